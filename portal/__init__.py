@@ -1,0 +1,36 @@
+"""The portal's application factory: wiring only, nothing runs at import time."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from .config import DEFAULTS, PROJECT_ROOT, from_environment
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the Flask app from the environment, or from `test_config` in tests."""
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder=str(PROJECT_ROOT / "templates"),
+                static_folder=str(PROJECT_ROOT / "static"))
+    app.config.from_mapping(DEFAULTS)
+    test_config = test_config or {}
+    instance = Path(test_config.get("INSTANCE_PATH", app.instance_path))
+    app.instance_path = str(instance)
+    app.config.from_mapping(from_environment(instance))
+    app.config.from_mapping(test_config)
+    app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_UPLOAD_MB", 20) * 1024 * 1024 + 1024 * 1024
+
+    from . import cli, extensions
+    from .domain import events
+    from .web import errors, public, security
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))
+    extensions.csrf.init_app(app)
+    events.configure(instance / "generation")
+    public.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+    cli.init_app(app)
+    return app

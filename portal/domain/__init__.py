@@ -1,0 +1,1 @@
+"""The rules of the portal: nothing here knows about requests or templates."""

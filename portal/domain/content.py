@@ -1,0 +1,164 @@
+"""Load content/*.md (YAML front matter) idempotently: validate everything, then write at once."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ValidationFailed
+from ..extensions import db
+from . import frontmatter as fm
+from .campaigns import Campaign, ReviewRound, campaign_by_slug
+from .content_specs import CampaignSpec, DocumentSpec, parse_campaign, parse_document
+from .documents import Attachment, Document, DocumentAlias, Relation
+from .markdown import render
+from .models_base import utcnow
+from .storage import Storage
+from .workflow import record
+
+LOADER = "Nạp nội dung"
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{len(self.created)} mới, {len(self.updated)} cập nhật, "
+                f"{len(self.unchanged)} không đổi")
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*.md") if p.name.lower() != "readme.md")
+    raise ValidationFailed(f"Không tìm thấy «{path}».", [f"{path}: không tồn tại"])
+
+
+def parse_all(path: Path) -> tuple[list[CampaignSpec], list[DocumentSpec]]:
+    """Read and validate every file; raise ValidationFailed listing all problems."""
+    problems = fm.Problems()
+    campaigns, documents = [], []
+    for file in _files(path):
+        parsed = fm.read(file, problems)
+        if parsed is None:
+            continue
+        meta, body = parsed
+        if meta.get("kind") == "campaign":
+            spec = parse_campaign(file, meta, body, problems)
+            campaigns.append(spec) if spec else None
+        else:
+            spec = parse_document(file, meta, body, problems)
+            documents.append(spec) if spec else None
+    _cross_check(campaigns, documents, problems)
+    if problems:
+        raise ValidationFailed("Nội dung không hợp lệ, chưa nạp gì.", problems.items)
+    return campaigns, documents
+
+
+def _cross_check(campaigns: list[CampaignSpec], documents: list[DocumentSpec], problems) -> None:
+    slugs = {c.values["slug"] for c in campaigns}
+    seen: dict[tuple, Path] = {}
+    for spec in documents:
+        ident = (spec.values["symbol_key"], spec.values["year"])
+        if ident in seen:
+            problems.add(str(spec.path), "symbol",
+                         f"{spec.values['symbol']} năm {ident[1]} đã có trong {seen[ident]}")
+        seen[ident] = spec.path
+        slug = spec.campaign_slug
+        if slug and slug not in slugs and campaign_by_slug(slug) is None:
+            problems.add(str(spec.path), "campaign", f"không có phong trào «{slug}»")
+
+
+def load(path: str | Path, storage: Storage, actor: str = LOADER) -> LoadReport:
+    """Load a file or folder; on any problem nothing is written (database or files)."""
+    campaigns, documents = parse_all(Path(path))
+    report, stored = LoadReport(), []
+    try:
+        for spec in campaigns:
+            _save_campaign(spec, report)
+        db.session.flush()
+        for spec in documents:
+            _save_document(spec, storage, stored, report, actor)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        for name in stored:
+            storage.delete(name)
+        raise
+    return report
+
+
+def _save_campaign(spec: CampaignSpec, report: LoadReport) -> None:
+    campaign = campaign_by_slug(spec.values["slug"])
+    name = spec.values["name"]
+    if campaign is not None and campaign.source_hash == spec.digest:
+        report.unchanged.append(name)
+        return
+    if campaign is None:
+        campaign = Campaign()
+        db.session.add(campaign)
+        report.created.append(name)
+    else:
+        report.updated.append(name)
+    for key, value in spec.values.items():
+        setattr(campaign, key, value)
+    campaign.summary_html = render(spec.values["summary"])
+    campaign.source_path, campaign.source_hash = str(spec.path), spec.digest
+    campaign.rounds = [ReviewRound(**r) for r in spec.rounds]
+
+
+def _find_document(spec: DocumentSpec) -> Document | None:
+    found = db.session.scalar(db.select(Document).where(
+        Document.symbol_key == spec.values["symbol_key"], Document.year == spec.values["year"]))
+    if found is None:
+        found = db.session.scalar(db.select(Document).where(Document.source_path == str(spec.path)))
+    return found
+
+
+def _save_document(spec: DocumentSpec, storage: Storage, stored: list[str],
+                   report: LoadReport, actor: str) -> None:
+    document = _find_document(spec)
+    label = spec.values["symbol"]
+    if document is not None and document.source_hash == spec.digest:
+        report.unchanged.append(label)
+        return
+    old_state = document.status if document else None
+    if document is None:
+        document = Document()
+        db.session.add(document)
+        report.created.append(label)
+    else:
+        report.updated.append(label)
+        if document.slug != spec.values["slug"]:
+            db.session.add(DocumentAlias(slug=document.slug, document_id=document.id))
+    for key, value in spec.values.items():
+        setattr(document, key, value)
+    document.body_html = render(document.body)
+    document.campaign = campaign_by_slug(spec.campaign_slug) if spec.campaign_slug else None
+    document.relations = [Relation(kind=k, target_symbol=s, target_key=key) for k, s, key in spec.relations]
+    if document.status == "published" and document.published_at is None:
+        document.published_at = utcnow()
+    document.source_path, document.source_hash = str(spec.path), spec.digest
+    _sync_attachments(document, spec.attachments, storage, stored)
+    db.session.flush()
+    record(document.id, "load", actor, str(spec.path), old_state, document.status)
+
+
+def _sync_attachments(document: Document, files: list[Path], storage: Storage, stored: list[str]) -> None:
+    keep = []
+    existing = {(a.filename, a.sha256): a for a in document.attachments}
+    for file in files:
+        with open(file, "rb") as handle:
+            saved = storage.save(handle, file.name)
+        match = existing.get((saved.filename, saved.sha256))
+        if match is not None:
+            storage.delete(saved.stored_name)
+            keep.append(match)
+            continue
+        stored.append(saved.stored_name)
+        keep.append(Attachment(filename=saved.filename, stored_name=saved.stored_name,
+                               sha256=saved.sha256, size=saved.size, mime_type=saved.mime_type))
+    document.attachments = keep

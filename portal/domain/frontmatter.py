@@ -1,0 +1,86 @@
+"""Read Markdown files with YAML front matter and check their values, naming file and key."""
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from pathlib import Path
+
+import yaml
+
+
+class Problems:
+    """Collects problems as 'file: key: message' lines."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, where: str, key: str | None, message: str) -> None:
+        self.items.append(f"{where}: {key}: {message}" if key else f"{where}: {message}")
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+def read(path: Path, problems: Problems) -> tuple[dict, str] | None:
+    """Front matter mapping and body of a file, or None after recording why not."""
+    try:
+        text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.add(str(path), None, f"không đọc được tệp (UTF-8): {exc}")
+        return None
+    if not text.startswith("---"):
+        problems.add(str(path), None, "thiếu phần thông tin đầu tệp (front matter giữa hai dòng ---)")
+        return None
+    parts = text.split("\n---", 1)
+    if len(parts) != 2:
+        problems.add(str(path), None, "phần front matter chưa được đóng bằng dòng ---")
+        return None
+    try:
+        meta = yaml.safe_load(parts[0][3:]) or {}
+    except yaml.YAMLError as exc:
+        problems.add(str(path), None, f"YAML không hợp lệ: {exc}")
+        return None
+    if not isinstance(meta, dict):
+        problems.add(str(path), None, "front matter phải là một bảng khóa: giá trị")
+        return None
+    body = parts[1].split("\n", 1)[1] if "\n" in parts[1] else ""
+    return meta, body.strip() + "\n" if body.strip() else ""
+
+
+def text(meta: dict, key: str, where: str, problems: Problems, required: bool = True) -> str | None:
+    value = meta.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            problems.add(where, key, "bắt buộc, chưa có giá trị")
+        return None
+    if not isinstance(value, (str, int, float)):
+        problems.add(where, key, "phải là một chuỗi")
+        return None
+    return " ".join(str(value).split())
+
+
+def date_value(meta: dict, key: str, where: str, problems: Problems, required: bool = True):
+    value = meta.get(key)
+    if value is None:
+        if required:
+            problems.add(where, key, "bắt buộc, dạng YYYY-MM-DD")
+        return None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        problems.add(where, key, f"«{value}» không phải ngày hợp lệ dạng YYYY-MM-DD")
+        return None
+
+
+def string_list(meta: dict, key: str, where: str, problems: Problems) -> list[str]:
+    value = meta.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+        problems.add(where, key, "phải là một danh sách các chuỗi")
+        return []
+    return [" ".join(str(v).split()) for v in value if str(v).strip()]

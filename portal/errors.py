@@ -1,0 +1,36 @@
+"""One exception hierarchy for the domain; web/errors.py maps it to HTTP."""
+from __future__ import annotations
+
+
+class PortalError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+    status = 400
+
+    def __init__(self, message: str = "", problems: list[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+
+class NotFound(PortalError):
+    status = 404
+
+
+class Forbidden(PortalError):
+    status = 403
+
+
+class InvalidTransition(PortalError):
+    status = 409
+
+
+class ValidationFailed(PortalError):
+    """Input that breaks a rule; `problems` lists each one in Vietnamese."""
+
+    status = 400
+
+    def __str__(self) -> str:
+        if self.problems:
+            return self.message + "\n" + "\n".join(f"  - {p}" for p in self.problems)
+        return self.message

@@ -1,0 +1,1 @@
+"""HTTP face of the portal: blueprints by audience, error pages, security headers."""

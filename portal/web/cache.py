@@ -1,0 +1,72 @@
+"""Rendered public pages kept per content generation, with ETag and 304 answers.
+
+A page is rendered once per change of content (the generation stamp of domain/events.py),
+not once per request; browsers and proxies revalidate with If-None-Match and get 304.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import threading
+from collections import OrderedDict
+
+from flask import Response, current_app, make_response, request
+
+from ..domain import events
+
+_lock = threading.Lock()
+_pages: OrderedDict[tuple, tuple[bytes, str, int, dict]] = OrderedDict()
+
+
+def clear() -> None:
+    with _lock:
+        _pages.clear()
+
+
+def _remember(key: tuple, value: tuple) -> None:
+    limit = current_app.config.get("PAGE_CACHE_SIZE", 2000)
+    with _lock:
+        _pages[key] = value
+        _pages.move_to_end(key)
+        while len(_pages) > limit:
+            _pages.popitem(last=False)
+
+
+def _respond(body: bytes, mimetype: str, status: int, headers: dict) -> Response:
+    etag = headers["ETag"]
+    if request.if_none_match and request.if_none_match.contains_weak(etag.strip('"')):
+        response = Response(status=304)
+        response.headers["ETag"] = etag
+        response.headers["Cache-Control"] = headers["Cache-Control"]
+        return response
+    response = Response(body, status=status, mimetype=mimetype)
+    response.headers.extend(headers)
+    return response
+
+
+def cached(view):
+    """Serve a GET view from the page cache of the current generation."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if request.method != "GET" or current_app.config.get("PAGE_CACHE_DISABLED"):
+            return view(*args, **kwargs)
+        key = (request.path, request.query_string, events.generation(), current_app.name)
+        hit = _pages.get(key)
+        if hit is not None:
+            return _respond(*hit)
+        response = make_response(view(*args, **kwargs))
+        if response.status_code != 200 or response.direct_passthrough:
+            return response
+        body = response.get_data()
+        headers = {
+            "ETag": '"' + hashlib.blake2b(body + key[2].encode(), digest_size=12).hexdigest() + '"',
+            "Cache-Control": "no-cache",
+        }
+        if "Content-Disposition" in response.headers:
+            headers["Content-Disposition"] = response.headers["Content-Disposition"]
+        entry = (body, response.mimetype, 200, headers)
+        _remember(key, entry)
+        return _respond(*entry)
+
+    return wrapper

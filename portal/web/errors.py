@@ -1,0 +1,50 @@
+"""Maps the error hierarchy and HTTP errors to Vietnamese pages or JSON."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from ..errors import PortalError
+from ..extensions import db
+
+MESSAGES = {
+    400: "Yêu cầu không hợp lệ.",
+    403: "Bạn không có quyền truy cập trang này.",
+    404: "Không tìm thấy trang bạn yêu cầu.",
+    405: "Phương thức không được hỗ trợ.",
+    409: "Thao tác không thực hiện được ở trạng thái hiện tại.",
+    413: "Tệp tải lên quá lớn.",
+    429: "Bạn đã thử quá nhiều lần, vui lòng đợi rồi thử lại.",
+    500: "Đã có lỗi xảy ra phía máy chủ. Chúng tôi đã ghi nhận và sẽ khắc phục.",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(status: int, message: str | None = None, problems: list[str] | None = None):
+    message = message or MESSAGES.get(status, "Đã có lỗi xảy ra.")
+    if _wants_json():
+        body = {"error": {"status": status, "message": message}}
+        if problems:
+            body["error"]["problems"] = problems
+        return jsonify(body), status
+    return render_template("error.html", status=status, message=message, problems=problems or []), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(PortalError)
+    def _portal_error(exc: PortalError):
+        return render_error(exc.status, exc.message, exc.problems)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if exc.code and exc.code < 400:
+            return exc
+        return render_error(exc.code or 500, MESSAGES.get(exc.code or 500) or exc.description)
+
+    @app.errorhandler(500)
+    def _server_error(_exc):
+        db.session.rollback()
+        return render_error(500)

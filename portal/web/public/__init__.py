@@ -1,0 +1,56 @@
+"""Blueprint "public": the section, documents, campaigns, feeds and site maps."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Blueprint, Flask, request, url_for
+
+from ...domain.campaigns import format_money
+
+bp = Blueprint("public", __name__)
+
+
+def vn_date(value: date | datetime | None) -> str:
+    """dd/mm/yyyy, the way Vietnamese readers write dates."""
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def vn_long_date(value: date | None) -> str:
+    """`ngày 09 tháng 8 năm 2022`, as on an official document."""
+    return f"ngày {value.day:02d} tháng {value.month} năm {value.year}" if value else ""
+
+
+def vn_number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def url_with(**changes) -> str:
+    """The current URL with some query arguments changed (None removes one); page resets."""
+    args = request.args.to_dict()
+    args.pop("trang", None)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def page_url(number: int) -> str:
+    args = request.args.to_dict()
+    args["trang"] = number
+    if number == 1:
+        args.pop("trang")
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def init_app(app: Flask) -> None:
+    from . import campaigns, documents, feeds  # noqa: F401  (routes register on import)
+
+    app.register_blueprint(bp)
+    app.add_template_filter(vn_date, "vn_date")
+    app.add_template_filter(vn_long_date, "vn_long_date")
+    app.add_template_filter(vn_number, "vn_number")
+    app.add_template_filter(format_money, "money")
+    app.add_template_global(url_with)
+    app.add_template_global(page_url)

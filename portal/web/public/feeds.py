@@ -1,0 +1,42 @@
+"""RSS feed, XML sitemap and the HTML site map: published content only."""
+from __future__ import annotations
+
+from flask import current_app, render_template, url_for
+
+from ...domain.campaigns import all_campaigns
+from ...domain.documents import Document
+from ...domain.listing import latest
+from ...extensions import db
+from ..cache import cached
+from . import bp
+
+
+def absolute(endpoint: str, **values) -> str:
+    return current_app.config["SITE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+@bp.get("/rss.xml")
+@cached
+def feed():
+    xml = render_template("feed.xml", documents=latest(50), absolute=absolute)
+    return current_app.response_class(xml, mimetype="application/rss+xml")
+
+
+def _public_documents():
+    query = (db.select(Document.slug, Document.updated_at)
+             .where(Document.status == "published").order_by(Document.issued_on.desc()))
+    return db.session.execute(query).all()
+
+
+@bp.get("/sitemap.xml")
+@cached
+def sitemap():
+    xml = render_template("sitemap.xml", documents=_public_documents(),
+                          campaigns=all_campaigns(), absolute=absolute)
+    return current_app.response_class(xml, mimetype="application/xml")
+
+
+@bp.get("/so-do-trang")
+@cached
+def site_map():
+    return render_template("site_map.html", campaigns=all_campaigns())
