@@ -8,6 +8,16 @@ from pathlib import Path
 import yaml
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so a bad date is reported by key, not raised."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 class Problems:
     """Collects problems as 'file: key: message' lines."""
 
@@ -36,7 +46,7 @@ def read(path: Path, problems: Problems) -> tuple[dict, str] | None:
         problems.add(str(path), None, "phần front matter chưa được đóng bằng dòng ---")
         return None
     try:
-        meta = yaml.safe_load(parts[0][3:]) or {}
+        meta = yaml.load(parts[0][3:], Loader=_Loader) or {}  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as exc:
         problems.add(str(path), None, f"YAML không hợp lệ: {exc}")
         return None

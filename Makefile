@@ -1,0 +1,42 @@
+# Two commands for a new machine: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app portal
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test setup install lint bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## Migrate the database, load content/, build the search index.
+setup: install
+	$(FLASK) db upgrade
+	$(FLASK) content load content
+
+## Serve the portal on http://127.0.0.1:5000
+run: setup
+	@echo "Cổng thông tin: http://$(HOST):$(PORT)"
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - "portal:create_app()"
+
+## The whole test suite (browser checks included where Chromium is installed).
+test: setup
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check portal tests bench
+
+bench: install
+	$(BIN)/python bench/pages.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache
