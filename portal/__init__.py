@@ -1,6 +1,7 @@
 """The portal's application factory: wiring only, nothing runs at import time."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -15,7 +16,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                 static_folder=str(PROJECT_ROOT / "static"))
     app.config.from_mapping(DEFAULTS)
     test_config = test_config or {}
-    instance = Path(test_config.get("INSTANCE_PATH", app.instance_path))
+    instance = Path(test_config.get("INSTANCE_PATH") or os.environ.get("INSTANCE_DIR") or app.instance_path)
     app.instance_path = str(instance)
     app.config.from_mapping(from_environment(instance))
     app.config.from_mapping(test_config)

@@ -1,0 +1,125 @@
+"""Serve apps with gunicorn and load them with wrk (or a Python client when wrk is missing)."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(app: str, env: dict, workers: int = 2):
+    """Run `app` under gunicorn on a free loopback port; yield its base URL."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "--chdir", str(ROOT), app],
+        env={**os.environ, **env}, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/", timeout=2).read()  # noqa: S310 (loopback)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"{app} did not start")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@dataclass
+class Result:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+
+
+def _ms(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def run_wrk(base: str, paths: list[str], seconds: int, connections: int) -> Result:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        quoted = ", ".join('"' + p.replace("\\", "\\\\").replace('"', '\\"') + '"' for p in paths)
+        script.write(f"paths = {{{quoted}}}\ncounter = 0\n"
+                     "request = function()\n counter = counter + 1\n"
+                     " return wrk.format('GET', paths[(counter % #paths) + 1])\nend\n")
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name,
+                          base], capture_output=True, text=True, check=True).stdout
+    os.unlink(script.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))
+    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        raise RuntimeError(f"{non2xx.group(1)} error responses from {paths[0]}")
+    return Result(rps, p50, p99)
+
+
+def run_python(base: str, paths: list[str], seconds: int, connections: int) -> Result:
+    import http.client
+    host, port = base.split("//")[1].split(":")
+    latencies: list[float] = []
+    lock, stop = threading.Lock(), time.monotonic() + seconds
+
+    def worker(offset: int) -> None:
+        local, index = [], offset
+        while time.monotonic() < stop:
+            conn = http.client.HTTPConnection(host, int(port), timeout=30)
+            t0 = time.perf_counter()
+            conn.request("GET", paths[index % len(paths)])
+            conn.getresponse().read()
+            local.append(time.perf_counter() - t0)
+            conn.close()
+            index += 1
+        with lock:
+            latencies.extend(local)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies.sort()
+    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
+    return Result(len(latencies) / seconds, pick(0.5), pick(0.99))
+
+
+def load(base: str, paths: list[str], seconds: int, connections: int = 8) -> Result:
+    """Requests per second and latency percentiles for GETs of `paths` in rotation."""
+    for path in paths[:50]:
+        urllib.request.urlopen(base + path, timeout=60).read()  # noqa: S310 (loopback warm-up)
+    runner = run_wrk if shutil.which("wrk") else run_python
+    return runner(base, paths, seconds, connections)
+
+
+def report(rows: list[tuple[str, Result]], baseline: Result) -> None:
+    print(f"{'page':44} {'req/s':>9} {'ratio':>7} {'p50 ms':>8} {'p99 ms':>8}")
+    print(f"{'minimal Flask page (baseline)':44} {baseline.rps:9.0f} {1:7.2f} "
+          f"{baseline.p50_ms:8.2f} {baseline.p99_ms:8.2f}")
+    for name, result in rows:
+        print(f"{name:44} {result.rps:9.0f} {result.rps / baseline.rps:7.2f} "
+              f"{result.p50_ms:8.2f} {result.p99_ms:8.2f}")
