@@ -24,14 +24,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import cli, extensions
     from .domain import events
-    from .web import errors, public, security
+    from .search import service as search_service
+    from .web import api, errors, public, security
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))
     extensions.csrf.init_app(app)
     events.configure(instance / "generation")
     public.init_app(app)
+    api.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     cli.init_app(app)
+    search_service.init_app(app)
     return app

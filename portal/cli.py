@@ -5,6 +5,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from . import search
 from .domain import content as content_loader
 from .errors import ValidationFailed
 from .services import storage
@@ -26,5 +27,16 @@ def load_content(path: str) -> None:
     click.echo(f"Đã nạp {path}: {report.summary()}.")
 
 
+search_group = AppGroup("search", help="Chỉ mục tìm kiếm.")
+
+
+@search_group.command("rebuild")
+def rebuild_search() -> None:
+    """Rebuild the search index from the database (published content only)."""
+    count = search.rebuild()
+    click.echo(f"Đã dựng lại chỉ mục tìm kiếm: {count} mục.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(content_group)
+    app.cli.add_command(search_group)

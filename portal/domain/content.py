@@ -9,6 +9,7 @@ from ..extensions import db
 from . import frontmatter as fm
 from .campaigns import Campaign, ReviewRound, campaign_by_slug
 from .content_specs import CampaignSpec, DocumentSpec, parse_campaign, parse_document
+from .extract import extract_text
 from .documents import Attachment, Document, DocumentAlias, Relation
 from .markdown import render
 from .models_base import utcnow
@@ -159,6 +160,8 @@ def _sync_attachments(document: Document, files: list[Path], storage: Storage, s
             keep.append(match)
             continue
         stored.append(saved.stored_name)
+        text, status = extract_text(storage.path(saved.stored_name), saved.mime_type)
         keep.append(Attachment(filename=saved.filename, stored_name=saved.stored_name,
-                               sha256=saved.sha256, size=saved.size, mime_type=saved.mime_type))
+                               sha256=saved.sha256, size=saved.size, mime_type=saved.mime_type,
+                               text=text, text_status=status))
     document.attachments = keep

@@ -45,7 +45,7 @@ def page_url(number: int) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from . import campaigns, documents, feeds  # noqa: F401  (routes register on import)
+    from . import campaigns, documents, feeds, search  # noqa: F401  (routes register on import)
 
     app.register_blueprint(bp)
     app.add_template_filter(vn_date, "vn_date")

@@ -1,0 +1,65 @@
+"""Vietnamese analysis: NFC, lower case, syllables with an exact key and a folded key.
+
+- exact key: quality marks kept (â, ă, ê, ô, ơ, ư, đ), the tone moved to a trailing digit, so
+  old and new tone placement agree: hoà and hòa -> "hoa2", thuỷ and thủy -> "thuy3".
+- folded key: every mark removed and đ -> d: "hoa", "thuy", "dat".
+- i and y after a single consonant or qu are one letter: quí/quý, kĩ/kỹ, lí/lý.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+
+TONES = {"\u0301": "1", "\u0300": "2", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
+_WORD = re.compile(r"\w+")
+_IY = re.compile(r"^(qu|[bdđhklmnstv])i$")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text or "")
+
+
+@lru_cache(maxsize=200_000)
+def keys(syllable: str) -> tuple[str, str]:
+    """(exact, folded) keys of one lower-case NFC syllable."""
+    decomposed = unicodedata.normalize("NFD", syllable)
+    tone = ""
+    kept = []
+    for char in decomposed:
+        if char in TONES:
+            tone = TONES[char]
+        else:
+            kept.append(char)
+    base = unicodedata.normalize("NFC", "".join(kept))
+    base = _IY.sub(lambda m: m.group(1) + "y", base)
+    folded = "".join(c for c in unicodedata.normalize("NFD", base.replace("đ", "d"))
+                     if not unicodedata.combining(c))
+    return base + tone, folded
+
+
+def syllables(text: str) -> Iterator[tuple[str, str, int, int]]:
+    """(exact, folded, start, end) for each syllable of NFC text, offsets into that text."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a rare character changed length: keep offsets honest
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    for match in _WORD.finditer(lowered):
+        exact, folded = keys(match.group())
+        yield exact, folded, match.start(), match.end()
+
+
+def has_marks(word: str) -> bool:
+    """Whether a word carries any Vietnamese diacritic (tone, quality mark or đ)."""
+    exact, folded = keys(word.lower())
+    return exact != folded
+
+
+def folded_text(text: str) -> str:
+    """The folded keys of a text joined by spaces (for symbol gluing and suggestions)."""
+    return " ".join(f for _, f, _, _ in syllables(nfc(text)))
+
+
+def symbol_key(text: str) -> str:
+    """Alphanumerics of the folded text: `57/2018/QĐ-UBND` -> `572018qdubnd`."""
+    return re.sub(r"[^0-9a-z]", "", folded_text(text).replace(" ", ""))

@@ -1,0 +1,64 @@
+"""What the index holds: one SearchEntry per public item, built from domain objects."""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..domain.documents import Document
+from .analyzer import nfc, symbol_key
+
+
+@dataclass
+class SearchEntry:
+    """A searchable item; `key` is unique across kinds ("document:12", later "award:7")."""
+
+    key: str
+    kind: str
+    url: str
+    title: str
+    body: str
+    meta: str = ""
+    symbol: str = ""
+    doc_type: str = ""
+    type_label: str = ""
+    issuer: str = ""
+    campaign: str = ""
+    issued_on: date | None = None
+    symbol_parts: list[str] = field(default_factory=list)
+
+    @property
+    def symbol_key(self) -> str:
+        return symbol_key(self.symbol) if self.symbol else ""
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of sanitized HTML, one line per block."""
+    text = re.sub(r"</(p|li|h\d|tr|blockquote)>", "\n", fragment)
+    text = re.sub(r"<[^>]+>", " ", text)
+    return "\n".join(" ".join(line.split()) for line in html.unescape(text).splitlines() if line.strip())
+
+
+def _parts(document: Document) -> list[str]:
+    pieces = [str(document.number), document.issuer_code.lower()]
+    if document.unit_code:
+        pieces.append(document.unit_code.lower())
+    pieces.append(symbol_key(document.symbol.split("/")[-1]))
+    return [symbol_key(p) for p in pieces if symbol_key(p)]
+
+
+def entry_for_document(document: Document) -> SearchEntry:
+    """The entry of a published document: its text, its attachments' text and its facets."""
+    attachments = "\n".join(a.text for a in document.attachments if a.text)
+    meta = " · ".join(filter(None, [
+        document.type_label, document.issuer, document.signer or "", document.signer_title or "",
+        document.field or "", document.campaign.name if document.campaign else "",
+    ]))
+    return SearchEntry(
+        key=f"document:{document.id}", kind="document", url=f"/van-ban/{document.slug}",
+        title=nfc(document.subject), body=nfc(html_to_text(document.body_html) + "\n" + attachments).strip(),
+        meta=nfc(meta), symbol=document.symbol, doc_type=document.doc_type, type_label=document.type_label,
+        issuer=document.issuer, campaign=document.campaign.slug if document.campaign else "",
+        issued_on=document.issued_on, symbol_parts=_parts(document),
+    )

@@ -1,0 +1,80 @@
+"""The Whoosh schema: folded and exact syllable fields, bigrams, symbol keys, facets."""
+from __future__ import annotations
+
+from whoosh import fields
+from whoosh.analysis import Token, Tokenizer
+
+from .analyzer import nfc, syllables
+
+FOLDED, EXACT, BIGRAM = "folded", "exact", "bigram"
+
+
+class SyllableTokenizer(Tokenizer):
+    """Yields one key per syllable (folded or exact), or folded syllable bigrams."""
+
+    def __init__(self, mode: str = FOLDED):
+        self.mode = mode
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        items = list(syllables(nfc(value)))
+        if self.mode == BIGRAM:
+            items = [(None, f"{a[1]}_{b[1]}", a[2], b[3]) for a, b in zip(items, items[1:], strict=False)]
+        for index, (exact, folded, start, end) in enumerate(items):
+            token.text = exact if self.mode == EXACT else folded
+            token.boost, token.stopped = 1.0, False
+            if keeporiginal:
+                token.original = token.text
+            if positions:
+                token.pos = start_pos + index
+            if chars:
+                token.startchar, token.endchar = start_char + start, start_char + end
+            yield token
+
+
+def _text(mode: str, positions: bool = False, boost: float = 1.0) -> fields.TEXT:
+    return fields.TEXT(analyzer=SyllableTokenizer(mode), phrase=positions, field_boost=boost)
+
+
+def build_schema() -> fields.Schema:
+    return fields.Schema(
+        key=fields.ID(stored=True, unique=True),
+        kind=fields.ID(stored=True),
+        url=fields.STORED(),
+        title=fields.STORED(),
+        body=fields.STORED(),
+        symbol=fields.STORED(),
+        type_label=fields.STORED(),
+        issued_iso=fields.STORED(),
+        title_f=_text(FOLDED, positions=True, boost=3.0),
+        title_x=_text(EXACT, boost=3.0),
+        body_f=_text(FOLDED, positions=True),
+        body_x=_text(EXACT),
+        meta_f=_text(FOLDED, boost=1.5),
+        bigrams=_text(BIGRAM, boost=2.0),
+        symbol_key=fields.ID(),
+        symbol_parts=fields.KEYWORD(lowercase=True),
+        doc_type=fields.ID(stored=True, sortable=True),
+        issuer=fields.ID(stored=True, sortable=True),
+        campaign=fields.ID(stored=True, sortable=True),
+        year=fields.ID(stored=True, sortable=True),
+        issued=fields.NUMERIC(sortable=True, bits=32, signed=False),
+    )
+
+
+def fields_of(entry) -> dict:
+    """The field values of one SearchEntry."""
+    text_all = f"{entry.title}\n{entry.body}"
+    issued = entry.issued_on
+    return {
+        "key": entry.key, "kind": entry.kind, "url": entry.url, "title": entry.title, "body": entry.body,
+        "symbol": entry.symbol, "type_label": entry.type_label,
+        "issued_iso": issued.isoformat() if issued else "",
+        "title_f": entry.title, "title_x": entry.title, "body_f": entry.body, "body_x": entry.body,
+        "meta_f": entry.meta, "bigrams": text_all,
+        "symbol_key": entry.symbol_key or None, "symbol_parts": " ".join(entry.symbol_parts) or None,
+        "doc_type": entry.doc_type or None, "issuer": entry.issuer or None,
+        "campaign": entry.campaign or None, "year": str(issued.year) if issued else None,
+        "issued": int(issued.strftime("%Y%m%d")) if issued else 0,
+    }

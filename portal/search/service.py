@@ -1,0 +1,274 @@
+"""The search interface the portal uses: search(), rebuild() and live updates on commit."""
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import astuple, dataclass, field
+from datetime import date
+
+from flask import Flask, current_app
+from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, selectinload
+from whoosh import sorting
+
+from ..domain import events
+from ..domain.campaigns import Campaign
+from ..domain.documents import Attachment, Document
+from ..domain.vocab import DOCUMENT_TYPES
+from ..extensions import db
+from . import query as qb
+from .entries import SearchEntry, entry_for_document
+from .highlight import mark, snippet
+from .indexer import IndexUnavailable, SearchIndex, index_at
+
+log = logging.getLogger(__name__)
+FACETS = ("doc_type", "year", "issuer", "campaign")
+MAX_PAGE = 500
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    text: str
+    page: int = 1
+    per_page: int = 10
+    sort: str = "relevance"
+    doc_type: str | None = None
+    year: str | None = None
+    issuer: str | None = None
+    campaign: str | None = None
+
+
+@dataclass
+class Hit:
+    key: str
+    kind: str
+    url: str
+    title: str
+    title_html: Markup
+    symbol: str
+    type_label: str
+    issuer: str
+    issued_on: date | None
+    snippet: Markup
+    score: float
+
+
+@dataclass
+class SearchResults:
+    request: SearchRequest
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    facets: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
+    suggestion: str | None = None
+    approximate: bool = False
+    blank: bool = False
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.request.per_page))
+
+
+# -- index lifecycle ---------------------------------------------------------------------------
+def current_index() -> SearchIndex:
+    return index_at(current_app.config["SEARCH_INDEX_DIR"])
+
+
+def _load_entry(session: Session, key: str) -> SearchEntry | None:
+    kind, _, ident = key.partition(":")
+    if kind == "document" and ident.isdigit():
+        document = session.get(Document, int(ident))
+        if document is not None and document.status == "published":
+            return entry_for_document(document)
+    return None
+
+
+def all_entries(session: Session):
+    """Every public entry, read in batches."""
+    query = (db.select(Document).where(Document.status == "published")
+             .options(selectinload(Document.attachments), selectinload(Document.campaign))
+             .order_by(Document.id).execution_options(yield_per=500))
+    for document in session.scalars(query):
+        yield entry_for_document(document)
+
+
+def rebuild() -> int:
+    """Rebuild the index from the database; returns the number of entries."""
+    with Session(db.engine) as session:
+        count = current_index().rebuild(all_entries(session))
+    _results.clear()
+    return count
+
+
+def ensure_index() -> None:
+    """Rebuild a missing, corrupt or outdated index (quietly skip before the first migration)."""
+    index = current_index()
+    if index.exists():
+        return
+    try:
+        with index.maintenance():
+            if index.exists():  # another process built it while we waited
+                return
+            index.create()
+        count = rebuild()
+        log.warning("search index at %s was missing or unreadable: rebuilt with %d entries", index.path, count)
+    except SQLAlchemyError as exc:
+        log.warning("search index not built yet (database not ready: %s)", exc.__class__.__name__)
+
+
+def _keys_for(changed) -> set[str]:
+    keys = set()
+    for obj in changed:
+        if isinstance(obj, Document) and obj.id is not None:
+            keys.add(f"document:{obj.id}")
+        elif isinstance(obj, Attachment) and obj.document_id is not None:
+            keys.add(f"document:{obj.document_id}")
+        elif isinstance(obj, Campaign) and obj.id is not None:
+            keys.update(f"document:{d.id}" for d in list(obj.__dict__.get("documents", [])))
+    return keys
+
+
+def _on_commit(_session, changed) -> None:
+    keys = _keys_for(changed)
+    if not keys:
+        return
+    try:
+        with Session(db.engine) as session:
+            current_index().apply(keys, lambda key: _load_entry(session, key))
+    except IndexUnavailable:
+        ensure_index()
+    _results.clear()
+
+
+def init_app(app: Flask) -> None:
+    events.committed.connect(_on_commit)
+    if app.config.get("SEARCH_CHECK_ON_START", True):
+        with app.app_context():
+            ensure_index()
+
+
+# -- searching ---------------------------------------------------------------------------------
+_results: OrderedDict[tuple, SearchResults] = OrderedDict()
+_results_lock = threading.Lock()
+
+
+def search(request: SearchRequest) -> SearchResults:
+    """Results for a request, cached per index generation."""
+    key = (astuple(request), events.generation(), current_app.config["SEARCH_INDEX_DIR"])
+    cached = _results.get(key)
+    if cached is not None:
+        return cached
+    try:
+        results = _run(request)
+    except IndexUnavailable:
+        rebuild()
+        results = _run(request)
+    with _results_lock:
+        _results[key] = results
+        while len(_results) > 1000:
+            _results.popitem(last=False)
+    return results
+
+
+def _facet_labels(name: str, value: str, campaigns: dict[str, str]) -> str:
+    if name == "doc_type":
+        return DOCUMENT_TYPES.label(value)
+    if name == "campaign":
+        return campaigns.get(value, value)
+    return value
+
+
+def _facets(results) -> dict[str, list[tuple[str, str, int]]]:
+    campaigns = dict(db.session.execute(db.select(Campaign.slug, Campaign.name)).all())
+    out = {}
+    for name in FACETS:
+        groups = results.groups(name)
+        rows = [(value, _facet_labels(name, value, campaigns), count)
+                for value, count in groups.items() if value]
+        rows.sort(key=lambda r: (-int(r[0]) if name == "year" else -r[2], r[1]))
+        out[name] = rows
+    return out
+
+
+def _run(request: SearchRequest) -> SearchResults:
+    parsed = qb.parse(request.text)
+    out = SearchResults(request=request)
+    if parsed.empty:
+        out.blank = True
+        return out
+    searcher = current_index().searcher()
+    known = [k for k in parsed.symbol_keys if searcher.doc_frequency("symbol_key", k)]
+    flt = qb.filters({"doc_type": request.doc_type, "year": request.year, "issuer": request.issuer,
+                      "campaign": request.campaign})
+    page = min(request.page, MAX_PAGE + 1)
+    limit = page * request.per_page if page <= MAX_PAGE else 1
+    grouped = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
+    sortedby = sorting.FieldFacet("issued", reverse=True) if request.sort == "date" else None
+    results = None
+    for loose in (False, True):
+        built = qb.build(parsed, known, loose=loose)
+        if built is None:
+            break
+        results = searcher.search(built, filter=flt, limit=limit, groupedby=grouped, sortedby=sortedby,
+                                  terms=False)
+        if not results.is_empty() or parsed.phrases:
+            out.approximate = loose
+            break
+    if results is None or results.is_empty():
+        out.suggestion = _suggest(searcher, parsed)
+        return out
+    out.total = len(results)
+    out.facets = _facets(results)
+    if out.approximate:
+        out.suggestion = _suggest(searcher, parsed)
+    words = parsed.folded
+    start = (page - 1) * request.per_page
+    if page <= MAX_PAGE:
+        for hit in results[start:start + request.per_page]:
+            out.hits.append(_hit(hit, words))
+    return out
+
+
+def _hit(hit, words: set[str]) -> Hit:
+    stored = hit.fields()
+    issued = stored.get("issued_iso")
+    return Hit(
+        key=stored["key"], kind=stored["kind"], url=stored["url"], title=stored["title"],
+        title_html=mark(stored["title"], words), symbol=stored.get("symbol", ""),
+        type_label=stored.get("type_label", ""), issuer=stored.get("issuer", ""),
+        issued_on=date.fromisoformat(issued) if issued else None,
+        snippet=snippet(stored.get("body", ""), words), score=round(float(hit.score or 0), 4),
+    )
+
+
+def _suggest(searcher, parsed: qb.ParsedQuery) -> str | None:
+    """A corrected query built from close index terms, when some syllables are unknown."""
+    corrector = searcher.corrector("body_f")
+    changed, words = False, []
+    for _, folded in parsed.terms:
+        if searcher.doc_frequency("body_f", folded) or searcher.doc_frequency("title_f", folded):
+            words.append(folded)
+            continue
+        options = corrector.suggest(folded, limit=1, maxdist=2)
+        if options:
+            words.append(options[0])
+            changed = True
+        else:
+            words.append(folded)
+    return " ".join(words) if changed else None
+
+
+def suggest_symbols(prefix: str, limit: int = 10) -> list[str]:
+    """Stored symbols whose key starts with a prefix (for autocomplete)."""
+    key = qb.symbol_key(prefix)
+    if not key:
+        return []
+    reader = current_index().searcher().reader()
+    found = []
+    for term in reader.expand_prefix("symbol_key", key):
+        found.append(term.decode() if isinstance(term, bytes) else term)
+        if len(found) == limit:
+            break
+    return found

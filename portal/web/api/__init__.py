@@ -1,0 +1,53 @@
+"""Blueprint "api": read-only JSON under /api/v1 (public data only)."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, jsonify, request
+
+from ... import search as engine
+from ...errors import ValidationFailed
+from ..public.search import request_from_args
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_PER_PAGE = 100
+MAX_PAGE = 500
+
+
+def int_arg(name: str, default: int, low: int, high: int) -> int:
+    """A bounded integer argument, or a 400 naming it."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ValidationFailed(f"Tham số «{name}» phải là số nguyên từ {low} đến {high}.")
+    return int(raw)
+
+
+@bp.get("/search")
+def search():
+    page = int_arg("page", 1, 1, MAX_PAGE)
+    per_page = int_arg("per_page", 10, 1, MAX_PER_PAGE)
+    args = request.args.to_dict()
+    args.setdefault("loai", args.get("type", ""))
+    args.setdefault("nam", args.get("year", ""))
+    text = args.get("q", "")
+    if len(text) > 2000:
+        raise ValidationFailed("Từ khóa tìm kiếm dài quá 2.000 ký tự.")
+    results = engine.search(request_from_args(args, per_page=per_page, page=page))
+    return jsonify({
+        "query": results.request.text,
+        "total": results.total,
+        "page": page,
+        "per_page": per_page,
+        "results": [{
+            "symbol": h.symbol or None, "title": h.title, "type": h.type_label or None,
+            "issuer": h.issuer or None, "issued_on": h.issued_on.isoformat() if h.issued_on else None,
+            "url": request.host_url.rstrip("/") + h.url, "snippet": str(h.snippet), "score": h.score,
+        } for h in results.hits],
+        "facets": {name: [{"value": v, "label": label, "count": n} for v, label, n in rows]
+                   for name, rows in results.facets.items()},
+        "suggestion": results.suggestion,
+    })
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
