@@ -16,21 +16,46 @@ SYLLABLE_PHRASES = [
     "phát triển kinh tế", "xã hội", "nâng cao nhận thức", "người đứng đầu", "cấp ủy đảng",
     "chính quyền các cấp", "mặt trận tổ quốc", "đoàn thể", "nhân dân", "đồng thuận", "hiệu quả",
 ]
-FILLER = ("các cơ quan đơn vị địa bàn tỉnh huyện xã thôn bảo đảm kịp thời đúng quy định pháp luật "
-          "nội dung chất lượng trách nhiệm phối hợp chỉ đạo kiểm tra giám sát đánh giá kết quả").split()
 TYPES = [("KH", "ke-hoach", "Kế hoạch"), ("QĐ", "quyet-dinh", "Quyết định"), ("TB", "thong-bao", "Thông báo"),
          ("HD", "huong-dan", "Hướng dẫn"), ("BC", "bao-cao", "Báo cáo"), (None, "cong-van", "Công văn")]
 ISSUERS = [("UBND", "Ủy ban nhân dân tỉnh Lạng Sơn"), ("VKS", "Viện kiểm sát nhân dân tỉnh Lạng Sơn"),
            ("SNV", "Sở Nội vụ tỉnh Lạng Sơn"), ("STNMT", "Sở Tài nguyên và Môi trường tỉnh Lạng Sơn")]
 
 
-def text(rng: random.Random, words: int) -> str:
+# Topics of a procuracy's and a province's paperwork; a document keeps to one or two of them,
+# so a query term matches a realistic share of the corpus rather than every document.
+TOPICS = [
+    SYLLABLE_PHRASES,
+    ["kiểm sát điều tra", "vụ án hình sự", "bị can", "cáo trạng", "truy tố", "phiên tòa", "xét xử sơ thẩm",
+     "kháng nghị phúc thẩm", "tạm giữ tạm giam", "tin báo tội phạm", "khởi tố vụ án", "hồ sơ vụ án",
+     "chứng cứ", "oan sai", "bỏ lọt tội phạm", "thi hành án hình sự", "trại giam", "đặc xá"],
+    ["vụ việc dân sự", "hôn nhân gia đình", "kinh doanh thương mại", "lao động", "tranh chấp hợp đồng",
+     "thừa kế", "án hành chính", "hòa giải thành", "đình chỉ giải quyết", "thi hành án dân sự",
+     "cưỡng chế", "kê biên tài sản", "phá sản", "quyết định công nhận"],
+    ["ngân sách nhà nước", "dự toán chi", "quyết toán", "kiểm toán", "tài sản công", "mua sắm",
+     "đấu thầu", "kho bạc", "thực hành tiết kiệm", "chống lãng phí", "chế độ chính sách", "tiền lương",
+     "phụ cấp", "kinh phí"],
+    ["tổ chức cán bộ", "bổ nhiệm", "luân chuyển", "điều động", "đánh giá xếp loại", "đào tạo bồi dưỡng",
+     "tuyển dụng", "nghỉ hưu", "kỷ luật", "biên chế", "vị trí việc làm", "quy hoạch cán bộ", "bồi dưỡng nghiệp vụ"],
+    ["chuyển đổi số", "công nghệ thông tin", "phần mềm quản lý", "chữ ký số", "văn bản điện tử",
+     "cơ sở dữ liệu", "an toàn thông tin", "mạng nội bộ", "hội nghị trực tuyến", "dịch vụ công trực tuyến"],
+    ["phòng chống dịch", "y tế cơ sở", "tiêm chủng", "bảo hiểm xã hội", "bảo hiểm y tế", "giáo dục đào tạo",
+     "năm học mới", "học sinh", "trường học", "nông thôn mới", "xóa đói giảm nghèo", "hộ nghèo", "an sinh xã hội"],
+    ["quốc phòng an ninh", "biên giới", "cửa khẩu", "buôn lậu", "gian lận thương mại", "hàng giả",
+     "ma túy", "phòng cháy chữa cháy", "an toàn giao thông", "tai nạn giao thông", "thiên tai", "mưa lũ"],
+]
+CONNECTIVES = ("và các của trong theo về với cho tại được đã để những này đó như trên đến từ năm "
+               "thực hiện tổ chức đơn vị cơ quan địa phương kết quả nội dung quy định bảo đảm kịp thời").split()
+
+
+def text(rng: random.Random, words: int, topics: tuple[int, ...] = (0,)) -> str:
+    """Administrative Vietnamese on the given topics: topic phrases joined by common words."""
     out: list[str] = []
     while len(out) < words:
-        if rng.random() < 0.35:
-            out.extend(rng.choice(SYLLABLE_PHRASES).split())
+        if rng.random() < 0.45:
+            out.extend(rng.choice(TOPICS[rng.choice(topics)]).split())
         else:
-            out.append(rng.choice(FILLER))
+            out.append(rng.choice(CONNECTIVES))
     return " ".join(out[:words])
 
 
@@ -44,10 +69,11 @@ def documents(count: int, seed: int = 42, words: int = 300):
         issued = start + timedelta(days=rng.randrange(4000))
         number = index + 1000
         symbol = f"{number}/{abbr}-{issuer_code}" if abbr else f"{number}/{issuer_code}-VP"
-        body_words = text(rng, words).split()
+        topics = (rng.randrange(len(TOPICS)), rng.randrange(len(TOPICS)))
+        body_words = text(rng, words, topics).split()
         paragraphs = [" ".join(body_words[i:i + 60]).capitalize() + "." for i in range(0, len(body_words), 60)]
         yield {
             "symbol": symbol, "doc_type": code, "type_label": label, "issuer": issuer,
-            "issued_on": issued, "subject": f"{label} về {text(rng, 10)}",
+            "issued_on": issued, "subject": f"{label} về {text(rng, 10, topics[:1])}",
             "body": "\n\n".join(paragraphs),
         }

@@ -41,6 +41,15 @@ def keys(syllable: str) -> tuple[str, str]:
 
 def syllables(text: str) -> Iterator[tuple[str, str, int, int]]:
     """(exact, folded, start, end) for each syllable of NFC text, offsets into that text."""
+    return iter(_syllables(text))
+
+
+@lru_cache(maxsize=16)  # the same text feeds the folded, exact and bigram fields in a row
+def _syllables(text: str) -> tuple[tuple[str, str, int, int], ...]:
+    return tuple(_scan(text))
+
+
+def _scan(text: str) -> Iterator[tuple[str, str, int, int]]:
     lowered = text.lower()
     if len(lowered) != len(text):  # a rare character changed length: keep offsets honest
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)

@@ -72,13 +72,11 @@ def parse(raw: str) -> ParsedQuery:
 
 
 def _term_clause(folded: str) -> q.Query:
-    return q.Or([q.Term("title_f", folded, boost=3.0), q.Term("body_f", folded),
-                 q.Term("meta_f", folded, boost=1.5), q.Term("symbol_parts", folded, boost=2.0)])
+    return q.Term("all_f", folded)
 
 
 def _phrase_clause(words: list[tuple[str, str]]) -> q.Query:
-    folded = [f for _, f in words]
-    return q.Or([q.Phrase("title_f", folded, boost=3.0), q.Phrase("body_f", folded)])
+    return q.Phrase("all_f", [f for _, f in words])
 
 
 def _boosts(parsed: ParsedQuery) -> list[q.Query]:
@@ -86,25 +84,48 @@ def _boosts(parsed: ParsedQuery) -> list[q.Query]:
     for exact, folded in parsed.terms:
         if exact != folded:  # typed with diacritics: exact forms rank first
             boosts += [q.Term("title_x", exact, boost=4.0), q.Term("body_x", exact, boost=1.5)]
-    folded_terms = [f for _, f in parsed.terms]
-    if len(folded_terms) > 1:  # the whole query standing in a title ranks highest
-        boosts.append(q.Phrase("title_f", folded_terms, boost=6.0))
-    sequences = [parsed.terms] + parsed.phrases
-    for words in sequences:
+    for _, folded in parsed.terms:
+        boosts.append(q.Term("title_f", folded, boost=2.0))
+    for words in [parsed.terms] + parsed.phrases:
         for (_, a), (_, b) in zip(words, words[1:], strict=False):
             boosts.append(q.Term("bigrams", f"{a}_{b}", boost=3.0))
+            boosts.append(q.Term("title_bigrams", f"{a}_{b}", boost=4.0))
     return boosts
+
+
+def required(parsed: ParsedQuery, loose: bool = False) -> q.Query | None:
+    """What a document must contain: every syllable and phrase (or, when `loose`, any)."""
+    clauses = [_term_clause(f) for _, f in parsed.terms] + [_phrase_clause(p) for p in parsed.phrases]
+    if not clauses:
+        return None
+    if loose:
+        return q.Or(clauses)
+    return clauses[0] if len(clauses) == 1 else q.And(clauses)
+
+
+def phrase_first(parsed: ParsedQuery) -> q.Query | None:
+    """Documents where the query's syllables stand together (every adjacent pair present).
+
+    Ranked first, ahead of documents with the same syllables scattered; their posting lists
+    are short, so this is also the fast path for common administrative phrases.
+    """
+    pairs = [f"{a}_{b}" for (_, a), (_, b) in zip(parsed.terms, parsed.terms[1:], strict=False)]
+    if not pairs:
+        return None
+    clauses = [q.Term("bigrams", pair) for pair in pairs] + [_phrase_clause(p) for p in parsed.phrases]
+    base = clauses[0] if len(clauses) == 1 else q.And(clauses)
+    exact = [b for b in _boosts(parsed) if b.fieldname in ("title_x", "body_x", "title_f", "title_bigrams")]
+    return q.AndMaybe(base, q.Or(exact)) if exact else base
 
 
 def build(parsed: ParsedQuery, known_symbols: list[str], loose: bool = False) -> q.Query | None:
     """The Whoosh query; `loose` accepts documents with any syllable (the fallback)."""
-    clauses = [_term_clause(f) for _, f in parsed.terms] + [_phrase_clause(p) for p in parsed.phrases]
     symbol_hits = [q.Term("symbol_key", key, boost=1000.0) for key in known_symbols]
-    if not clauses:
+    must = required(parsed, loose)
+    if must is None:
         return q.Or(symbol_hits) if symbol_hits else None
-    required = q.Or(clauses) if loose else (clauses[0] if len(clauses) == 1 else q.And(clauses))
     boosts = _boosts(parsed)
-    main = q.AndMaybe(required, q.Or(boosts)) if boosts else required
+    main = q.AndMaybe(must, q.Or(boosts)) if boosts else must
     return q.Or(symbol_hits + [main]) if symbol_hits else main
 
 

@@ -12,6 +12,8 @@ from flask import Flask, current_app
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
+from whoosh import collectors
+from whoosh import query as q
 from whoosh import sorting
 
 from ..domain import events
@@ -180,11 +182,11 @@ def _facet_labels(name: str, value: str, campaigns: dict[str, str]) -> str:
     return value
 
 
-def _facets(results) -> dict[str, list[tuple[str, str, int]]]:
+def _facets(counts: dict[str, dict[str, int]]) -> dict[str, list[tuple[str, str, int]]]:
     campaigns = dict(db.session.execute(db.select(Campaign.slug, Campaign.name)).all())
     out = {}
     for name in FACETS:
-        groups = results.groups(name)
+        groups = counts[name]
         rows = [(value, _facet_labels(name, value, campaigns), count)
                 for value, count in groups.items() if value]
         rows.sort(key=lambda r: (-int(r[0]) if name == "year" else -r[2], r[1]))
@@ -193,62 +195,141 @@ def _facets(results) -> dict[str, list[tuple[str, str, int]]]:
 
 
 def _run(request: SearchRequest) -> SearchResults:
+    return run_on(current_index().searcher(), request)
+
+
+class _ExactTop(collectors.TopCollector):
+    """Top N without Whoosh's score shortcuts: after the first segment it prunes matchers
+    with a minimum score that AndMaybe misjudges, and drops better documents (seen: the top 2
+    differed from the first 2 of the top 4)."""
+
+    def _collect(self, global_docnum, score):
+        result = super()._collect(global_docnum, score)
+        self.minscore = 0
+        return result
+
+
+def _top(searcher, query, flt, limit: int, sortedby=None):
+    if sortedby is not None:
+        return searcher.search(query, filter=flt, limit=limit, sortedby=sortedby, terms=False)
+    top = _ExactTop(limit=limit, usequality=False)
+    collector = collectors.FilterCollector(top, allow=flt) if flt is not None else top
+    searcher.search_with_collector(query, collector)
+    return collector.results()
+
+
+def _ranked(searcher, parsed, known, flt, limit: int, sortedby, loose: bool) -> list[tuple[int, float]]:
+    """(docnum, score) of the best `limit` matches: adjacent-syllable matches first.
+
+    """
+    first: list[tuple[int, float]] = []
+    if sortedby is None and not loose:
+        fast = qb.phrase_first(parsed)
+        if fast is not None:
+            if known:
+                fast = q.Or([q.Term("symbol_key", k, boost=1000.0) for k in known] + [fast])
+            hits = _top(searcher, fast, flt, limit)
+            first = [(h.docnum, 1000.0 + float(h.score or 0)) for h in hits]
+            if len(first) >= limit:
+                return first
+    full = qb.build(parsed, known, loose=loose)
+    if full is None:
+        return first
+    hits = _top(searcher, full, flt, limit, sortedby)
+    seen = {docnum for docnum, _ in first}
+    return first + [(h.docnum, float(h.score or 0)) for h in hits if h.docnum not in seen][:limit - len(first)]
+
+
+def _matching(searcher, parsed, known, flt, loose: bool) -> set[int]:
+    """Every matching document number (unscored), for the total and the facet counts."""
+    must = qb.required(parsed, loose)
+    parts = [p for p in (must,) if p is not None]
+    matched: set[int] = set()
+    if parts:
+        query = q.And(parts + [flt]) if flt is not None else parts[0]
+        matched = set(searcher.docs_for_query(query))
+    if known:
+        symbol = q.Or([q.Term("symbol_key", k) for k in known])
+        matched |= set(searcher.docs_for_query(q.And([symbol, flt]) if flt is not None else symbol))
+    return matched
+
+
+def _facet_counts(searcher, docnums: set[int]) -> dict[str, dict[str, int]]:
+    """Counts per facet value, read from each segment's columns (Whoosh's multi-segment
+    column reader fails on segments that lack a column)."""
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        local = [d - offset for d in docnums if offset <= d < offset + reader.doc_count_all()]
+        if not local:
+            continue
+        for name in FACETS:
+            if not reader.has_column(name):
+                continue
+            column, tally = reader.column_reader(name), counts[name]
+            for docnum in local:
+                value = column[docnum]
+                if isinstance(value, bytes):
+                    value = value.decode()
+                if value:
+                    tally[value] = tally.get(value, 0) + 1
+    return counts
+
+
+def run_on(searcher, request: SearchRequest, full: bool = True) -> SearchResults:
+    """Run a request on a searcher; `full=False` gives the ranked hits only (benchmarks)."""
     parsed = qb.parse(request.text)
     out = SearchResults(request=request)
     if parsed.empty:
         out.blank = True
         return out
-    searcher = current_index().searcher()
     known = [k for k in parsed.symbol_keys if searcher.doc_frequency("symbol_key", k)]
     flt = qb.filters({"doc_type": request.doc_type, "year": request.year, "issuer": request.issuer,
                       "campaign": request.campaign})
     page = min(request.page, MAX_PAGE + 1)
-    limit = page * request.per_page if page <= MAX_PAGE else 1
-    grouped = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
+    limit = page * request.per_page if page <= MAX_PAGE else request.per_page
     sortedby = sorting.FieldFacet("issued", reverse=True) if request.sort == "date" else None
-    results = None
+    ranked: list[tuple[int, float]] = []
     for loose in (False, True):
-        built = qb.build(parsed, known, loose=loose)
-        if built is None:
-            break
-        results = searcher.search(built, filter=flt, limit=limit, groupedby=grouped, sortedby=sortedby,
-                                  terms=False)
-        if not results.is_empty() or parsed.phrases:
+        ranked = _ranked(searcher, parsed, known, flt, limit, sortedby, loose)
+        if ranked or parsed.phrases or not full:
             out.approximate = loose
             break
-    if results is None or results.is_empty():
+    if not full:
+        out.hits = [Hit(str(d), "", "", "", Markup(""), "", "", "", None, Markup(""), s) for d, s in ranked]
+        return out
+    if not ranked:
         out.suggestion = _suggest(searcher, parsed)
         return out
-    out.total = len(results)
-    out.facets = _facets(results)
+    matched = _matching(searcher, parsed, known, flt, out.approximate)
+    out.total = max(len(matched), len(ranked))
+    out.facets = _facets(_facet_counts(searcher, matched))
     if out.approximate:
         out.suggestion = _suggest(searcher, parsed)
-    words = parsed.folded
-    start = (page - 1) * request.per_page
     if page <= MAX_PAGE:
-        for hit in results[start:start + request.per_page]:
-            out.hits.append(_hit(hit, words))
+        start = (page - 1) * request.per_page
+        words = parsed.folded
+        out.hits = [_hit(searcher.stored_fields(d), s, words) for d, s in ranked[start:start + request.per_page]]
     return out
 
 
-def _hit(hit, words: set[str]) -> Hit:
-    stored = hit.fields()
+def _hit(stored: dict, score: float, words: set[str]) -> Hit:
     issued = stored.get("issued_iso")
     return Hit(
         key=stored["key"], kind=stored["kind"], url=stored["url"], title=stored["title"],
         title_html=mark(stored["title"], words), symbol=stored.get("symbol", ""),
         type_label=stored.get("type_label", ""), issuer=stored.get("issuer", ""),
         issued_on=date.fromisoformat(issued) if issued else None,
-        snippet=snippet(stored.get("body", ""), words), score=round(float(hit.score or 0), 4),
+        snippet=snippet(stored.get("body", ""), words), score=round(score, 4),
     )
 
 
 def _suggest(searcher, parsed: qb.ParsedQuery) -> str | None:
     """A corrected query built from close index terms, when some syllables are unknown."""
-    corrector = searcher.corrector("body_f")
+    corrector = searcher.corrector("all_f")
     changed, words = False, []
     for _, folded in parsed.terms:
-        if searcher.doc_frequency("body_f", folded) or searcher.doc_frequency("title_f", folded):
+        if searcher.doc_frequency("all_f", folded):
             words.append(folded)
             continue
         options = corrector.suggest(folded, limit=1, maxdist=2)
