@@ -6,6 +6,7 @@ Both apps run under gunicorn with 2 sync workers in the same run; wrk drives the
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
 import tempfile
@@ -56,6 +57,11 @@ def seed(env: dict, count: int) -> None:
             rebuild()
 
 
+def doc_slug(item: dict) -> str:
+    from portal.domain.symbols import slug_for
+    return slug_for(item["symbol"], item["issued_on"].year)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("count", nargs="?", type=int, default=20000)
@@ -67,12 +73,20 @@ def main() -> None:
     started = time.perf_counter()
     seed(env, args.count)
     print(f"seeded {args.count} documents in {time.perf_counter() - started:.1f}s ({work})")
+    from urllib.parse import quote
+
+    from bench.search import query_mix
+    queries = query_mix(240, args.count)
+    step = max(1, args.count // 1000)
+    slugs = [doc_slug(item) for item in itertools.islice(corpus.documents(args.count), 0, args.count, step)]
     pages = {
         "/ (section home)": ["/"],
         "/van-ban (list, page 1)": ["/van-ban"],
         "/van-ban filtered + page 2": ["/van-ban?loai=ke-hoach&nam=2020&trang=2"],
         "/van-ban/<slug> (document page)": ["/van-ban/174-kh-ubnd-2022"],
+        "/van-ban/<slug>, 1,000 documents in rotation": [f"/van-ban/{slug}" for slug in slugs],
         "/rss.xml (feed)": ["/rss.xml"],
+        "/tim-kiem, 240 queries in rotation": [f"/tim-kiem?q={quote(text)}" for text in queries],
     }
     with gunicorn("bench.minimal_app:app", env) as base:
         before = load(base, ["/"], args.seconds)

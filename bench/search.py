@@ -29,7 +29,8 @@ from portal.search.entries import SearchEntry  # noqa: E402
 def entries(count: int):
     for index, item in enumerate(corpus.documents(count)):
         parsed = parse_symbol(item["symbol"])
-        parts = [str(parsed.number), parsed.issuer_code.lower()] + ([parsed.unit_code.lower()] if parsed.unit_code else [])
+        parts = [str(parsed.number), parsed.issuer_code.lower()]
+        parts += [parsed.unit_code.lower()] if parsed.unit_code else []
         yield SearchEntry(key=f"document:{index}", kind="document", url=f"/van-ban/{index}", title=nfc(item["subject"]),
                           body=nfc(item["body"]), meta=item["issuer"], symbol=parsed.text, doc_type=item["doc_type"],
                           type_label=item["type_label"], issuer=item["issuer"], issued_on=item["issued_on"],

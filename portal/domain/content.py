@@ -9,8 +9,8 @@ from ..extensions import db
 from . import frontmatter as fm
 from .campaigns import Campaign, ReviewRound, campaign_by_slug
 from .content_specs import CampaignSpec, DocumentSpec, parse_campaign, parse_document
-from .extract import extract_text
 from .documents import Attachment, Document, DocumentAlias, Relation
+from .extract import extract_text
 from .markdown import render
 from .models_base import utcnow
 from .storage import Storage

@@ -4,14 +4,12 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from ..errors import ValidationFailed
 from . import frontmatter as fm
 from .symbols import parse_symbol, slug_for
 from .vocab import DOCUMENT_TYPES, RELATION_KINDS, REVIEW_KINDS, SIGNING_AUTHORITIES, STATES
-from .workflow import record
 
 DOC_KEYS = {"symbol", "type", "issuer", "issuer_parent", "place", "issued_on", "subject", "signer",
             "signer_title", "signing_authority", "recipients", "distribution", "field", "campaign",
@@ -64,7 +62,7 @@ def _relations(meta: dict, where: str, problems: fm.Problems) -> list[tuple[str,
         problems.add(where, "relations", "phải là bảng: based_on, implements, amends, replaces, related")
         return []
     result = []
-    for kind, symbols in value.items():
+    for kind in value:
         if kind not in RELATION_KINDS:
             problems.add(where, f"relations.{kind}", f"loại quan hệ không hợp lệ; dùng {', '.join(RELATION_KINDS)}")
             continue

@@ -1,7 +1,7 @@
 """Column helpers shared by the domain models."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import DateTime
 from sqlalchemy.orm import mapped_column
@@ -9,7 +9,7 @@ from sqlalchemy.orm import mapped_column
 
 def utcnow() -> datetime:
     """Timezone-aware current time in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def created_column():

@@ -30,8 +30,8 @@ def snippet(text: str, folded_words: set[str], window: int = WINDOW) -> Markup:
     begin, finish = tokens[best_start][2], tokens[end_index][3]
     out = [Markup("… ") if best_start > 0 else Markup("")]
     cursor = begin
-    for (_, folded, start, end), hit in zip(tokens[best_start:end_index + 1],
-                                            hits[best_start:end_index + 1], strict=True):
+    for (_, _folded, start, end), hit in zip(tokens[best_start:end_index + 1],
+                                             hits[best_start:end_index + 1], strict=True):
         if hit:
             out.append(escape(text[cursor:start]))
             out.append(Markup("<mark>") + escape(text[start:end]) + Markup("</mark>"))

@@ -24,7 +24,7 @@ from .schema import build_schema, fields_of
 
 log = logging.getLogger(__name__)
 WRITER_TIMEOUT = 60.0
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 
 class IndexUnavailable(Exception):

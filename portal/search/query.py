@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as q
 
-from .analyzer import nfc, symbol_key, syllables
+from .analyzer import nfc, syllables, symbol_key
 
 MAX_QUERY_CHARS = 300
 MAX_TERMS = 16
@@ -83,7 +83,7 @@ def _boosts(parsed: ParsedQuery) -> list[q.Query]:
     boosts: list[q.Query] = []
     for exact, folded in parsed.terms:
         if exact != folded:  # typed with diacritics: exact forms rank first
-            boosts += [q.Term("title_x", exact, boost=4.0), q.Term("body_x", exact, boost=1.5)]
+            boosts += [q.Term("title_x", exact, boost=4.0), q.Term("all_x", exact, boost=1.5)]
     for _, folded in parsed.terms:
         boosts.append(q.Term("title_f", folded, boost=2.0))
     for words in [parsed.terms] + parsed.phrases:
@@ -103,19 +103,42 @@ def required(parsed: ParsedQuery, loose: bool = False) -> q.Query | None:
     return clauses[0] if len(clauses) == 1 else q.And(clauses)
 
 
-def phrase_first(parsed: ParsedQuery) -> q.Query | None:
-    """Documents where the query's syllables stand together (every adjacent pair present).
-
-    Ranked first, ahead of documents with the same syllables scattered; their posting lists
-    are short, so this is also the fast path for common administrative phrases.
-    """
-    pairs = [f"{a}_{b}" for (_, a), (_, b) in zip(parsed.terms, parsed.terms[1:], strict=False)]
-    if not pairs:
+def _and(clauses: list[q.Query]) -> q.Query | None:
+    if not clauses:
         return None
-    clauses = [q.Term("bigrams", pair) for pair in pairs] + [_phrase_clause(p) for p in parsed.phrases]
-    base = clauses[0] if len(clauses) == 1 else q.And(clauses)
-    exact = [b for b in _boosts(parsed) if b.fieldname in ("title_x", "body_x", "title_f", "title_bigrams")]
-    return q.AndMaybe(base, q.Or(exact)) if exact else base
+    return clauses[0] if len(clauses) == 1 else q.And(clauses)
+
+
+def tiers(parsed: ParsedQuery) -> list[q.Query]:
+    """Queries for the upper ranking tiers, best first, each a plain conjunction (cheap):
+    syllables standing together in the title; together and as typed; together; as typed but
+    scattered.
+    Documents found by none of them come after, ranked by build()."""
+    pairs = [q.Term("bigrams", f"{a}_{b}")
+             for (_, a), (_, b) in zip(parsed.terms, parsed.terms[1:], strict=False)]
+    phrases = [_phrase_clause(p) for p in parsed.phrases]
+    accented = any(exact != folded for exact, folded in parsed.terms)
+    exact = [q.Term("all_x", e) for e, f in parsed.terms if e != f]
+    folded = [_term_clause(f) for e, f in parsed.terms if e == f]
+    out = []
+    if len(pairs) > 1:  # the whole query standing in a title
+        out.append(_and([q.Term("title_bigrams", t.text) for t in pairs] + phrases))
+    if pairs:
+        if accented:
+            out.append(_and(pairs + exact + phrases))
+        out.append(_and(pairs + phrases))
+    if accented:
+        out.append(_and(exact + folded + phrases))
+    return [t for t in out if t is not None]
+
+
+def title_ranked(parsed: ParsedQuery) -> q.Query | None:
+    """Every syllable required; words and pairs found in the title add to the score."""
+    must = required(parsed)
+    if must is None or isinstance(must, q.Term):  # one syllable: plain BM25, which Whoosh
+        return must                                # answers fast by skipping low blocks
+    titles = [b for b in _boosts(parsed) if b.fieldname in ("title_f", "title_bigrams")]
+    return q.AndMaybe(must, q.Or(titles)) if titles else must
 
 
 def build(parsed: ParsedQuery, known_symbols: list[str], loose: bool = False) -> q.Query | None:

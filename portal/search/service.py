@@ -12,9 +12,8 @@ from flask import Flask, current_app
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
-from whoosh import collectors
+from whoosh import collectors, sorting
 from whoosh import query as q
-from whoosh import sorting
 
 from ..domain import events
 from ..domain.campaigns import Campaign
@@ -209,9 +208,17 @@ class _ExactTop(collectors.TopCollector):
         return result
 
 
+def _plain(query) -> bool:
+    if isinstance(query, q.Term):
+        return True
+    return isinstance(query, q.And) and all(isinstance(sub, q.Term) for sub in query.subqueries)
+
+
 def _top(searcher, query, flt, limit: int, sortedby=None):
     if sortedby is not None:
         return searcher.search(query, filter=flt, limit=limit, sortedby=sortedby, terms=False)
+    if _plain(query):  # Term or And of Terms: Whoosh's block-quality skipping is exact here
+        return searcher.search(query, filter=flt, limit=limit, terms=False)
     top = _ExactTop(limit=limit, usequality=False)
     collector = collectors.FilterCollector(top, allow=flt) if flt is not None else top
     searcher.search_with_collector(query, collector)
@@ -219,25 +226,33 @@ def _top(searcher, query, flt, limit: int, sortedby=None):
 
 
 def _ranked(searcher, parsed, known, flt, limit: int, sortedby, loose: bool) -> list[tuple[int, float]]:
-    """(docnum, score) of the best `limit` matches: adjacent-syllable matches first.
+    """(docnum, score) of the best `limit` matches, in tiers: the symbol typed, then documents
+    where the syllables stand together, then those with the accented forms as typed, then the
+    rest. Each tier is cheap to compute; most queries are answered by the first ones."""
+    found: list[tuple[int, float]] = []
+    seen: set[int] = set()
 
-    """
-    first: list[tuple[int, float]] = []
-    if sortedby is None and not loose:
-        fast = qb.phrase_first(parsed)
-        if fast is not None:
-            if known:
-                fast = q.Or([q.Term("symbol_key", k, boost=1000.0) for k in known] + [fast])
-            hits = _top(searcher, fast, flt, limit)
-            first = [(h.docnum, 1000.0 + float(h.score or 0)) for h in hits]
-            if len(first) >= limit:
-                return first
-    full = qb.build(parsed, known, loose=loose)
-    if full is None:
-        return first
-    hits = _top(searcher, full, flt, limit, sortedby)
-    seen = {docnum for docnum, _ in first}
-    return first + [(h.docnum, float(h.score or 0)) for h in hits if h.docnum not in seen][:limit - len(first)]
+    def take(query, tier: float, sort=None) -> bool:
+        for hit in _top(searcher, query, flt, limit, sort):
+            if hit.docnum not in seen and len(found) < limit:
+                seen.add(hit.docnum)
+                found.append((hit.docnum, tier + float(hit.score or 0)))
+        return len(found) >= limit
+
+    if sortedby is not None or loose:
+        full = qb.build(parsed, known, loose=loose)
+        return [] if full is None else [(h.docnum, float(h.score or 0))
+                                        for h in _top(searcher, full, flt, limit, sortedby)]
+    if known and take(q.Or([q.Term("symbol_key", k) for k in known]), 3000.0):
+        return found
+    for number, query in enumerate(qb.tiers(parsed)):
+        if take(query, 2000.0 - 500.0 * number):
+            return found
+    # The rest: every syllable somewhere, ranked by BM25 with the title's words counting more.
+    rest = qb.title_ranked(parsed)
+    if rest is not None:
+        take(rest, 0.0)
+    return found
 
 
 def _matching(searcher, parsed, known, flt, loose: bool) -> set[int]:
