@@ -39,6 +39,8 @@ def app(tmp_path):
         "CONTENT_DIR": str(CONTENT),
         "WTF_CSRF_ENABLED": True,
         "SITE_URL": "http://portal.test",
+        # The database is emptied after the app exists: build the index lazily from it.
+        "SEARCH_CHECK_ON_START": False,
     })
     with app.app_context():
         if url.startswith("postgresql"):

@@ -38,6 +38,7 @@ class SearchIndex:
         self.path = Path(path)
         self._ix = None
         self._searcher: Searcher | None = None
+        self._retired: Searcher | None = None
         self._lock = threading.Lock()
 
     # -- opening -----------------------------------------------------------------------------
@@ -70,7 +71,14 @@ class SearchIndex:
             self.path.mkdir(parents=True, exist_ok=True)
             whoosh_index.create_in(str(self.path), build_schema())
             self._version_file().write_text(SCHEMA_VERSION)
-            self._ix, self._searcher = None, None
+            self.forget()
+
+    def forget(self) -> None:
+        """Drop open readers (after the folder was replaced, or in tests)."""
+        for searcher in (self._searcher, self._retired):
+            if searcher is not None:
+                searcher.close()
+        self._ix, self._searcher, self._retired = None, None, None
 
     def _index(self):
         if self._ix is None:
@@ -88,12 +96,16 @@ class SearchIndex:
                 # A new searcher per index generation. Whoosh's refresh() reuses segment readers
                 # and then misses deletions made since (an edited document showed its old text).
                 if self._searcher is None or ix.latest_generation() != self._searcher.reader().generation():
-                    self._searcher = ix.searcher()
+                    # Close the searcher before last: one generation of grace for a thread
+                    # still reading the previous one.
+                    if self._retired is not None:
+                        self._retired.close()
+                    self._retired, self._searcher = self._searcher, ix.searcher()
                 return self._searcher
             except IndexUnavailable:
                 raise
             except Exception as exc:  # noqa: BLE001
-                self._ix, self._searcher = None, None
+                self._ix, self._searcher, self._retired = None, None, None
                 raise IndexUnavailable(str(exc)) from exc
 
     # -- writing -----------------------------------------------------------------------------

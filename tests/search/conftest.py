@@ -63,6 +63,8 @@ def search_app(tmp_path_factory):
         "TESTING": True, "INSTANCE_PATH": str(tmp / "instance"), "SECRET_KEY": "t",
         "SQLALCHEMY_DATABASE_URI": url, "SEARCH_INDEX_DIR": str(tmp / "index"),
         "UPLOAD_DIR": str(tmp / "uploads"), "SITE_URL": "http://portal.test",
+        # The database is emptied after the app exists: build the index lazily from it.
+        "SEARCH_CHECK_ON_START": False,
     })
     write_extra(tmp / "extra")
     with app.app_context():

@@ -27,6 +27,21 @@ subject: Thông báo kỳ lân hiếm gặp
 """
 
 
+@pytest.fixture
+def restarted():
+    """Factory: a second app on the same data, as a newly started worker; closed afterwards."""
+    apps = []
+
+    def start(app):
+        apps.append(create_app({**app.config, "INSTANCE_PATH": app.instance_path, "SEARCH_CHECK_ON_START": True}))
+        return apps[-1]
+
+    yield start
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
 def found(client, text):
     data = client.get("/api/v1/search", query_string={"q": text, "per_page": 100}).get_json()
     return [r["url"].rsplit("/", 1)[1] for r in data["results"]]
@@ -108,15 +123,15 @@ def test_attachment_text_is_searchable_and_scans_are_flagged(app, client, write_
 
 # Whoosh leaves the handle of a corrupt TOC file open when it fails to read it.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-def test_missing_or_corrupt_index_is_rebuilt_at_start_up(seeded, tmp_path):
+def test_missing_or_corrupt_index_is_rebuilt_at_start_up(seeded, restarted):
     index_dir = seeded.config["SEARCH_INDEX_DIR"]
     for name in os.listdir(index_dir):
         path = os.path.join(index_dir, name)
         if name.endswith(".toc") or name.endswith(".seg"):
             with open(path, "wb") as handle:
                 handle.write(b"garbage")
-    index_at(index_dir)._ix = None  # this process forgets its open index, as a new worker would
-    again = create_app({**seeded.config, "INSTANCE_PATH": seeded.instance_path})
+    index_at(index_dir).forget()  # this process forgets its open index, as a new worker would
+    again = restarted(seeded)
     assert found(again.test_client(), "giai phong mat bang")[0] == "174-kh-ubnd-2022"
 
 
@@ -165,9 +180,9 @@ def test_concurrent_writer_processes_lose_no_update(app, tmp_path):
         assert found(client, f"mã{start + 24}") == [f"{start + 24}-tb-vks-2024"]
 
 
-def test_missing_index_folder_is_rebuilt_at_start_up(seeded):
+def test_missing_index_folder_is_rebuilt_at_start_up(seeded, restarted):
     import shutil
     shutil.rmtree(seeded.config["SEARCH_INDEX_DIR"])
-    index_at(seeded.config["SEARCH_INDEX_DIR"])._ix = None
-    again = create_app({**seeded.config, "INSTANCE_PATH": seeded.instance_path})
+    index_at(seeded.config["SEARCH_INDEX_DIR"]).forget()
+    again = restarted(seeded)
     assert found(again.test_client(), "1033 vks vp") == ["1033-vks-vp-2022"]
