@@ -23,7 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_UPLOAD_MB", 20) * 1024 * 1024 + 1024 * 1024
 
     from . import cli, extensions
-    from .domain import events
+    from .domain import documents, events
     from .search import service as search_service
     from .web import api, errors, public, security
 
@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))
     extensions.csrf.init_app(app)
     events.configure(instance / "generation")
+    documents.SETTINGS["show_demo"] = bool(app.config["DEMO_DATA"])
     public.init_app(app)
     api.init_app(app)
     errors.init_app(app)

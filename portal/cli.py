@@ -24,6 +24,8 @@ def load_content(path: str) -> None:
         for problem in exc.problems:
             click.echo(f"  - {problem}", err=True)
         raise SystemExit(1) from exc
+    for warning in report.warnings:
+        click.echo(f"Cảnh báo: {warning}", err=True)
     click.echo(f"Đã nạp {path}: {report.summary()}.")
 
 

@@ -48,6 +48,7 @@ def from_environment(instance_path: Path) -> dict:
         "MAX_UPLOAD_MB": int(os.environ.get("MAX_UPLOAD_MB", "20")),
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
         "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000"),
+        "DEMO_DATA": os.environ.get("DEMO_DATA", "1") != "0",
         "PAGE_CACHE_SIZE": int(os.environ.get("PAGE_CACHE_SIZE", "2000")),
     }
 

@@ -8,7 +8,9 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from . import frontmatter as fm
 from .campaigns import Campaign, ReviewRound, campaign_by_slug
+from .content_honors import check_honor, parse_areas, save_areas, save_honor
 from .content_specs import CampaignSpec, DocumentSpec, parse_campaign, parse_document
+from .places import name_key
 from .documents import Attachment, Document, DocumentAlias, Relation
 from .extract import extract_text
 from .markdown import render
@@ -24,6 +26,7 @@ class LoadReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (f"{len(self.created)} mới, {len(self.updated)} cập nhật, "
@@ -38,29 +41,48 @@ def _files(path: Path) -> list[Path]:
     raise ValidationFailed(f"Không tìm thấy «{path}».", [f"{path}: không tồn tại"])
 
 
-def parse_all(path: Path) -> tuple[list[CampaignSpec], list[DocumentSpec]]:
+def parse_all(path: Path) -> tuple[list[dict], list[CampaignSpec], list[DocumentSpec]]:
     """Read and validate every file; raise ValidationFailed listing all problems."""
     problems = fm.Problems()
-    campaigns, documents = [], []
+    areas, campaigns, documents = [], [], []
     for file in _files(path):
         parsed = fm.read(file, problems)
         if parsed is None:
             continue
         meta, body = parsed
-        if meta.get("kind") == "campaign":
+        if meta.get("kind") == "areas":
+            areas += parse_areas(file, meta, problems)
+        elif meta.get("kind") == "campaign":
             spec = parse_campaign(file, meta, body, problems)
             campaigns.append(spec) if spec else None
         else:
             spec = parse_document(file, meta, body, problems)
             documents.append(spec) if spec else None
-    _cross_check(campaigns, documents, problems)
+    _cross_check(areas, campaigns, documents, problems)
     if problems:
         raise ValidationFailed("Nội dung không hợp lệ, chưa nạp gì.", problems.items)
-    return campaigns, documents
+    return areas, campaigns, documents
 
 
-def _cross_check(campaigns: list[CampaignSpec], documents: list[DocumentSpec], problems) -> None:
-    slugs = {c.values["slug"] for c in campaigns}
+def _campaign_data(slug: str | None, batch: dict[str, CampaignSpec]) -> tuple[list, list[dict]]:
+    """Review rounds and award rules of a campaign, from this load or the database."""
+    if not slug:
+        return [], []
+    if slug in batch:
+        return batch[slug].rounds, batch[slug].values["award_rules"]
+    campaign = campaign_by_slug(slug)
+    return (campaign.rounds, campaign.award_rules) if campaign else ([], [])
+
+
+def _cross_check(areas: list[dict], campaigns: list[CampaignSpec], documents: list[DocumentSpec],
+                 problems) -> None:
+    batch = {c.values["slug"]: c for c in campaigns}
+    area_keys = {name_key(a["name"]) for a in areas}
+    for spec in documents:
+        if spec.honor is not None:
+            rounds, rules = _campaign_data(spec.campaign_slug, batch)
+            check_honor(spec.honor, str(spec.path), rounds, rules, area_keys, problems)
+    slugs = set(batch)
     seen: dict[tuple, Path] = {}
     for spec in documents:
         ident = (spec.values["symbol_key"], spec.values["year"])
@@ -75,9 +97,12 @@ def _cross_check(campaigns: list[CampaignSpec], documents: list[DocumentSpec], p
 
 def load(path: str | Path, storage: Storage, actor: str = LOADER) -> LoadReport:
     """Load a file or folder; on any problem nothing is written (database or files)."""
-    campaigns, documents = parse_all(Path(path))
+    areas, campaigns, documents = parse_all(Path(path))
     report, stored = LoadReport(), []
+    report.warnings = [w for d in documents if d.honor for w in d.honor.awards.warnings]
     try:
+        save_areas(areas)
+        db.session.flush()
         for spec in campaigns:
             _save_campaign(spec, report)
         db.session.flush()
@@ -145,6 +170,8 @@ def _save_document(spec: DocumentSpec, storage: Storage, stored: list[str],
     document.source_path, document.source_hash = str(spec.path), spec.digest
     _sync_attachments(document, spec.attachments, storage, stored)
     db.session.flush()
+    if spec.honor is not None:
+        save_honor(document, spec.honor)
     record(document.id, "load", actor, str(spec.path), old_state, document.status)
 
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 from ..errors import ValidationFailed
 from . import frontmatter as fm
+from .content_honors import HONOR_KEYS, HonorSpec, parse_honor
 from .symbols import parse_symbol, slug_for
 from .vocab import DOCUMENT_TYPES, RELATION_KINDS, REVIEW_KINDS, SIGNING_AUTHORITIES, STATES
 
-DOC_KEYS = {"symbol", "type", "issuer", "issuer_parent", "place", "issued_on", "subject", "signer",
+DOC_KEYS = HONOR_KEYS | {"demo", "symbol", "type", "issuer", "issuer_parent", "place", "issued_on", "subject", "signer",
             "signer_title", "signing_authority", "recipients", "distribution", "field", "campaign",
             "relations", "status", "attachments"}
 CAMPAIGN_KEYS = {"kind", "slug", "name", "launched_by", "plan", "starts_on", "ends_on",
@@ -26,6 +27,7 @@ class DocumentSpec:
     relations: list[tuple[str, str, str]]  # (kind, symbol, key)
     attachments: list[Path]
     campaign_slug: str | None
+    honor: HonorSpec | None = None
 
 
 @dataclass
@@ -118,18 +120,19 @@ def parse_document(path: Path, meta: dict, body: str, problems: fm.Problems) -> 
         recipients=fm.string_list(meta, "recipients", where, problems),
         distribution=fm.string_list(meta, "distribution", where, problems),
         signing_authority=authority, signing_authority_title=authority_title,
-        status=status, issued_on=issued_on, body=body,
+        status=status, issued_on=issued_on, body=body, is_demo=bool(meta.get("demo")),
     )
     relations = _relations(meta, where, problems)
     campaign = fm.text(meta, "campaign", where, problems, required=False)
+    honor = parse_honor(path, meta, problems, doc_type.code if doc_type else None)
     if len(problems.items) > before or not (parsed and doc_type and issued_on):
         return None
     year = parsed.year or issued_on.year
     values.update(symbol=parsed.text, symbol_key=parsed.key, number=parsed.number, year=year,
                   doc_type=doc_type.code, issuer_code=parsed.issuer_code, unit_code=parsed.unit_code,
                   slug=slug_for(parsed.text, issued_on.year))
-    digest = _digest(path, attachments)
-    return DocumentSpec(path, digest, values, relations, attachments, campaign)
+    digest = _digest(path, attachments + ([honor.list_path] if honor and honor.list_path else []))
+    return DocumentSpec(path, digest, values, relations, attachments, campaign, honor)
 
 
 def _round(item: object, index: int, where: str, problems: fm.Problems) -> dict | None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, and_, false, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -43,6 +43,7 @@ class Document(db.Model):
     signer_title: Mapped[str | None] = mapped_column(String(200))
     signer: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="draft")
+    is_demo: Mapped[bool] = mapped_column(default=False, server_default=false())  # fictional sample data, marked as such
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"))
     published_at: Mapped[datetime | None]
     source_path: Mapped[str | None] = mapped_column(String(500), index=True)
@@ -60,7 +61,7 @@ class Document(db.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.status == "published"
+        return self.status == "published" and (SETTINGS["show_demo"] or not self.is_demo)
 
     @property
     def type_label(self) -> str:
@@ -134,9 +135,21 @@ class DocumentAlias(db.Model):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
 
 
+# Set by the app factory from its configuration (DEMO_DATA).
+SETTINGS = {"show_demo": True}
+
+
+def public_filter():
+    """The SQL condition every public view of documents uses: published, and not sample data
+    when sample data is switched off."""
+    if SETTINGS["show_demo"]:
+        return Document.status == "published"
+    return and_(Document.status == "published", Document.is_demo.is_(False))
+
+
 def published():
     """Base select of public documents."""
-    return db.select(Document).where(Document.status == "published")
+    return db.select(Document).where(public_filter())
 
 
 def by_slug(slug: str) -> Document | None:
@@ -152,7 +165,7 @@ def resolve(symbol_key: str, near: date | None = None, public_only: bool = True)
     """The document a symbol names: of several years, the latest issued on or before `near`."""
     query = db.select(Document).where(Document.symbol_key == symbol_key)
     if public_only:
-        query = query.where(Document.status == "published")
+        query = query.where(public_filter())
     found = list(db.session.scalars(query.order_by(Document.issued_on)))
     if not found:
         return None
@@ -173,7 +186,7 @@ def incoming(document: Document) -> list[tuple[str, Document]]:
     query = (
         db.select(Relation, Document)
         .join(Document, Relation.source_id == Document.id)
-        .where(Relation.target_key == document.symbol_key, Document.status == "published")
+        .where(Relation.target_key == document.symbol_key, public_filter())
         .order_by(Document.issued_on)
     )
     result = []

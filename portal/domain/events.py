@@ -12,7 +12,8 @@ from blinker import signal
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-# Sent after a commit that wrote rows; receivers get the set of changed objects.
+# Sent after a commit that wrote rows; receivers get the set of changed objects. Models whose
+# rows never show on a public page (`__private_state__ = True`) do not move the generation.
 committed = signal("portal.committed")
 
 _stamp_path: Path | None = None
@@ -49,9 +50,8 @@ def bump() -> None:
 @event.listens_for(Session, "after_flush")
 def _collect(session: Session, _context) -> None:
     changed = session.info.setdefault("changed", set())
-    changed.update(session.new)
-    changed.update(session.dirty)
-    changed.update(session.deleted)
+    for group in (session.new, session.dirty, session.deleted):
+        changed.update(obj for obj in group if not getattr(obj, "__private_state__", False))
 
 
 @event.listens_for(Session, "after_commit")

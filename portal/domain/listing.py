@@ -8,7 +8,7 @@ from sqlalchemy import func
 
 from ..extensions import db
 from .campaigns import Campaign
-from .documents import Document
+from .documents import Document, public_filter
 from .vocab import DOCUMENT_TYPES
 
 
@@ -43,7 +43,7 @@ class Page:
 
 
 def _conditions(flt: DocumentFilter) -> list:
-    conds = [Document.status == "published"]
+    conds = [public_filter()]
     if flt.doc_type:
         conds.append(Document.doc_type == flt.doc_type)
     if flt.issuer:
@@ -91,13 +91,13 @@ def facets(flt: DocumentFilter) -> dict[str, list[Facet]]:
 
 
 def latest(limit: int = 10) -> list[Document]:
-    query = (db.select(Document).where(Document.status == "published")
+    query = (db.select(Document).where(public_filter())
              .order_by(Document.published_at.desc(), Document.issued_on.desc()).limit(limit))
     return list(db.session.scalars(query))
 
 
 def campaign_documents(campaign: Campaign) -> list[Document]:
-    query = (db.select(Document).where(Document.status == "published",
+    query = (db.select(Document).where(public_filter(),
                                        Document.campaign_id == campaign.id)
              .order_by(Document.issued_on))
     return list(db.session.scalars(query))

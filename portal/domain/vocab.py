@@ -122,3 +122,57 @@ REVIEW_KINDS = Vocabulary("review kind", [
     Term("so-ket", "Sơ kết"),
     Term("tong-ket", "Tổng kết"),
 ])
+
+# Forms of award, highest first (Luật Thi đua, khen thưởng 2022).
+AWARD_FORMS = Vocabulary("award form", [
+    Term("huan-chuong-lao-dong-hang-nhat", "Huân chương Lao động hạng Nhất"),
+    Term("huan-chuong-lao-dong-hang-nhi", "Huân chương Lao động hạng Nhì"),
+    Term("huan-chuong-lao-dong-hang-ba", "Huân chương Lao động hạng Ba"),
+    Term("bang-khen-thu-tuong", "Bằng khen của Thủ tướng Chính phủ"),
+    Term("bang-khen-vien-truong-vksndtc", "Bằng khen của Viện trưởng Viện kiểm sát nhân dân tối cao"),
+    Term("bang-khen-chu-tich-ubnd-tinh", "Bằng khen của Chủ tịch UBND tỉnh"),
+    Term("giay-khen-vien-truong-vksnd-tinh", "Giấy khen của Viện trưởng Viện kiểm sát nhân dân tỉnh"),
+    Term("giay-khen-thu-truong", "Giấy khen của Thủ trưởng cơ quan, đơn vị"),
+    Term("giay-khen-chu-tich-ubnd-huyen", "Giấy khen của Chủ tịch UBND cấp huyện"),
+    Term("giay-khen-chu-tich-ubnd-xa", "Giấy khen của Chủ tịch UBND cấp xã"),
+])
+
+# Emulation titles, highest first.
+EMULATION_TITLES = Vocabulary("emulation title", [
+    Term("co-thi-dua-chinh-phu", "Cờ thi đua của Chính phủ"),
+    Term("chien-si-thi-dua-toan-quoc", "Chiến sĩ thi đua toàn quốc"),
+    Term("co-thi-dua-cap-tinh", "Cờ thi đua của UBND tỉnh"),
+    Term("co-thi-dua-nganh", "Cờ thi đua của Viện kiểm sát nhân dân tối cao"),
+    Term("chien-si-thi-dua-cap-tinh", "Chiến sĩ thi đua cấp tỉnh"),
+    Term("chien-si-thi-dua-nganh", "Chiến sĩ thi đua ngành Kiểm sát nhân dân"),
+    Term("chien-si-thi-dua-co-so", "Chiến sĩ thi đua cơ sở"),
+    Term("tap-the-lao-dong-xuat-sac", "Tập thể lao động xuất sắc"),
+    Term("tap-the-lao-dong-tien-tien", "Tập thể lao động tiên tiến"),
+    Term("lao-dong-tien-tien", "Lao động tiên tiến"),
+])
+
+# Every form and title in one ordered list: what a decision may award.
+DISTINCTIONS = Vocabulary("award form or title", AWARD_FORMS.terms + EMULATION_TITLES.terms)
+
+AWARD_LEVELS = Vocabulary("decision level", [
+    Term("nha-nuoc", "Nhà nước"),
+    Term("trung-uong", "Bộ, ngành trung ương"),
+    Term("tinh", "Tỉnh"),
+    Term("huyen", "Huyện"),
+    Term("xa", "Xã"),
+    Term("co-quan", "Cơ quan, đơn vị"),
+])
+
+RECIPIENT_KINDS = Vocabulary("recipient kind", [
+    Term("tap-the", "Tập thể"),
+    Term("ca-nhan", "Cá nhân"),
+    Term("ho-gia-dinh", "Hộ gia đình"),
+])
+
+# What the public may see of an award entry.
+PUBLICATION = Vocabulary("publication", [
+    Term("public", "Công khai"),
+    Term("name-unit", "Chỉ công khai tên và đơn vị"),
+    Term("hidden", "Ẩn"),
+    Term("removed", "Đã gỡ theo yêu cầu"),
+])

@@ -17,7 +17,7 @@ from whoosh import query as q
 
 from ..domain import events
 from ..domain.campaigns import Campaign
-from ..domain.documents import Attachment, Document
+from ..domain.documents import Attachment, Document, public_filter
 from ..domain.vocab import DOCUMENT_TYPES
 from ..extensions import db
 from . import query as qb
@@ -81,14 +81,14 @@ def _load_entry(session: Session, key: str) -> SearchEntry | None:
     kind, _, ident = key.partition(":")
     if kind == "document" and ident.isdigit():
         document = session.get(Document, int(ident))
-        if document is not None and document.status == "published":
+        if document is not None and document.is_public:
             return entry_for_document(document)
     return None
 
 
 def all_entries(session: Session):
     """Every public entry, read in batches."""
-    query = (db.select(Document).where(Document.status == "published")
+    query = (db.select(Document).where(public_filter())
              .options(selectinload(Document.attachments), selectinload(Document.campaign))
              .order_by(Document.id).execution_options(yield_per=500))
     for document in session.scalars(query):

@@ -44,13 +44,24 @@ def page_url(number: int) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def pair(row: tuple) -> tuple[str, int]:
+    """(value, label, count) -> (label, count), for charts."""
+    return row[1], row[2]
+
+
+def zip_counts(years, by_year: dict) -> list[tuple[str, int]]:
+    return [(year, sum(by_year[int(year)].values())) for year in years]
+
+
 def init_app(app: Flask) -> None:
-    from . import campaigns, documents, feeds, search  # noqa: F401  (routes register on import)
+    from . import campaigns, documents, feeds, honors, search  # noqa: F401  (routes register on import)
 
     app.register_blueprint(bp)
     app.add_template_filter(vn_date, "vn_date")
     app.add_template_filter(vn_long_date, "vn_long_date")
     app.add_template_filter(vn_number, "vn_number")
     app.add_template_filter(format_money, "money")
+    app.add_template_filter(pair, "pair")
+    app.add_template_filter(zip_counts, "zip_counts")
     app.add_template_global(url_with)
     app.add_template_global(page_url)

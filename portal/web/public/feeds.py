@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app, render_template, url_for
 
 from ...domain.campaigns import all_campaigns
-from ...domain.documents import Document
+from ...domain.documents import Document, public_filter
 from ...domain.listing import latest
 from ...extensions import db
 from ..cache import cached
@@ -24,7 +24,7 @@ def feed():
 
 def _public_documents():
     query = (db.select(Document.slug, Document.updated_at)
-             .where(Document.status == "published").order_by(Document.issued_on.desc()))
+             .where(public_filter()).order_by(Document.issued_on.desc()))
     return db.session.execute(query).all()
 
 

@@ -1,0 +1,130 @@
+"""The honor roll: commendation decisions, the awards they make, and what stays private."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .campaigns import Campaign, ReviewRound
+from .documents import Document
+from .models_base import created_column, updated_column
+from .places import Area
+from .vocab import AWARD_LEVELS, DISTINCTIONS, PUBLICATION, RECIPIENT_KINDS
+
+
+class HonorDecision(db.Model):
+    """What a quyết định khen thưởng adds to its document: the award, the reason, the round."""
+
+    __tablename__ = "honor_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), unique=True)
+    distinction: Mapped[str] = mapped_column(String(60), index=True)
+    level: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"))
+    review_round_id: Mapped[int | None] = mapped_column(ForeignKey("review_rounds.id", ondelete="SET NULL"))
+    achievement_year: Mapped[int | None]
+    contribution_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    list_hash: Mapped[str | None] = mapped_column(String(64))
+
+    document: Mapped[Document] = relationship()
+    campaign: Mapped[Campaign | None] = relationship()
+    review_round: Mapped[ReviewRound | None] = relationship()
+    awards: Mapped[list[Award]] = relationship(back_populates="decision", cascade="all, delete-orphan",
+                                               order_by="Award.seq")
+
+    @property
+    def distinction_label(self) -> str:
+        return DISTINCTIONS.label(self.distinction)
+
+    @property
+    def level_label(self) -> str:
+        return AWARD_LEVELS.label(self.level)
+
+
+class Award(db.Model):
+    """One line of a decision's list: public fields only (private ones live in AwardPrivate)."""
+
+    __tablename__ = "awards"
+    __table_args__ = (
+        UniqueConstraint("decision_id", "seq", name="uq_awards_decision_seq"),
+        Index("ix_awards_listing", "publication", "sort_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("honor_decisions.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_folded: Mapped[str] = mapped_column(String(300), index=True)
+    sort_key: Mapped[str] = mapped_column(String(1200))
+    position: Mapped[str | None] = mapped_column(String(200))
+    unit: Mapped[str | None] = mapped_column(String(300), index=True)
+    village: Mapped[str | None] = mapped_column(String(200))
+    commune: Mapped[str | None] = mapped_column(String(200), index=True)
+    district: Mapped[str | None] = mapped_column(String(200))
+    district_area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"), index=True)
+    achievement: Mapped[str | None] = mapped_column(Text)
+    register_no: Mapped[str | None] = mapped_column(String(60))
+    contribution: Mapped[int | None] = mapped_column(BigInteger)  # shown only when the decision states it
+    publication: Mapped[str] = mapped_column(String(20), default="public")
+    created_at: Mapped[datetime] = created_column()
+    updated_at: Mapped[datetime] = updated_column()
+
+    decision: Mapped[HonorDecision] = relationship(back_populates="awards")
+    district_area: Mapped[Area | None] = relationship()
+    private: Mapped[AwardPrivate | None] = relationship(cascade="all, delete-orphan", uselist=False)
+
+    @property
+    def kind_label(self) -> str:
+        return RECIPIENT_KINDS.label(self.kind)
+
+    @property
+    def publication_label(self) -> str:
+        return PUBLICATION.label(self.publication)
+
+    @property
+    def is_listed(self) -> bool:
+        return self.publication in ("public", "name-unit")
+
+    @property
+    def locality(self) -> str:
+        """Thôn, xã, huyện as named at the time of the award."""
+        return ", ".join(p for p in (self.village, self.commune, self.district) if p)
+
+
+class AwardPrivate(db.Model):
+    """Personal data kept for the record and never rendered publicly."""
+
+    __tablename__ = "award_private"
+
+    award_id: Mapped[int] = mapped_column(ForeignKey("awards.id", ondelete="CASCADE"), primary_key=True)
+    id_number: Mapped[str | None] = mapped_column(String(20))
+    birth_date: Mapped[date | None]
+    address: Mapped[str | None] = mapped_column(String(300))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    contribution: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class HonorRequest(db.Model):
+    """A person's request to correct or remove an entry, handled by a webmaster."""
+
+    __tablename__ = "honor_requests"
+    __private_state__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("awards.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # correct / remove
+    message: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    note: Mapped[str] = mapped_column(Text, default="")
+    client_address: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = created_column()
+
+
+def decision_for(document: Document) -> HonorDecision | None:
+    return db.session.scalar(db.select(HonorDecision).where(HonorDecision.document_id == document.id))

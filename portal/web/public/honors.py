@@ -1,0 +1,139 @@
+"""The public honor roll: list, statistics, exports, decision and award pages, requests."""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+
+from ...domain import documents as docs
+from ...domain import honor_roll as roll
+from ...domain.honors import HonorRequest, decision_for
+from ...domain.vocab import DISTINCTIONS, RECIPIENT_KINDS
+from ...extensions import db
+from ..cache import cached
+from ..throttle import too_many
+from . import bp
+from .documents import page_number
+
+EXPORT_COLUMNS = [("seq", "STT"), ("kind", "Đối tượng"), ("name", "Họ tên / Tên tập thể"), ("position", "Chức vụ"),
+                  ("unit", "Đơn vị"), ("locality", "Địa bàn (tại thời điểm khen thưởng)"),
+                  ("achievement", "Thành tích"), ("contribution", "Giá trị đóng góp (đồng)"),
+                  ("distinction", "Hình thức khen thưởng"), ("year", "Năm"), ("decision", "Quyết định"),
+                  ("decision_date", "Ngày quyết định"), ("issuer", "Cơ quan ban hành")]
+
+
+def filter_from_args(args) -> roll.HonorFilter:
+    year = args.get("nam", "")
+    kind = args.get("doi-tuong") or None
+    form = args.get("hinh-thuc") or None
+    return roll.HonorFilter(
+        kind=kind if kind in RECIPIENT_KINDS else None,
+        distinction=form if form in DISTINCTIONS else None,
+        year=int(year) if year.isdigit() and len(year) == 4 else None,
+        campaign=args.get("phong-trao") or None, review_round=args.get("dot") or None,
+        area=args.get("dia-ban") or None, unit=(args.get("don-vi") or None),
+        name=(args.get("ten") or "")[:100] or None)
+
+
+@bp.get("/vinh-danh")
+@cached
+def honor_roll():
+    flt = filter_from_args(request.args)
+    page = roll.list_awards(flt, page_number(), current_app.config["PER_PAGE"])
+    if page.page > page.pages:
+        abort(404)
+    rows = [roll.public_fields(*row) for row in page.items]
+    return render_template("honors/list.html", page=page, rows=rows, facets=roll.facets(flt), flt=flt)
+
+
+@bp.get("/vinh-danh/thong-ke")
+@cached
+def honor_statistics():
+    return render_template("honors/statistics.html", stats=roll.statistics(filter_from_args(request.args)),
+                           distinctions=DISTINCTIONS)
+
+
+@bp.get("/vinh-danh/xuat.csv")
+@cached
+def honor_export_csv():
+    out = io.StringIO()
+    out.write("\ufeff")  # Excel opens UTF-8 CSV with Vietnamese correctly only with a BOM
+    writer = csv.writer(out)
+    writer.writerow([label for _, label in EXPORT_COLUMNS])
+    for row in roll.export_rows(filter_from_args(request.args)):
+        writer.writerow(["" if row[key] is None else row[key] for key, _ in EXPORT_COLUMNS])
+    response = current_app.response_class(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = "attachment; filename=bang-vinh-danh.csv"
+    return response
+
+
+@bp.get("/vinh-danh/xuat.xlsx")
+@cached
+def honor_export_xlsx():
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Bảng vinh danh")
+    sheet.append([label for _, label in EXPORT_COLUMNS])
+    for row in roll.export_rows(filter_from_args(request.args)):
+        sheet.append([row[key] for key, _ in EXPORT_COLUMNS])
+    out = io.BytesIO()
+    book.save(out)
+    response = current_app.response_class(
+        out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers["Content-Disposition"] = "attachment; filename=bang-vinh-danh.xlsx"
+    return response
+
+
+@bp.get("/vinh-danh/quyet-dinh/<slug>")
+@cached
+def honor_decision(slug: str):
+    document = docs.by_slug(slug)
+    if document is None or not document.is_public:
+        abort(404)
+    decision = decision_for(document)
+    if decision is None:
+        abort(404)
+    page = roll.list_awards(roll.HonorFilter(decision_id=decision.id), 1, 100_000)
+    rows = [roll.public_fields(*row) for row in page.items]
+    rows.sort(key=lambda r: r["seq"])
+    return render_template("honors/decision.html", document=document, decision=decision, rows=rows)
+
+
+@bp.get("/vinh-danh/khen-thuong/<int:award_id>")
+def honor_award(award_id: int):
+    found = roll.listed_award(award_id)
+    if found is None:
+        abort(404)
+    award, decision, document = found
+    return render_template("honors/award.html", row=roll.public_fields(award, decision, document),
+                           decision=decision, document=document)
+
+
+@bp.post("/vinh-danh/khen-thuong/<int:award_id>/yeu-cau")
+def honor_request(award_id: int):
+    found = roll.listed_award(award_id)
+    if found is None:
+        abort(404)
+    kind = request.form.get("loai")
+    message = " ".join(request.form.get("noi-dung", "").split())[:2000]
+    contact = " ".join(request.form.get("lien-he", "").split())[:200]
+    problems = []
+    if kind not in ("correct", "remove"):
+        problems.append("Hãy chọn loại yêu cầu: đính chính hoặc gỡ bỏ.")
+    if len(message) < 10:
+        problems.append("Hãy ghi rõ nội dung yêu cầu (ít nhất 10 ký tự).")
+    if len(contact) < 5:
+        problems.append("Hãy để lại cách liên hệ (điện thoại hoặc thư điện tử).")
+    if problems:
+        award, decision, document = found
+        return render_template("honors/award.html", row=roll.public_fields(award, decision, document),
+                               decision=decision, document=document, problems=problems, form=request.form), 400
+    if too_many("honor-request", request.remote_addr or "?", limit=5, seconds=3600):
+        abort(429)
+    db.session.add(HonorRequest(award_id=award_id, kind=kind, message=message, contact=contact,
+                                client_address=request.remote_addr))
+    db.session.commit()
+    flash("Đã ghi nhận yêu cầu của bạn. Quản trị viên sẽ xem xét và phản hồi qua thông tin liên hệ.")
+    return redirect(url_for("public.honor_award", award_id=award_id), 303)
