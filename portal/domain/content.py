@@ -10,11 +10,11 @@ from . import frontmatter as fm
 from .campaigns import Campaign, ReviewRound, campaign_by_slug
 from .content_honors import check_honor, parse_areas, save_areas, save_honor
 from .content_specs import CampaignSpec, DocumentSpec, parse_campaign, parse_document
-from .places import name_key
 from .documents import Attachment, Document, DocumentAlias, Relation
 from .extract import extract_text
 from .markdown import render
 from .models_base import utcnow
+from .places import name_key
 from .storage import Storage
 from .workflow import record
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, and_, false, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, and_, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -43,7 +43,8 @@ class Document(db.Model):
     signer_title: Mapped[str | None] = mapped_column(String(200))
     signer: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="draft")
-    is_demo: Mapped[bool] = mapped_column(default=False, server_default=false())  # fictional sample data, marked as such
+    # Fictional sample data, marked as such on every page and hidden when DEMO_DATA=0.
+    is_demo: Mapped[bool] = mapped_column(default=False, server_default=false())
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"))
     published_at: Mapped[datetime | None]
     source_path: Mapped[str | None] = mapped_column(String(500), index=True)

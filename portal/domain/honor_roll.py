@@ -62,13 +62,14 @@ def _conditions(flt: HonorFilter) -> list:
     return conds
 
 
-def list_awards(flt: HonorFilter, page: int, per_page: int) -> Page:
+def list_awards(flt: HonorFilter, page: int, per_page: int, session=None) -> Page:
     """A page of listed awards in Vietnamese order (people by given name)."""
+    session = session or db.session
     conds = _conditions(flt)
-    total = db.session.scalar(db.select(func.count(Award.id)).join(HonorDecision).join(Document)
+    total = session.scalar(db.select(func.count(Award.id)).join(HonorDecision).join(Document)
                               .where(*conds)) or 0
     query = _base().where(*conds).order_by(Award.sort_key, Award.id).limit(per_page).offset((page - 1) * per_page)
-    return Page(list(db.session.execute(query)), total, page, per_page)
+    return Page(list(session.execute(query)), total, page, per_page)
 
 
 def _count_by(column, flt: HonorFilter, *joins) -> list[tuple]:
@@ -146,6 +147,6 @@ def export_rows(flt: HonorFilter, limit: int = 200_000):
         yield public_fields(award, decision, document)
 
 
-def listed_award(award_id: int) -> tuple[Award, HonorDecision, Document] | None:
-    row = db.session.execute(_base().where(Award.id == award_id, *_conditions(HonorFilter()))).first()
+def listed_award(award_id: int, session=None) -> tuple[Award, HonorDecision, Document] | None:
+    row = (session or db.session).execute(_base().where(Award.id == award_id, *_conditions(HonorFilter()))).first()
     return tuple(row) if row else None

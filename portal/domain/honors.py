@@ -126,5 +126,5 @@ class HonorRequest(db.Model):
     created_at: Mapped[datetime] = created_column()
 
 
-def decision_for(document: Document) -> HonorDecision | None:
-    return db.session.scalar(db.select(HonorDecision).where(HonorDecision.document_id == document.id))
+def decision_for(document: Document, session=None) -> HonorDecision | None:
+    return (session or db.session).scalar(db.select(HonorDecision).where(HonorDecision.document_id == document.id))

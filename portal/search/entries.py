@@ -27,6 +27,7 @@ class SearchEntry:
     campaign: str = ""
     issued_on: date | None = None
     symbol_parts: list[str] = field(default_factory=list)
+    parent: str = ""  # the entry whose change also changes this one ("document:12" for its awards)
 
     @property
     def symbol_key(self) -> str:
@@ -61,4 +62,28 @@ def entry_for_document(document: Document) -> SearchEntry:
         meta=nfc(meta), symbol=document.symbol, doc_type=document.doc_type, type_label=document.type_label,
         issuer=document.issuer, campaign=document.campaign.slug if document.campaign else "",
         issued_on=document.issued_on, symbol_parts=_parts(document),
+    )
+
+
+def entries_for_awards(document: Document, session=None) -> list[SearchEntry]:
+    """Listed awards of a public decision, public fields only (never the private ones)."""
+    from ..domain.honor_roll import HonorFilter, list_awards, public_fields
+    from ..domain.honors import decision_for
+
+    decision = decision_for(document, session)
+    if decision is None or not document.is_public:
+        return []
+    page = list_awards(HonorFilter(decision_id=decision.id), 1, 1_000_000, session)
+    return [entry_for_award(public_fields(*row), document) for row in page.items]
+
+
+def entry_for_award(row: dict, document: Document) -> SearchEntry:
+    body = " · ".join(str(v) for v in (row["achievement"], row["position"], row["unit"], row["locality"]) if v)
+    return SearchEntry(
+        key=f"award:{row['id']}", kind="award", url=f"/vinh-danh/khen-thuong/{row['id']}",
+        title=nfc(f"{row['name']}: {row['distinction']} ({row['year']})"), body=nfc(body),
+        meta=nfc(f"{row['kind']} · {row['decision']} · {document.issuer}"), symbol=document.symbol,
+        doc_type="vinh-danh", type_label="Bảng vinh danh", issuer=document.issuer,
+        campaign=document.campaign.slug if document.campaign else "", issued_on=document.issued_on,
+        parent=f"document:{document.id}",
     )

@@ -24,7 +24,7 @@ from .schema import build_schema, fields_of
 
 log = logging.getLogger(__name__)
 WRITER_TIMEOUT = 60.0
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 
 class IndexUnavailable(Exception):
@@ -109,19 +109,19 @@ class SearchIndex:
                 raise IndexUnavailable(str(exc)) from exc
 
     # -- writing -----------------------------------------------------------------------------
-    def apply(self, keys: Iterable[str], current: Callable[[str], SearchEntry | None]) -> None:
-        """Bring `keys` up to date: `current(key)` is read under the writer lock."""
+    def apply(self, keys: Iterable[str], current: Callable[[str], list[SearchEntry]]) -> None:
+        """Bring `keys` (and the entries that hang on them) up to date; `current(key)` is read
+        under the writer lock, so the last writer always writes the last state."""
         keys = sorted(set(keys))
         if not keys:
             return
         writer = self._index().writer(timeout=WRITER_TIMEOUT)
         try:
             for key in keys:
-                entry = current(key)
-                if entry is None:
-                    writer.delete_by_term("key", key)
-                else:
-                    writer.update_document(**fields_of(entry))
+                writer.delete_by_term("key", key)
+                writer.delete_by_term("parent", key)
+                for entry in current(key):
+                    writer.add_document(**fields_of(entry))
         except BaseException:
             writer.cancel()
             raise

@@ -40,6 +40,7 @@ def _text(mode: str, positions: bool = False, boost: float = 1.0) -> fields.TEXT
 def build_schema() -> fields.Schema:
     return fields.Schema(
         key=fields.ID(stored=True, unique=True),
+        parent=fields.ID(),
         kind=fields.ID(stored=True),
         url=fields.STORED(),
         title=fields.STORED(),
@@ -68,10 +69,11 @@ def fields_of(entry) -> dict:
     text_all = f"{entry.title}\n{entry.body}"
     issued = entry.issued_on
     return {
-        "key": entry.key, "kind": entry.kind, "url": entry.url, "title": entry.title, "body": entry.body,
+        "key": entry.key, "parent": entry.parent or None, "kind": entry.kind, "url": entry.url,
+        "title": entry.title, "body": entry.body,
         "symbol": entry.symbol, "type_label": entry.type_label,
         "issued_iso": issued.isoformat() if issued else "",
-        "all_f": f"{entry.title}\n{entry.meta}\n{' '.join(entry.symbol_parts)}\n{entry.body}",
+        "all_f": "\n".join((entry.title, entry.meta, " ".join(entry.symbol_parts), entry.body)),
         "all_x": f"{entry.title}\n{entry.meta}\n{entry.body}",
         "title_f": entry.title, "title_x": entry.title, "bigrams": text_all,
         "title_bigrams": entry.title,

@@ -18,10 +18,12 @@ from whoosh import query as q
 from ..domain import events
 from ..domain.campaigns import Campaign
 from ..domain.documents import Attachment, Document, public_filter
+from ..domain.honor_roll import listed_award, public_fields
+from ..domain.honors import Award, HonorDecision
 from ..domain.vocab import DOCUMENT_TYPES
 from ..extensions import db
 from . import query as qb
-from .entries import SearchEntry, entry_for_document
+from .entries import SearchEntry, entries_for_awards, entry_for_award, entry_for_document
 from .highlight import mark, snippet
 from .indexer import IndexUnavailable, SearchIndex, index_at
 
@@ -77,27 +79,35 @@ def current_index() -> SearchIndex:
     return index_at(current_app.config["SEARCH_INDEX_DIR"])
 
 
-def _load_entry(session: Session, key: str) -> SearchEntry | None:
+def _load_entries(session: Session, key: str) -> list[SearchEntry]:
+    """The current public entries of a key: a document with its awards, or one award."""
     kind, _, ident = key.partition(":")
-    if kind == "document" and ident.isdigit():
+    if not ident.isdigit():
+        return []
+    if kind == "document":
         document = session.get(Document, int(ident))
-        if document is not None and document.is_public:
-            return entry_for_document(document)
-    return None
+        if document is None or not document.is_public:
+            return []
+        return [entry_for_document(document)] + entries_for_awards(document, session)
+    if kind == "award":
+        found = listed_award(int(ident), session)
+        return [entry_for_award(public_fields(*found), found[2])] if found else []
+    return []
 
 
 def all_entries(session: Session):
-    """Every public entry, read in batches."""
+    """Every public entry: documents and the listed awards of public decisions."""
     query = (db.select(Document).where(public_filter())
              .options(selectinload(Document.attachments), selectinload(Document.campaign))
-             .order_by(Document.id).execution_options(yield_per=500))
-    for document in session.scalars(query):
+             .order_by(Document.id))
+    for document in session.scalars(query).all():
         yield entry_for_document(document)
+        yield from entries_for_awards(document, session)
 
 
 def rebuild() -> int:
     """Rebuild the index from the database; returns the number of entries."""
-    with Session(db.engine) as session:
+    with Session(db.engine) as session:  # its own session: this also runs after a commit
         count = current_index().rebuild(all_entries(session))
     _results.clear()
     return count
@@ -122,22 +132,24 @@ def ensure_index() -> None:
 def _keys_for(changed) -> set[str]:
     keys = set()
     for obj in changed:
-        if isinstance(obj, Document) and obj.id is not None:
-            keys.add(f"document:{obj.id}")
-        elif isinstance(obj, Attachment) and obj.document_id is not None:
-            keys.add(f"document:{obj.document_id}")
-        elif isinstance(obj, Campaign) and obj.id is not None:
-            keys.update(f"document:{d.id}" for d in list(obj.__dict__.get("documents", [])))
+        state = obj.__dict__
+        if isinstance(obj, Document) and state.get("id") is not None:
+            keys.add(f"document:{state['id']}")
+        elif isinstance(obj, (Attachment, HonorDecision)) and state.get("document_id") is not None:
+            keys.add(f"document:{state['document_id']}")
+        elif isinstance(obj, Award) and state.get("id") is not None:
+            keys.add(f"award:{state['id']}")
     return keys
 
 
-def _on_commit(_session, changed) -> None:
+def _on_commit(session, changed) -> None:
     keys = _keys_for(changed)
     if not keys:
         return
     try:
-        with Session(db.engine) as session:
-            current_index().apply(keys, lambda key: _load_entry(session, key))
+        # A session of its own: the committing one can emit no SQL in this event.
+        with Session(db.engine) as reader:
+            current_index().apply(keys, lambda key: _load_entries(reader, key))
     except IndexUnavailable:
         ensure_index()
     _results.clear()
@@ -175,7 +187,7 @@ def search(request: SearchRequest) -> SearchResults:
 
 def _facet_labels(name: str, value: str, campaigns: dict[str, str]) -> str:
     if name == "doc_type":
-        return DOCUMENT_TYPES.label(value)
+        return "Bảng vinh danh" if value == "vinh-danh" else DOCUMENT_TYPES.label(value)
     if name == "campaign":
         return campaigns.get(value, value)
     return value
