@@ -22,6 +22,7 @@ install: $(VENV)/.installed
 setup: install
 	$(FLASK) db upgrade
 	$(FLASK) content load content
+	@if [ "$${DEMO_DATA:-1}" != "0" ]; then $(FLASK) content load demo; fi
 	$(FLASK) search rebuild
 
 ## Serve the portal on http://127.0.0.1:5000

@@ -20,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.instance_path = str(instance)
     app.config.from_mapping(from_environment(instance))
     app.config.from_mapping(test_config)
+    app.json.ensure_ascii = False  # Vietnamese stays readable in the API's JSON
     app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_UPLOAD_MB", 20) * 1024 * 1024 + 1024 * 1024
 
     from . import cli, extensions

@@ -60,5 +60,4 @@ DEFAULTS = {
     "PER_PAGE": 20,
     "SITE_NAME": "Viện kiểm sát nhân dân tỉnh Lạng Sơn",
     "SECTION_NAME": "Thi đua - khen thưởng",
-    "JSON_AS_ASCII": False,
 }

@@ -26,6 +26,20 @@ def _database_url(tmp_path: Path) -> str:
     return url or f"sqlite:///{tmp_path / 'test.sqlite3'}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_postgres_schema():
+    """On PostgreSQL, start from an empty schema: tables left by an older run may lack columns."""
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        from sqlalchemy import create_engine
+        engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    yield
+
+
 @pytest.fixture
 def app(tmp_path):
     url = _database_url(tmp_path)

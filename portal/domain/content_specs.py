@@ -124,9 +124,12 @@ def parse_document(path: Path, meta: dict, body: str, problems: fm.Problems) -> 
     )
     relations = _relations(meta, where, problems)
     campaign = fm.text(meta, "campaign", where, problems, required=False)
-    honor = parse_honor(path, meta, problems, doc_type.code if doc_type else None)
     if len(problems.items) > before or not (parsed and doc_type and issued_on):
+        parse_honor(path, meta, problems, doc_type.code if doc_type else None)  # report its rows too
         return None
+    # A list with faulty rows still yields a spec, so the later checks (districts) report
+    # every faulty row in the same pass; the load stops on the recorded problems anyway.
+    honor = parse_honor(path, meta, problems, doc_type.code)
     year = parsed.year or issued_on.year
     values.update(symbol=parsed.text, symbol_key=parsed.key, number=parsed.number, year=year,
                   doc_type=doc_type.code, issuer_code=parsed.issuer_code, unit_code=parsed.unit_code,

@@ -10,6 +10,7 @@ from datetime import date
 
 from flask import Flask, current_app
 from markupsafe import Markup
+from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 from whoosh import collectors, sorting
@@ -110,6 +111,7 @@ def rebuild() -> int:
     with Session(db.engine) as session:  # its own session: this also runs after a commit
         count = current_index().rebuild(all_entries(session))
     _results.clear()
+    events.bump()  # every process drops the pages and results it cached from the old index
     return count
 
 
@@ -132,18 +134,29 @@ def ensure_index() -> None:
 def _keys_for(changed) -> set[str]:
     keys = set()
     for obj in changed:
-        state = obj.__dict__
-        if isinstance(obj, Document) and state.get("id") is not None:
-            keys.add(f"document:{state['id']}")
-        elif isinstance(obj, (Attachment, HonorDecision)) and state.get("document_id") is not None:
-            keys.add(f"document:{state['document_id']}")
-        elif isinstance(obj, Award) and state.get("id") is not None:
-            keys.add(f"award:{state['id']}")
+        if isinstance(obj, Document) and obj.id is not None:
+            keys.add(f"document:{obj.id}")
+        elif isinstance(obj, (Attachment, HonorDecision)) and obj.document_id is not None:
+            keys.add(f"document:{obj.document_id}")
+        elif isinstance(obj, Award) and obj.id is not None:
+            keys.add(f"award:{obj.id}")
     return keys
 
 
+@event.listens_for(Session, "after_flush")
+def _collect_keys(session: Session, _context) -> None:
+    """Note what to re-index while the flushed objects still hold their values."""
+    keys = session.info.setdefault("search_keys", set())
+    keys |= _keys_for(list(session.new) + list(session.dirty) + list(session.deleted))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_keys(session: Session) -> None:
+    session.info.pop("search_keys", None)
+
+
 def _on_commit(session, changed) -> None:
-    keys = _keys_for(changed)
+    keys = session.info.pop("search_keys", set())
     if not keys:
         return
     try:

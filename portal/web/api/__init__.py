@@ -1,10 +1,12 @@
 """Blueprint "api": read-only JSON under /api/v1 (public data only)."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify, request
+from flask import Blueprint, Flask, jsonify, request, url_for
 
 from ... import search as engine
+from ...domain import honor_roll as roll
 from ...errors import ValidationFailed
+from ..public.honors import filter_from_args
 from ..public.search import request_from_args
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -47,6 +49,21 @@ def search():
                    for name, rows in results.facets.items()},
         "suggestion": results.suggestion,
     })
+
+
+@bp.get("/honors")
+def honors():
+    """The honor roll with the page's filters; public fields only."""
+    page = int_arg("page", 1, 1, 100_000)
+    per_page = int_arg("per_page", 20, 1, MAX_PER_PAGE)
+    result = roll.list_awards(filter_from_args(request.args), page, per_page)
+    items = []
+    for award, decision, document in result.items:
+        row = roll.public_fields(award, decision, document)
+        row["url"] = request.host_url.rstrip("/") + url_for("public.honor_award", award_id=award.id)
+        row.pop("decision_slug")
+        items.append(row)
+    return jsonify({"total": result.total, "page": page, "per_page": per_page, "results": items})
 
 
 def init_app(app: Flask) -> None:

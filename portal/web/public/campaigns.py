@@ -6,6 +6,7 @@ from datetime import date
 from flask import abort, render_template
 
 from ...domain import documents as docs
+from ...domain import honor_roll as roll
 from ...domain.campaigns import campaign_by_slug, timeline
 from ...domain.listing import campaign_documents
 from ..cache import cached
@@ -19,6 +20,11 @@ def campaign(slug: str):
     if found is None:
         abort(404)
     plan = docs.resolve(found.plan_key, found.starts_on) if found.plan_key else None
+    honors = {}
+    for rnd in found.rounds:
+        page = roll.list_awards(roll.HonorFilter(campaign=found.slug, review_round=rnd.code), 1, 12)
+        if page.total:
+            honors[rnd.code] = (rnd, page.total, [roll.public_fields(*row) for row in page.items])
     return render_template("campaign.html", campaign=found, plan=plan,
-                           milestones=timeline(found, date.today()),
+                           milestones=timeline(found, date.today()), honors=honors,
                            documents=campaign_documents(found), today=date.today())

@@ -1,0 +1,185 @@
+import csv
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+
+from portal.config import PROJECT_ROOT
+from portal.domain.honors import Award, HonorRequest
+from portal.extensions import db
+from tests.conftest import load
+from tests.honors_helpers import row, write_decision
+
+SENTINELS = {"id": "987650001234", "birth": "13/07/1931", "address": "Số 77 ngõ Bí Mật",
+             "phone": "0912 000 777", "money": "987654321"}
+
+
+@pytest.fixture
+def roll(seeded, tmp_path):
+    """The seed content plus two decisions: 2022 (districts of the time) and 2024."""
+    rows = [row(1, name="Nguyễn Văn An", district="Cao Lộc", id_number=SENTINELS["id"], birth=SENTINELS["birth"],
+                address=SENTINELS["address"], phone=SENTINELS["phone"]),
+            row(2, kind="Hộ gia đình", name="Hộ ông Hoàng Văn Chiến", district="Văn Lãng",
+                contribution=SENTINELS["money"]),
+            row(3, name="Đinh Thị Ánh", district="Lộc Bình", unit="Viện kiểm sát nhân dân huyện Lộc Bình"),
+            row(4, kind="Tập thể", name="Ủy ban nhân dân xã Tân Liên", district="Cao Lộc")]
+    load(seeded, write_decision(tmp_path / "a", rows))
+    load(seeded, write_decision(tmp_path / "b", [row(1, name="Bùi Văn Dũng", district="Hữu Lũng")],
+                                symbol="30/QĐ-UBND", date="2024-12-18", name="b",
+                                form="Giấy khen của Thủ trưởng cơ quan, đơn vị"))
+    return seeded
+
+
+def names(html: str) -> list[str]:
+    return re.findall(r'href="/vinh-danh/khen-thuong/\d+">([^<]+)</a>', html)
+
+
+def test_the_honor_roll_lists_in_vietnamese_order(roll, client):
+    html = client.get("/vinh-danh").get_data(as_text=True)
+    assert names(html) == ["Nguyễn Văn An", "Đinh Thị Ánh", "Hộ ông Hoàng Văn Chiến", "Bùi Văn Dũng",
+                           "Ủy ban nhân dân xã Tân Liên"]
+    assert "5 lượt khen thưởng" in html
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("dia-ban=huyen-cao-loc", ["Nguyễn Văn An", "Ủy ban nhân dân xã Tân Liên"]),
+    ("doi-tuong=ho-gia-dinh", ["Hộ ông Hoàng Văn Chiến"]),
+    ("hinh-thuc=giay-khen-thu-truong", ["Bùi Văn Dũng"]),
+    ("nam=2022&doi-tuong=ca-nhan", ["Nguyễn Văn An", "Đinh Thị Ánh"]),
+    ("dot=so-ket-2022&ten=dinh+thi", ["Đinh Thị Ánh"]),
+    ("ten=HOANG VAN", ["Hộ ông Hoàng Văn Chiến"]),
+    ("ten=ánh", ["Đinh Thị Ánh"]),
+    ("don-vi=Viện kiểm sát nhân dân huyện Lộc Bình", ["Đinh Thị Ánh"]),
+])
+def test_filters(roll, client, query, expected):
+    assert names(client.get(f"/vinh-danh?{query}").get_data(as_text=True)) == expected
+
+
+def test_former_district_facet_is_labelled_and_finds_2022_awards(roll, client):
+    html = client.get("/vinh-danh").get_data(as_text=True)
+    assert "Huyện Cao Lộc (cũ)" in html
+    data = client.get("/api/v1/honors?dia-ban=huyen-van-lang").get_json()
+    assert [r["name"] for r in data["results"]] == ["Hộ ông Hoàng Văn Chiến"] and data["results"][0]["year"] == 2022
+
+
+def test_decision_and_award_pages(roll, client):
+    html = client.get("/vinh-danh/quyet-dinh/15-qd-ubnd-2022").get_data(as_text=True)
+    assert names(html) == ["Nguyễn Văn An", "Hộ ông Hoàng Văn Chiến", "Đinh Thị Ánh", "Ủy ban nhân dân xã Tân Liên"]
+    assert "Vì: Đã có thành tích" in html and "/van-ban/15-qd-ubnd-2022" in html
+    award_url = re.search(r'href="(/vinh-danh/khen-thuong/\d+)">Nguyễn Văn An', html).group(1)
+    page = client.get(award_url).get_data(as_text=True)
+    assert "Bằng khen của Chủ tịch UBND tỉnh" in page and "Thôn Nà Chuông, Xã Tân Liên, Cao Lộc" in page
+    assert "Yêu cầu đính chính / gỡ bỏ thông tin" in page
+
+
+def test_statistics_draw_charts_with_tables(roll, client):
+    html = client.get("/vinh-danh/thong-ke").get_data(as_text=True)
+    assert html.count("<svg") == 3 and "<table" in html
+    assert re.search(r"<th scope=\"row\">2022</th><td>4</td>", html)
+    assert re.search(r"<th scope=\"row\">Cá nhân</th><td>3</td>", html)
+
+
+def test_exports_open_in_a_spreadsheet(roll, client):
+    text = client.get("/vinh-danh/xuat.csv?nam=2022").get_data(as_text=True)
+    table = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert table[0][2] == "Họ tên / Tên tập thể" and len(table) == 5
+    book = load_workbook(io.BytesIO(client.get("/vinh-danh/xuat.xlsx").data))
+    sheet = book.active
+    values = [[c.value for c in r] for r in sheet.iter_rows()]
+    assert values[0][0] == "STT" and {v[2] for v in values[1:]} >= {"Nguyễn Văn An", "Bùi Văn Dũng"}
+    assert len(values) == 6
+
+
+def _public_urls(client) -> list[str]:
+    urls = ["/", "/van-ban", "/vinh-danh", "/vinh-danh/thong-ke", "/vinh-danh/xuat.csv", "/rss.xml",
+            "/sitemap.xml", "/so-do-trang", "/api/v1/honors?per_page=100",
+            "/phong-trao/day-nhanh-tien-do-giai-phong-mat-bang-2022-2025"]
+    listing = client.get("/vinh-danh").get_data(as_text=True) + client.get("/van-ban").get_data(as_text=True)
+    urls += sorted(set(re.findall(r'href="(/(?:vinh-danh/(?:khen-thuong|quyet-dinh)|van-ban)/[^"?#]+)"', listing)))
+    for text in ["Nguyễn Văn An", "Hoàng Văn Chiến", "Cao Lộc", "hiến đất"]:
+        urls += [f"/tim-kiem?q={text}", f"/api/v1/search?q={text}", f"/vinh-danh?ten={text}"]
+    return urls
+
+
+def test_private_sentinels_never_appear_in_any_public_response(roll, client):
+    crawled = 0
+    for url in _public_urls(client):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.get_data(as_text=True)
+        for value in SENTINELS.values():
+            assert value not in body, (url, value)
+        assert "987.654.321" not in body and "1931" not in body, url
+        crawled += 1
+    book = load_workbook(io.BytesIO(client.get("/vinh-danh/xuat.xlsx").data))
+    cells = " ".join(str(c.value) for r in book.active.iter_rows() for c in r)
+    assert not any(v in cells for v in SENTINELS.values())
+    assert crawled > 25
+    for value in SENTINELS.values():  # searching for a private value shows it nowhere
+        data = client.get("/api/v1/search", query_string={"q": value}).get_json()
+        assert value not in str(data["results"]), value
+        html = client.get("/vinh-danh", query_string={"ten": value}).get_data(as_text=True)
+        assert "0 lượt khen thưởng" in html, value
+    assert client.get(f"/api/v1/search?q={SENTINELS['id']}").get_json()["total"] == 0
+
+
+def test_hidden_or_removed_entries_disappear_everywhere_at_once(roll, client):
+    before = client.get("/api/v1/search?q=dinh+thi+anh").get_json()
+    assert before["total"] >= 1
+    with roll.app_context():
+        award = db.session.scalars(db.select(Award).where(Award.name == "Đinh Thị Ánh")).one()
+        award_id, award.publication = award.id, "removed"
+        db.session.commit()
+    assert "Đinh Thị Ánh" not in client.get("/vinh-danh").get_data(as_text=True)
+    assert "Đinh Thị Ánh" not in client.get("/vinh-danh/quyet-dinh/15-qd-ubnd-2022").get_data(as_text=True)
+    assert client.get(f"/vinh-danh/khen-thuong/{award_id}").status_code == 404
+    assert "Đinh Thị Ánh" not in client.get("/vinh-danh/xuat.csv").get_data(as_text=True)
+    found = client.get("/api/v1/search?q=dinh+thi+anh").get_json()["results"]
+    assert [r["title"] for r in found if "Đinh Thị Ánh" in r["title"]] == []
+
+
+def test_name_unit_only_entries_show_no_more(roll, client):
+    with roll.app_context():
+        award = db.session.scalars(db.select(Award).where(Award.name == "Nguyễn Văn An")).one()
+        award_id, award.publication = award.id, "name-unit"
+        db.session.commit()
+    page = client.get(f"/vinh-danh/khen-thuong/{award_id}").get_data(as_text=True)
+    assert "Nguyễn Văn An" in page and "Phòng Tài nguyên" in page and "Thôn Nà Chuông" not in page
+
+
+def _token(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def test_correction_request_form(roll, client):
+    listing = client.get("/vinh-danh").get_data(as_text=True)
+    award_url = re.search(r'href="(/vinh-danh/khen-thuong/\d+)"', listing).group(1)
+    form = {"loai": "correct", "noi-dung": "Tên thôn bị ghi sai, đề nghị sửa.", "lien-he": "0900000000"}
+    assert client.post(award_url + "/yeu-cau", data=form).status_code == 400  # no CSRF token
+    token = _token(client.get(award_url).get_data(as_text=True))
+    bad = client.post(award_url + "/yeu-cau", data={**form, "noi-dung": "ngắn", "csrf_token": token})
+    assert bad.status_code == 400 and "ít nhất 10 ký tự" in bad.get_data(as_text=True)
+    ok = client.post(award_url + "/yeu-cau", data={**form, "csrf_token": token})
+    assert ok.status_code == 303
+    assert "Đã ghi nhận yêu cầu" in client.get(ok.headers["Location"]).get_data(as_text=True)
+    with roll.app_context():
+        assert db.session.scalars(db.select(HonorRequest)).one().contact == "0900000000"
+    codes = [client.post(award_url + "/yeu-cau", data={**form, "csrf_token": token}).status_code for _ in range(6)]
+    assert codes[-1] == 429 and codes[0] == 303
+
+
+def test_sample_data_is_marked_and_can_be_switched_off(app, client):
+    from portal.domain import documents
+    load(app, PROJECT_ROOT / "content")
+    load(app, PROJECT_ROOT / "demo")
+    html = client.get("/vinh-danh").get_data(as_text=True)
+    assert "Dữ liệu minh họa" in html and "Nguyễn Văn A" in html
+    documents.SETTINGS["show_demo"] = False
+    try:
+        from portal.web import cache
+        cache.clear()
+        assert "Nguyễn Văn A" not in client.get("/vinh-danh").get_data(as_text=True)
+        assert client.get("/van-ban/9001-qd-mh-2022").status_code == 404
+    finally:
+        documents.SETTINGS["show_demo"] = True
