@@ -11,15 +11,17 @@ import os
 import sys
 import tempfile
 import time
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import corpus  # noqa: E402
 from bench.harness import Result, gunicorn, load, report  # noqa: E402
+from portal.domain.documents import Document  # noqa: E402
 
 
-def seed(env: dict, count: int) -> None:
+def seed(env: dict, count: int, awards: int) -> None:
     """Migrate a fresh database and insert `count` published documents through the models."""
     os.environ.update(env)
     from flask_migrate import upgrade
@@ -27,13 +29,16 @@ def seed(env: dict, count: int) -> None:
     from portal import create_app
     from portal.config import PROJECT_ROOT
     from portal.domain import content
-    from portal.domain.documents import Document
     from portal.domain.markdown import render
     from portal.domain.symbols import parse_symbol, slug_for
     from portal.extensions import db
     from portal.services import storage
 
+    from portal.domain import events
+    from portal.search import service
+
     app = create_app()
+    events.committed.disconnect(service._on_commit)  # bulk seeding: one rebuild at the end instead
     with app.app_context():
         upgrade(directory=str(PROJECT_ROOT / "migrations"))
         content.load(PROJECT_ROOT / "content", storage())
@@ -52,9 +57,61 @@ def seed(env: dict, count: int) -> None:
                 batch = []
         db.session.add_all(batch)
         db.session.commit()
-        rebuild = getattr(app, "rebuild_search_index", None)
-        if rebuild:
-            rebuild()
+        seed_awards(awards)
+        from portal.search import rebuild
+        rebuild()
+
+
+def seed_awards(count: int) -> None:
+    """`count` awards over 40 decisions, in bulk (deterministic); names from common parts."""
+    import random
+
+    from sqlalchemy import insert
+
+    from portal.domain.collation import sort_key
+    from portal.domain.honors import Award, HonorDecision
+    from portal.domain.places import Area
+    from portal.domain.vocab import fold
+    from portal.extensions import db
+
+    if not count:
+        return
+    rng = random.Random(11)
+    families = "Nguyễn Trần Lê Phạm Hoàng Vi Lương Hà Nông Chu Lý Đinh Đỗ Bế Hứa Lăng Triệu Mã".split()
+    middles = "Văn Thị Đức Minh Thu Hồng Quang Ngọc Kim Xuân".split()
+    givens = "An Anh Ánh Ân Bình Chiến Cường Dũng Đào Đức Giang Hà Hải Hoa Hùng Lan Linh Long Mai Nam Oanh Phúc".split()
+    areas = [a.id for a in db.session.scalars(db.select(Area))]
+    decisions = []
+    for n in range(40):
+        year = 2022 + n % 4
+        doc = Document(slug=f"bench-qd-{n}", symbol=f"{500 + n}/QĐ-UBND", symbol_key=f"{500 + n}qdubnd",
+                       number=500 + n, year=year, doc_type="quyet-dinh", issuer_code="UBND",
+                       issuer="Ủy ban nhân dân tỉnh Lạng Sơn", place="Lạng Sơn", issued_on=date(year, 12, 20),
+                       subject=f"Khen thưởng giải phóng mặt bằng năm {year} (đợt {n})", status="published")
+        db.session.add(doc)
+        db.session.flush()
+        decision = HonorDecision(document_id=doc.id, distinction="bang-khen-chu-tich-ubnd-tinh" if n % 3
+                                 else "giay-khen-thu-truong", achievement_year=year)
+        db.session.add(decision)
+        db.session.flush()
+        decisions.append(decision.id)
+    rows = []
+    for i in range(count):
+        kind = ("ca-nhan", "tap-the", "ho-gia-dinh")[i % 3]
+        person = f"{rng.choice(families)} {rng.choice(middles)} {rng.choice(givens)}"
+        name = {"ca-nhan": person, "ho-gia-dinh": f"Hộ ông {person}",
+                "tap-the": f"Ủy ban nhân dân xã {rng.choice(givens)} {i}"}[kind]
+        rows.append({"decision_id": decisions[i % 40], "seq": i // 40 + 1, "kind": kind, "name": name,
+                     "name_folded": fold(name), "sort_key": sort_key(name, kind), "unit": f"Đơn vị {i % 50}",
+                     "district_area_id": areas[i % len(areas)] if areas else None, "publication": "public",
+                     "achievement": "Vận động nhân dân bàn giao mặt bằng đúng hạn", "created_at": datetime.now(UTC),
+                     "updated_at": datetime.now(UTC)})
+        if len(rows) == 5000:
+            db.session.execute(insert(Award), rows)
+            rows = []
+    if rows:
+        db.session.execute(insert(Award), rows)
+    db.session.commit()
 
 
 def doc_slug(item: dict) -> str:
@@ -66,17 +123,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("count", nargs="?", type=int, default=20000)
     parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--awards", type=int, default=100000)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     env = {"INSTANCE_DIR": str(work / "instance"), "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
            "SEARCH_INDEX_DIR": str(work / "index"), "UPLOAD_DIR": str(work / "uploads"), "SECRET_KEY": "bench"}
     started = time.perf_counter()
-    seed(env, args.count)
-    print(f"seeded {args.count} documents in {time.perf_counter() - started:.1f}s ({work})")
+    seed(env, args.count, args.awards)
+    print(f"seeded {args.count} documents and {args.awards} awards in {time.perf_counter() - started:.1f}s ({work})")
     from urllib.parse import quote
 
     from bench.search import query_mix
     queries = query_mix(240, args.count)
+    names = [f"{f} {g}" for f in ("Nguyễn", "tran", "Hoàng", "vi", "Lý") for g in
+             ("An", "anh", "Bình", "chien", "Dũng", "dao", "Hà", "hung", "Mai", "nam", "Oanh", "phuc", "Linh", "long",
+              "Giang", "hai", "Hoa", "lan", "Cường", "duc")]
     step = max(1, args.count // 1000)
     slugs = [doc_slug(item) for item in itertools.islice(corpus.documents(args.count), 0, args.count, step)]
     pages = {
@@ -87,6 +148,10 @@ def main() -> None:
         "/van-ban/<slug>, 1,000 documents in rotation": [f"/van-ban/{slug}" for slug in slugs],
         "/rss.xml (feed)": ["/rss.xml"],
         "/tim-kiem, 240 queries in rotation": [f"/tim-kiem?q={quote(text)}" for text in queries],
+        "/vinh-danh (honor roll, page 1)": ["/vinh-danh"],
+        "/vinh-danh filtered (district + kind), page 2": ["/vinh-danh?dia-ban=huyen-cao-loc&doi-tuong=ca-nhan&trang=2"],
+        "/vinh-danh name search, 100 names in rotation": [f"/vinh-danh?ten={quote(n)}" for n in names],
+        "/vinh-danh/xuat.csv?nam=2023 (export)": ["/vinh-danh/xuat.csv?nam=2023"],
     }
     with gunicorn("bench.minimal_app:app", env) as base:
         before = load(base, ["/"], args.seconds)
