@@ -28,14 +28,12 @@ def seed(env: dict, count: int, awards: int) -> None:
 
     from portal import create_app
     from portal.config import PROJECT_ROOT
-    from portal.domain import content
+    from portal.domain import content, events
     from portal.domain.markdown import render
     from portal.domain.symbols import parse_symbol, slug_for
     from portal.extensions import db
-    from portal.services import storage
-
-    from portal.domain import events
     from portal.search import service
+    from portal.services import storage
 
     app = create_app()
     events.committed.disconnect(service._on_commit)  # bulk seeding: one rebuild at the end instead

@@ -148,11 +148,6 @@ def public_filter():
     return and_(Document.status == "published", Document.is_demo.is_(False))
 
 
-def published():
-    """Base select of public documents."""
-    return db.select(Document).where(public_filter())
-
-
 def by_slug(slug: str) -> Document | None:
     return db.session.scalar(db.select(Document).where(Document.slug == slug))
 

@@ -31,9 +31,6 @@ class Area(db.Model):
     def full_name(self) -> str:
         return f"{LEVEL_LABELS.get(self.level, '')} {self.name}".strip()
 
-    def current_on(self, day: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
-
 
 def name_key(name: str) -> str:
     """Folded name without its level word: "huyện Cao Lộc" and "Cao Loc" -> "cao loc"."""

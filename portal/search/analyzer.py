@@ -58,12 +58,6 @@ def _scan(text: str) -> Iterator[tuple[str, str, int, int]]:
         yield exact, folded, match.start(), match.end()
 
 
-def has_marks(word: str) -> bool:
-    """Whether a word carries any Vietnamese diacritic (tone, quality mark or đ)."""
-    exact, folded = keys(word.lower())
-    return exact != folded
-
-
 def folded_text(text: str) -> str:
     """The folded keys of a text joined by spaces (for symbol gluing and suggestions)."""
     return " ".join(f for _, f, _, _ in syllables(nfc(text)))

@@ -379,17 +379,3 @@ def _suggest(searcher, parsed: qb.ParsedQuery) -> str | None:
         else:
             words.append(folded)
     return " ".join(words) if changed else None
-
-
-def suggest_symbols(prefix: str, limit: int = 10) -> list[str]:
-    """Stored symbols whose key starts with a prefix (for autocomplete)."""
-    key = qb.symbol_key(prefix)
-    if not key:
-        return []
-    reader = current_index().searcher().reader()
-    found = []
-    for term in reader.expand_prefix("symbol_key", key):
-        found.append(term.decode() if isinstance(term, bytes) else term)
-        if len(found) == limit:
-            break
-    return found
