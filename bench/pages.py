@@ -122,6 +122,7 @@ def main() -> None:
     parser.add_argument("count", nargs="?", type=int, default=20000)
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--awards", type=int, default=100000)
+    parser.add_argument("--only", default="", help="measure only pages whose name contains this text")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     env = {"INSTANCE_DIR": str(work / "instance"), "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
@@ -156,6 +157,8 @@ def main() -> None:
     rows = []
     with gunicorn("portal:create_app()", env) as base:
         for name, paths in pages.items():
+            if args.only not in name:
+                continue
             rows.append((name, load(base, paths, args.seconds)))
     with gunicorn("bench.minimal_app:app", env) as base:
         after = load(base, ["/"], args.seconds)
