@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 
 from ..extensions import db
 from .campaigns import Campaign, ReviewRound
@@ -38,69 +38,103 @@ def _base():
             .join(Document, HonorDecision.document_id == Document.id))
 
 
-def _conditions(flt: HonorFilter) -> list:
-    conds = [Award.publication.in_(LISTED), public_filter()]
+@dataclass(frozen=True)
+class _Decision:
+    id: int
+    distinction: str
+    year: int | None
+    campaign: str | None
+    round_code: str | None
+    round_label: str | None
+
+
+def _public_decisions(session) -> list[_Decision]:
+    """Decisions whose document is public (a few hundred at most), with what filters use."""
+    query = (db.select(HonorDecision.id, HonorDecision.distinction, HonorDecision.achievement_year,
+                       Campaign.slug, ReviewRound.code, ReviewRound.label)
+             .join(Document, HonorDecision.document_id == Document.id)
+             .outerjoin(Campaign, HonorDecision.campaign_id == Campaign.id)
+             .outerjoin(ReviewRound, HonorDecision.review_round_id == ReviewRound.id)
+             .where(public_filter()))
+    return [_Decision(*row) for row in session.execute(query)]
+
+
+def _decision_matches(d: _Decision, flt: HonorFilter) -> bool:
+    return ((not flt.distinction or d.distinction == flt.distinction) and (not flt.year or d.year == flt.year)
+            and (not flt.campaign or d.campaign == flt.campaign)
+            and (not flt.review_round or d.round_code == flt.review_round)
+            and (not flt.decision_id or d.id == flt.decision_id))
+
+
+def _award_conditions(flt: HonorFilter, decision_ids: list[int]) -> list:
+    """Conditions on the awards table alone: decision-level filters arrive as decision ids, so
+    counting and sorting 100,000 awards needs no join."""
+    conds = [Award.publication.in_(LISTED), Award.decision_id.in_(decision_ids or [-1])]
     if flt.kind:
         conds.append(Award.kind == flt.kind)
-    if flt.distinction:
-        conds.append(HonorDecision.distinction == flt.distinction)
-    if flt.year:
-        conds.append(HonorDecision.achievement_year == flt.year)
-    if flt.campaign:
-        conds.append(HonorDecision.campaign.has(Campaign.slug == flt.campaign))
-    if flt.review_round:
-        conds.append(HonorDecision.review_round.has(ReviewRound.code == flt.review_round))
     if flt.area:
-        conds.append(Award.district_area.has(Area.code == flt.area))
+        area_id = db.session.scalar(db.select(Area.id).where(Area.code == flt.area))
+        conds.append(Award.district_area_id == (area_id or -1))
     if flt.unit:
         conds.append(Award.unit == flt.unit)
-    if flt.decision_id:
-        conds.append(HonorDecision.id == flt.decision_id)
     if flt.name:
-        words = fold(flt.name).split()[:8]
-        conds += [or_(Award.name_folded.contains(w, autoescape=True)) for w in words]
+        conds += [Award.name_folded.contains(w, autoescape=True) for w in fold(flt.name).split()[:8]]
     return conds
+
+
+def _conditions(flt: HonorFilter, session=None) -> list:
+    decisions = _public_decisions(session or db.session)
+    return _award_conditions(flt, [d.id for d in decisions if _decision_matches(d, flt)])
 
 
 def list_awards(flt: HonorFilter, page: int, per_page: int, session=None) -> Page:
     """A page of listed awards in Vietnamese order (people by given name)."""
     session = session or db.session
-    conds = _conditions(flt)
-    total = session.scalar(db.select(func.count(Award.id)).join(HonorDecision).join(Document)
-                              .where(*conds)) or 0
-    query = _base().where(*conds).order_by(Award.sort_key, Award.id).limit(per_page).offset((page - 1) * per_page)
-    return Page(list(session.execute(query)), total, page, per_page)
+    conds = _conditions(flt, session)
+    total = session.scalar(db.select(func.count(Award.id)).where(*conds)) or 0
+    # The page's ids first (awards table only), then their decisions and documents.
+    ids = list(session.scalars(db.select(Award.id).where(*conds).order_by(Award.sort_key, Award.id)
+                               .limit(per_page).offset((page - 1) * per_page)))
+    rows = {row[0].id: row for row in session.execute(_base().where(Award.id.in_(ids or [-1])))}
+    return Page([tuple(rows[i]) for i in ids if i in rows], total, page, per_page)
 
 
-def _count_by(column, flt: HonorFilter, *joins) -> list[tuple]:
-    query = db.select(column, func.count(Award.id)).join(HonorDecision).join(Document)
-    for target in joins:
-        query = query.outerjoin(target)
-    return list(db.session.execute(query.where(*_conditions(flt)).group_by(column)))
+def _count_by(column, flt: HonorFilter, decisions: list[_Decision]) -> dict:
+    conds = _award_conditions(flt, [d.id for d in decisions if _decision_matches(d, flt)])
+    return dict(db.session.execute(db.select(column, func.count(Award.id)).where(*conds).group_by(column)).all())
 
 
 def facets(flt: HonorFilter) -> dict[str, list[tuple[str, str, int]]]:
     """Counts for each filter under the others, as (value, label, count)."""
-    kinds = _count_by(Award.kind, flt.without("kind"))
-    forms = _count_by(HonorDecision.distinction, flt.without("distinction"))
-    years = _count_by(HonorDecision.achievement_year, flt.without("year"))
-    areas = db.session.execute(
-        db.select(Area.code, Area.name, Area.level, Area.valid_to, func.count(Award.id))
-        .join(Award, Award.district_area_id == Area.id).join(HonorDecision).join(Document)
-        .where(*_conditions(flt.without("area"))).group_by(Area.code, Area.name, Area.level, Area.valid_to))
-    rounds = db.session.execute(
-        db.select(ReviewRound.code, ReviewRound.label, func.count(Award.id))
-        .join(HonorDecision, HonorDecision.review_round_id == ReviewRound.id)
-        .join(Award, Award.decision_id == HonorDecision.id).join(Document)
-        .where(*_conditions(flt.without("review_round"))).group_by(ReviewRound.code, ReviewRound.label))
+    decisions = _public_decisions(db.session)
+    kinds = _count_by(Award.kind, flt.without("kind"), decisions)
+    per_decision = _count_by(Award.decision_id, replace(flt, distinction=None, year=None, review_round=None),
+                             decisions)
+    forms: dict[str, int] = {}
+    years: dict[int, int] = {}
+    rounds: dict[tuple, int] = {}
+    for d in decisions:
+        n = per_decision.get(d.id, 0)
+        if not n:
+            continue
+        if _decision_matches(d, flt.without("distinction")):
+            forms[d.distinction] = forms.get(d.distinction, 0) + n
+        if _decision_matches(d, flt.without("year")) and d.year:
+            years[d.year] = years.get(d.year, 0) + n
+        if _decision_matches(d, flt.without("review_round")) and d.round_code:
+            rounds[(d.round_code, d.round_label)] = rounds.get((d.round_code, d.round_label), 0) + n
+    by_area = _count_by(Award.district_area_id, flt.without("area"), decisions)
+    area_rows = db.session.execute(db.select(Area.id, Area.code, Area.name, Area.level, Area.valid_to)
+                                   .where(Area.id.in_([a for a in by_area if a] or [-1])))
     return {
-        "doi-tuong": sorted(((k, RECIPIENT_KINDS.label(k), n) for k, n in kinds),
+        "doi-tuong": sorted(((k, RECIPIENT_KINDS.label(k), n) for k, n in kinds.items()),
                             key=lambda r: RECIPIENT_KINDS.rank(r[0])),
-        "hinh-thuc": sorted(((d, DISTINCTIONS.label(d), n) for d, n in forms), key=lambda r: DISTINCTIONS.rank(r[0])),
-        "nam": sorted(((str(y), str(y), n) for y, n in years if y), reverse=True),
-        "dot": [(c, label, n) for c, label, n in rounds],
-        "dia-ban": sorted(((code, _area_label(name, level, valid_to), n) for code, name, level, valid_to, n in areas),
-                          key=lambda r: fold(r[1])),
+        "hinh-thuc": sorted(((d, DISTINCTIONS.label(d), n) for d, n in forms.items()),
+                            key=lambda r: DISTINCTIONS.rank(r[0])),
+        "nam": sorted(((str(y), str(y), n) for y, n in years.items()), reverse=True),
+        "dot": sorted(((code, label, n) for (code, label), n in rounds.items()), key=lambda r: r[0]),
+        "dia-ban": sorted(((code, _area_label(name, level, valid_to), by_area[area_id])
+                           for area_id, code, name, level, valid_to in area_rows), key=lambda r: fold(r[1])),
     }
 
 
@@ -111,16 +145,16 @@ def _area_label(name: str, level: str, valid_to) -> str:
 
 def statistics(flt: HonorFilter) -> dict:
     """Counts by year and form, by recipient kind and by locality, for the charts."""
-    rows = db.session.execute(
-        db.select(HonorDecision.achievement_year, HonorDecision.distinction, func.count(Award.id))
-        .join(Award, Award.decision_id == HonorDecision.id).join(Document)
-        .where(*_conditions(flt)).group_by(HonorDecision.achievement_year, HonorDecision.distinction))
+    decisions = {d.id: d for d in _public_decisions(db.session)}
+    per_decision = _count_by(Award.decision_id, flt, list(decisions.values()))
     by_year: dict[int, dict[str, int]] = {}
-    for year, form, count in rows:
-        by_year.setdefault(year, {})[form] = count
+    for decision_id, count in per_decision.items():
+        d = decisions[decision_id]
+        by_year.setdefault(d.year, {})
+        by_year[d.year][d.distinction] = by_year[d.year].get(d.distinction, 0) + count
     forms = sorted({f for counts in by_year.values() for f in counts}, key=DISTINCTIONS.rank)
     data = facets(flt)
-    return {"years": sorted(by_year), "forms": forms, "by_year": by_year,
+    return {"years": sorted(y for y in by_year if y), "forms": forms, "by_year": by_year,
             "by_kind": data["doi-tuong"], "by_area": sorted(data["dia-ban"], key=lambda r: -r[2])}
 
 
@@ -148,5 +182,6 @@ def export_rows(flt: HonorFilter, limit: int = 200_000):
 
 
 def listed_award(award_id: int, session=None) -> tuple[Award, HonorDecision, Document] | None:
-    row = (session or db.session).execute(_base().where(Award.id == award_id, *_conditions(HonorFilter()))).first()
+    session = session or db.session
+    row = session.execute(_base().where(Award.id == award_id, *_conditions(HonorFilter(), session))).first()
     return tuple(row) if row else None

@@ -52,12 +52,15 @@ class Award(db.Model):
     __table_args__ = (
         UniqueConstraint("decision_id", "seq", name="uq_awards_decision_seq"),
         Index("ix_awards_listing", "publication", "sort_key"),
+        # Counts, facets and name search read this index alone, never the table's rows.
+        # It also serves the decision_id foreign key (its first column).
+        Index("ix_awards_cover", "decision_id", "publication", "kind", "district_area_id", "name_folded"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    decision_id: Mapped[int] = mapped_column(ForeignKey("honor_decisions.id", ondelete="CASCADE"), index=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("honor_decisions.id", ondelete="CASCADE"))
     seq: Mapped[int]
-    kind: Mapped[str] = mapped_column(String(20), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(300))
     name_folded: Mapped[str] = mapped_column(String(300), index=True)
     sort_key: Mapped[str] = mapped_column(String(1200))
@@ -66,7 +69,7 @@ class Award(db.Model):
     village: Mapped[str | None] = mapped_column(String(200))
     commune: Mapped[str | None] = mapped_column(String(200), index=True)
     district: Mapped[str | None] = mapped_column(String(200))
-    district_area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"), index=True)
+    district_area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
     achievement: Mapped[str | None] = mapped_column(Text)
     register_no: Mapped[str | None] = mapped_column(String(60))
     contribution: Mapped[int | None] = mapped_column(BigInteger)  # shown only when the decision states it
