@@ -38,6 +38,18 @@ class CampaignSpec:
     rounds: list[dict]
 
 
+def _symbol(meta: dict, key: str, where: str, problems: fm.Problems, required: bool):
+    """The parsed symbol under `key`, or None after recording why not."""
+    raw = fm.text(meta, key, where, problems, required=required)
+    if not raw:
+        return None
+    try:
+        return parse_symbol(raw)
+    except ValidationFailed as exc:
+        problems.add(where, key, exc.message)
+        return None
+
+
 def _digest(path: Path, attachments: list[Path]) -> str:
     h = hashlib.sha256(path.read_bytes())
     for item in attachments:
@@ -84,13 +96,7 @@ def parse_document(path: Path, meta: dict, body: str, problems: fm.Problems) -> 
     for key in sorted(set(meta) - DOC_KEYS):
         problems.add(where, key, f"khóa không được hỗ trợ; các khóa hợp lệ: {', '.join(sorted(DOC_KEYS))}")
     values: dict = {}
-    raw_symbol = fm.text(meta, "symbol", where, problems)
-    parsed = None
-    if raw_symbol:
-        try:
-            parsed = parse_symbol(raw_symbol)
-        except ValidationFailed as exc:
-            problems.add(where, "symbol", exc.message)
+    parsed = _symbol(meta, "symbol", where, problems, required=True)
     type_name = fm.text(meta, "type", where, problems)
     doc_type = DOCUMENT_TYPES.resolve(type_name) if type_name else None
     if type_name and doc_type is None:
@@ -180,13 +186,7 @@ def parse_campaign(path: Path, meta: dict, body: str, problems: fm.Problems) -> 
     slug = fm.text(meta, "slug", where, problems)
     if slug and not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
         problems.add(where, "slug", "chỉ gồm chữ thường không dấu, số và dấu gạch ngang")
-    plan = fm.text(meta, "plan", where, problems, required=False)
-    plan_symbol = None
-    if plan:
-        try:
-            plan_symbol = parse_symbol(plan)
-        except ValidationFailed as exc:
-            problems.add(where, "plan", exc.message)
+    plan_symbol = _symbol(meta, "plan", where, problems, required=False)
     values = {
         "slug": slug, "name": fm.text(meta, "name", where, problems),
         "launched_by": fm.text(meta, "launched_by", where, problems),
