@@ -114,7 +114,7 @@ def bench_fts5(work: Path, count: int, queries: list[str]) -> dict:
 def bench_whoosh(work: Path, count: int, queries: list[str]) -> dict:
     from portal import create_app
     from portal.search.indexer import SearchIndex
-    from portal.search.service import SearchRequest, run_on
+    from portal.search.results import SearchRequest, run_on
 
     index = SearchIndex(work / "index")
     started = time.perf_counter()

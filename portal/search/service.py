@@ -2,80 +2,26 @@
 from __future__ import annotations
 
 import logging
-import math
 import threading
 from collections import OrderedDict
-from dataclasses import astuple, dataclass, field
-from datetime import date
+from dataclasses import astuple
 
 from flask import Flask, current_app
-from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
-from whoosh import collectors, sorting
-from whoosh import query as q
 
 from ..domain import events
-from ..domain.campaigns import Campaign
 from ..domain.documents import Attachment, Document, public_filter
 from ..domain.honor_roll import listed_award, public_fields
 from ..domain.honors import Award, HonorDecision
-from ..domain.vocab import DOCUMENT_TYPES
 from ..extensions import db
-from . import query as qb
 from .entries import SearchEntry, entries_for_awards, entry_for_award, entry_for_document
-from .highlight import mark, snippet
 from .indexer import IndexUnavailable, SearchIndex, index_at
+from .results import SearchRequest, SearchResults, run_on
 
 log = logging.getLogger(__name__)
-FACETS = ("doc_type", "year", "issuer", "campaign")
-MAX_PAGE = 500
 
-
-@dataclass(frozen=True)
-class SearchRequest:
-    text: str
-    page: int = 1
-    per_page: int = 10
-    sort: str = "relevance"
-    doc_type: str | None = None
-    year: str | None = None
-    issuer: str | None = None
-    campaign: str | None = None
-
-
-@dataclass
-class Hit:
-    key: str
-    kind: str
-    url: str
-    title: str
-    title_html: Markup
-    symbol: str
-    type_label: str
-    issuer: str
-    issued_on: date | None
-    snippet: Markup
-    score: float
-
-
-@dataclass
-class SearchResults:
-    request: SearchRequest
-    hits: list[Hit] = field(default_factory=list)
-    total: int = 0
-    facets: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
-    suggestion: str | None = None
-    approximate: bool = False
-    blank: bool = False
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.request.per_page))
-
-
-# -- index lifecycle ---------------------------------------------------------------------------
 def current_index() -> SearchIndex:
     return index_at(current_app.config["SEARCH_INDEX_DIR"])
 
@@ -198,184 +144,5 @@ def search(request: SearchRequest) -> SearchResults:
     return results
 
 
-def _facet_labels(name: str, value: str, campaigns: dict[str, str]) -> str:
-    if name == "doc_type":
-        return "Bảng vinh danh" if value == "vinh-danh" else DOCUMENT_TYPES.label(value)
-    if name == "campaign":
-        return campaigns.get(value, value)
-    return value
-
-
-def _facets(counts: dict[str, dict[str, int]]) -> dict[str, list[tuple[str, str, int]]]:
-    campaigns = dict(db.session.execute(db.select(Campaign.slug, Campaign.name)).all())
-    out = {}
-    for name in FACETS:
-        groups = counts[name]
-        rows = [(value, _facet_labels(name, value, campaigns), count)
-                for value, count in groups.items() if value]
-        rows.sort(key=lambda r: (-int(r[0]) if name == "year" else -r[2], r[1]))
-        out[name] = rows
-    return out
-
-
 def _run(request: SearchRequest) -> SearchResults:
     return run_on(current_index().searcher(), request)
-
-
-class _ExactTop(collectors.TopCollector):
-    """Top N without Whoosh's score shortcuts: after the first segment it prunes matchers
-    with a minimum score that AndMaybe misjudges, and drops better documents (seen: the top 2
-    differed from the first 2 of the top 4)."""
-
-    def _collect(self, global_docnum, score):
-        result = super()._collect(global_docnum, score)
-        self.minscore = 0
-        return result
-
-
-def _plain(query) -> bool:
-    if isinstance(query, q.Term):
-        return True
-    return isinstance(query, q.And) and all(isinstance(sub, q.Term) for sub in query.subqueries)
-
-
-def _top(searcher, query, flt, limit: int, sortedby=None):
-    if sortedby is not None:
-        return searcher.search(query, filter=flt, limit=limit, sortedby=sortedby, terms=False)
-    if _plain(query):  # Term or And of Terms: Whoosh's block-quality skipping is exact here
-        return searcher.search(query, filter=flt, limit=limit, terms=False)
-    top = _ExactTop(limit=limit, usequality=False)
-    collector = collectors.FilterCollector(top, allow=flt) if flt is not None else top
-    searcher.search_with_collector(query, collector)
-    return collector.results()
-
-
-def _ranked(searcher, parsed, known, flt, limit: int, sortedby, loose: bool) -> list[tuple[int, float]]:
-    """(docnum, score) of the best `limit` matches, in tiers: the symbol typed, then documents
-    where the syllables stand together, then those with the accented forms as typed, then the
-    rest. Each tier is cheap to compute; most queries are answered by the first ones."""
-    found: list[tuple[int, float]] = []
-    seen: set[int] = set()
-
-    def take(query, tier: float, sort=None) -> bool:
-        for hit in _top(searcher, query, flt, limit, sort):
-            if hit.docnum not in seen and len(found) < limit:
-                seen.add(hit.docnum)
-                found.append((hit.docnum, tier + float(hit.score or 0)))
-        return len(found) >= limit
-
-    if sortedby is not None or loose:
-        full = qb.build(parsed, known, loose=loose)
-        return [] if full is None else [(h.docnum, float(h.score or 0))
-                                        for h in _top(searcher, full, flt, limit, sortedby)]
-    if known and take(q.Or([q.Term("symbol_key", k) for k in known]), 3000.0):
-        return found
-    for number, query in enumerate(qb.tiers(parsed)):
-        if take(query, 2000.0 - 500.0 * number):
-            return found
-    # The rest: every syllable somewhere, ranked by BM25 with the title's words counting more.
-    rest = qb.title_ranked(parsed)
-    if rest is not None:
-        take(rest, 0.0)
-    return found
-
-
-def _matching(searcher, parsed, known, flt, loose: bool) -> set[int]:
-    """Every matching document number (unscored), for the total and the facet counts."""
-    must = qb.required(parsed, loose)
-    parts = [p for p in (must,) if p is not None]
-    matched: set[int] = set()
-    if parts:
-        query = q.And(parts + [flt]) if flt is not None else parts[0]
-        matched = set(searcher.docs_for_query(query))
-    if known:
-        symbol = q.Or([q.Term("symbol_key", k) for k in known])
-        matched |= set(searcher.docs_for_query(q.And([symbol, flt]) if flt is not None else symbol))
-    return matched
-
-
-def _facet_counts(searcher, docnums: set[int]) -> dict[str, dict[str, int]]:
-    """Counts per facet value, read from each segment's columns (Whoosh's multi-segment
-    column reader fails on segments that lack a column)."""
-    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        local = [d - offset for d in docnums if offset <= d < offset + reader.doc_count_all()]
-        if not local:
-            continue
-        for name in FACETS:
-            if not reader.has_column(name):
-                continue
-            column, tally = reader.column_reader(name), counts[name]
-            for docnum in local:
-                value = column[docnum]
-                if isinstance(value, bytes):
-                    value = value.decode()
-                if value:
-                    tally[value] = tally.get(value, 0) + 1
-    return counts
-
-
-def run_on(searcher, request: SearchRequest, full: bool = True) -> SearchResults:
-    """Run a request on a searcher; `full=False` gives the ranked hits only (benchmarks)."""
-    parsed = qb.parse(request.text)
-    out = SearchResults(request=request)
-    if parsed.empty:
-        out.blank = True
-        return out
-    known = [k for k in parsed.symbol_keys if searcher.doc_frequency("symbol_key", k)]
-    flt = qb.filters({"doc_type": request.doc_type, "year": request.year, "issuer": request.issuer,
-                      "campaign": request.campaign})
-    page = min(request.page, MAX_PAGE + 1)
-    limit = page * request.per_page if page <= MAX_PAGE else request.per_page
-    sortedby = sorting.FieldFacet("issued", reverse=True) if request.sort == "date" else None
-    ranked: list[tuple[int, float]] = []
-    for loose in (False, True):
-        ranked = _ranked(searcher, parsed, known, flt, limit, sortedby, loose)
-        if ranked or parsed.phrases or not full:
-            out.approximate = loose
-            break
-    if not full:
-        out.hits = [Hit(str(d), "", "", "", Markup(""), "", "", "", None, Markup(""), s) for d, s in ranked]
-        return out
-    if not ranked:
-        out.suggestion = _suggest(searcher, parsed)
-        return out
-    matched = _matching(searcher, parsed, known, flt, out.approximate)
-    out.total = max(len(matched), len(ranked))
-    out.facets = _facets(_facet_counts(searcher, matched))
-    if out.approximate:
-        out.suggestion = _suggest(searcher, parsed)
-    if page <= MAX_PAGE:
-        start = (page - 1) * request.per_page
-        words = parsed.folded
-        out.hits = [_hit(searcher.stored_fields(d), s, words) for d, s in ranked[start:start + request.per_page]]
-    return out
-
-
-def _hit(stored: dict, score: float, words: set[str]) -> Hit:
-    issued = stored.get("issued_iso")
-    return Hit(
-        key=stored["key"], kind=stored["kind"], url=stored["url"], title=stored["title"],
-        title_html=mark(stored["title"], words), symbol=stored.get("symbol", ""),
-        type_label=stored.get("type_label", ""), issuer=stored.get("issuer", ""),
-        issued_on=date.fromisoformat(issued) if issued else None,
-        snippet=snippet(stored.get("body", ""), words), score=round(score, 4),
-    )
-
-
-def _suggest(searcher, parsed: qb.ParsedQuery) -> str | None:
-    """A corrected query built from close index terms, when some syllables are unknown."""
-    corrector = searcher.corrector("all_f")
-    changed, words = False, []
-    for _, folded in parsed.terms:
-        if searcher.doc_frequency("all_f", folded):
-            words.append(folded)
-            continue
-        options = corrector.suggest(folded, limit=1, maxdist=2)
-        if options:
-            words.append(options[0])
-            changed = True
-        else:
-            words.append(folded)
-    return " ".join(words) if changed else None
