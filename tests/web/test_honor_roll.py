@@ -183,3 +183,10 @@ def test_sample_data_is_marked_and_can_be_switched_off(app, client):
         assert client.get("/van-ban/9001-qd-mh-2022").status_code == 404
     finally:
         documents.SETTINGS["show_demo"] = True
+
+
+def test_home_sitemap_and_site_map_lead_to_the_honor_roll(roll, client):
+    assert "/vinh-danh" in client.get("/").get_data(as_text=True)
+    sitemap = client.get("/sitemap.xml").get_data(as_text=True)
+    assert "http://portal.test/vinh-danh/quyet-dinh/15-qd-ubnd-2022" in sitemap
+    assert "/vinh-danh/thong-ke" in client.get("/so-do-trang").get_data(as_text=True)

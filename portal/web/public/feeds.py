@@ -5,6 +5,7 @@ from flask import current_app, render_template, url_for
 
 from ...domain.campaigns import all_campaigns
 from ...domain.documents import Document, public_filter
+from ...domain.honors import HonorDecision
 from ...domain.listing import latest
 from ...extensions import db
 from ..cache import cached
@@ -28,10 +29,16 @@ def _public_documents():
     return db.session.execute(query).all()
 
 
+def _public_decisions():
+    query = (db.select(Document.slug).join(HonorDecision, HonorDecision.document_id == Document.id)
+             .where(public_filter()).order_by(Document.issued_on.desc()))
+    return list(db.session.scalars(query))
+
+
 @bp.get("/sitemap.xml")
 @cached
 def sitemap():
-    xml = render_template("sitemap.xml", documents=_public_documents(),
+    xml = render_template("sitemap.xml", documents=_public_documents(), decisions=_public_decisions(),
                           campaigns=all_campaigns(), absolute=absolute)
     return current_app.response_class(xml, mimetype="application/xml")
 
