@@ -190,3 +190,14 @@ def test_home_sitemap_and_site_map_lead_to_the_honor_roll(roll, client):
     sitemap = client.get("/sitemap.xml").get_data(as_text=True)
     assert "http://portal.test/vinh-danh/quyet-dinh/15-qd-ubnd-2022" in sitemap
     assert "/vinh-danh/thong-ke" in client.get("/so-do-trang").get_data(as_text=True)
+
+
+def test_api_responses_match_the_openapi_document(roll, client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert set(spec["paths"]) == {"/api/v1/search", "/api/v1/honors"}
+    honors = client.get("/api/v1/honors").get_json()
+    fields = spec["components"]["schemas"]["Honors"]["properties"]["results"]["items"]["properties"]
+    assert set(honors["results"][0]) == set(fields)
+    search = client.get("/api/v1/search?q=giai+phong").get_json()
+    required = spec["components"]["schemas"]["SearchResults"]["properties"]["results"]["items"]["required"]
+    assert set(search["results"][0]) == set(required)

@@ -67,4 +67,6 @@ def honors():
 
 
 def init_app(app: Flask) -> None:
+    from . import openapi  # noqa: F401  (route registers on import)
+
     app.register_blueprint(bp)

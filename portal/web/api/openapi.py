@@ -1,0 +1,84 @@
+"""The OpenAPI 3.1 description of the read-only API, served at /api/v1/openapi.json."""
+from __future__ import annotations
+
+from flask import jsonify
+
+from . import bp
+
+_ERROR = {"description": "Tham số không hợp lệ",
+          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_STR = {"type": "string"}
+_NULLABLE_STR = {"type": ["string", "null"]}
+
+
+def _param(name: str, schema: dict, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+SPEC = {
+    "openapi": "3.1.0",
+    "info": {"title": "Thi đua - khen thưởng: API đọc", "version": "1.0.0",
+             "description": "Tìm kiếm văn bản và bảng vinh danh; chỉ dữ liệu công khai."},
+    "paths": {
+        "/api/v1/search": {"get": {
+            "summary": "Tìm kiếm văn bản và bảng vinh danh",
+            "parameters": [
+                _param("q", {"type": "string", "maxLength": 2000}, "Từ khóa, có dấu hoặc không dấu, hoặc số ký hiệu"),
+                _param("page", {"type": "integer", "minimum": 1, "maximum": 500}, "Trang"),
+                _param("per_page", {"type": "integer", "minimum": 1, "maximum": 100}, "Số kết quả mỗi trang"),
+                _param("type", _STR, "Mã loại văn bản, ví dụ ke-hoach"),
+                _param("year", _STR, "Năm ban hành"),
+            ],
+            "responses": {"200": {"description": "Kết quả", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/SearchResults"}}}}, "400": _ERROR},
+        }},
+        "/api/v1/honors": {"get": {
+            "summary": "Bảng vinh danh (trường công khai)",
+            "parameters": [
+                _param("page", {"type": "integer", "minimum": 1, "maximum": 100000}, "Trang"),
+                _param("per_page", {"type": "integer", "minimum": 1, "maximum": 100}, "Số dòng mỗi trang"),
+                _param("doi-tuong", _STR, "ca-nhan, tap-the hoặc ho-gia-dinh"),
+                _param("hinh-thuc", _STR, "Mã hình thức khen thưởng hoặc danh hiệu"),
+                _param("nam", _STR, "Năm thành tích"),
+                _param("phong-trao", _STR, "Mã phong trào"),
+                _param("dot", _STR, "Mã đợt khen thưởng"),
+                _param("dia-ban", _STR, "Mã địa bàn, kể cả huyện cũ"),
+                _param("don-vi", _STR, "Đơn vị"),
+                _param("ten", {"type": "string", "maxLength": 100}, "Tên, có dấu hoặc không dấu"),
+            ],
+            "responses": {"200": {"description": "Danh sách", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Honors"}}}}, "400": _ERROR},
+        }},
+    },
+    "components": {"schemas": {
+        "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+            "type": "object", "required": ["status", "message"],
+            "properties": {"status": {"type": "integer"}, "message": _STR,
+                           "problems": {"type": "array", "items": _STR}}}}},
+        "SearchResults": {"type": "object", "required": ["query", "total", "page", "per_page", "results", "facets"],
+                          "properties": {
+            "query": _STR, "total": {"type": "integer"}, "page": {"type": "integer"},
+            "per_page": {"type": "integer"}, "suggestion": _NULLABLE_STR,
+            "facets": {"type": "object", "additionalProperties": {"type": "array", "items": {
+                "type": "object", "properties": {"value": _STR, "label": _STR, "count": {"type": "integer"}}}}},
+            "results": {"type": "array", "items": {"type": "object", "required": [
+                "symbol", "title", "type", "issuer", "issued_on", "url", "snippet", "score"], "properties": {
+                "symbol": _NULLABLE_STR, "title": _STR, "type": _NULLABLE_STR, "issuer": _NULLABLE_STR,
+                "issued_on": _NULLABLE_STR, "url": _STR, "snippet": _STR, "score": {"type": "number"}}}}}},
+        "Honors": {"type": "object", "required": ["total", "page", "per_page", "results"], "properties": {
+            "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
+            "results": {"type": "array", "items": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "seq": {"type": "integer"}, "kind": _STR, "name": _STR,
+                "position": _NULLABLE_STR, "unit": _NULLABLE_STR, "locality": _NULLABLE_STR,
+                "achievement": _NULLABLE_STR, "contribution": {"type": ["integer", "null"]},
+                "register_no": _NULLABLE_STR, "distinction": _STR, "year": {"type": ["integer", "null"]},
+                "decision": _STR, "decision_date": _STR, "issuer": _STR, "demo": {"type": "boolean"},
+                "url": _STR}}}}},
+    }},
+}
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The API description (OpenAPI 3.1)."""
+    return jsonify(SPEC)
