@@ -30,8 +30,13 @@ run: setup
 	@echo "Cổng thông tin: http://$(HOST):$(PORT)"
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - "portal:create_app()"
 
+## Node tools the browser checks use (axe-core), pinned in package-lock.json.
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the accessibility checks will be skipped (install Node.js to run them)"; fi
+
 ## The whole test suite (browser checks included where Chromium is installed).
-test: setup
+test: setup node_modules/.package-lock.json
 	$(BIN)/pytest
 
 lint: install

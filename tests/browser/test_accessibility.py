@@ -1,0 +1,38 @@
+"""axe-core on every public page type: no serious or critical violation of WCAG 2.1 A/AA."""
+import os
+
+import pytest
+
+from portal.config import PROJECT_ROOT
+
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+PAGES = ["/", "/van-ban", "/van-ban?loai=ke-hoach", "/van-ban/174-kh-ubnd-2022", "/van-ban/1033-vks-vp-2022",
+         "/van-ban/57-2018-qd-ubnd", "/van-ban/174-kh-ubnd-2022/in",
+         "/phong-trao/day-nhanh-tien-do-giai-phong-mat-bang-2022-2025", "/tim-kiem?q=giai+phong+mat+bang",
+         "/tim-kiem?q=xyzzy", "/vinh-danh", "/vinh-danh?dia-ban=huyen-cao-loc", "/vinh-danh/thong-ke",
+         "/vinh-danh/quyet-dinh/9001-qd-mh-2022", "/vinh-danh/khen-thuong/1", "/so-do-trang", "/khong-co"]
+
+
+@pytest.fixture(scope="module")
+def axe_source():
+    if not AXE.exists():
+        message = "axe-core missing: run `npm ci` in the project folder to enable the accessibility checks"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("width", [1280, 375])
+def test_no_serious_accessibility_violation(browser, portal_url, axe_source, path, width):
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)  # to inject axe
+    page = context.new_page()
+    page.goto(portal_url + path)
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate("""async () => await axe.run(document, {
+        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""")
+    context.close()
+    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+           if v["impact"] in ("serious", "critical")]
+    assert bad == [], bad
