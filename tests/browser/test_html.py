@@ -1,0 +1,42 @@
+"""The Nu HTML Checker (vnu.jar from npm, run with Java) on every public page type: no errors."""
+import json
+import os
+import shutil
+import subprocess
+import urllib.error
+import urllib.request
+
+import pytest
+
+from portal.config import PROJECT_ROOT
+
+VNU = PROJECT_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+PAGES = ["/", "/van-ban", "/van-ban?loai=ke-hoach&nam=2022", "/van-ban/174-kh-ubnd-2022", "/van-ban/1033-vks-vp-2022",
+         "/van-ban/57-2018-qd-ubnd", "/van-ban/174-kh-ubnd-2022/in",
+         "/phong-trao/day-nhanh-tien-do-giai-phong-mat-bang-2022-2025", "/tim-kiem", "/tim-kiem?q=giai+phong+mat+bang",
+         "/tim-kiem?q=xyzzy", "/vinh-danh", "/vinh-danh?dia-ban=huyen-cao-loc&doi-tuong=ho-gia-dinh",
+         "/vinh-danh/thong-ke", "/vinh-danh/quyet-dinh/9001-qd-mh-2022", "/vinh-danh/khen-thuong/1", "/so-do-trang"]
+
+
+def _checker() -> list[str]:
+    java = shutil.which("java")
+    if not (java and VNU.exists()):
+        message = "the Nu HTML Checker needs Java and `npm ci` (vnu-jar); install them to run this check"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return [java, "-Dnu.validator.servlet.allow-forbidden-hosts=true", "-jar", str(VNU)]
+
+
+def test_public_pages_are_valid_html(portal_url, tmp_path):
+    command = _checker()
+    try:  # a page that answers 404 is checked from a file
+        urllib.request.urlopen(portal_url + "/khong-co-trang-nay")  # noqa: S310 (loopback)
+    except urllib.error.HTTPError as error:
+        (tmp_path / "404.html").write_bytes(error.read())
+    targets = [portal_url + path for path in PAGES] + [str(tmp_path / "404.html")]
+    run = subprocess.run(command + ["--errors-only", "--format", "json"] + targets,
+                         capture_output=True, text=True, timeout=300)
+    messages = json.loads(run.stderr or '{"messages": []}')["messages"]
+    errors = [(m.get("url", "").replace(portal_url, ""), m.get("lastLine"), m["message"]) for m in messages]
+    assert errors == [], errors
