@@ -41,6 +41,7 @@ test: setup node_modules/.package-lock.json
 
 lint: install
 	$(BIN)/ruff check portal tests bench
+	$(BIN)/bandit -q -r portal --severity-level medium
 
 bench: install
 	$(BIN)/python bench/pages.py

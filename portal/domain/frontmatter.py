@@ -46,7 +46,8 @@ def read(path: Path, problems: Problems) -> tuple[dict, str] | None:
         problems.add(str(path), None, "phần front matter chưa được đóng bằng dòng ---")
         return None
     try:
-        meta = yaml.load(parts[0][3:], Loader=_Loader) or {}  # noqa: S506 (a SafeLoader)
+        # _Loader is a SafeLoader (no object construction), only without timestamp parsing.
+        meta = yaml.load(parts[0][3:], Loader=_Loader) or {}  # noqa: S506  # nosec B506
     except yaml.YAMLError as exc:
         problems.add(str(path), None, f"YAML không hợp lệ: {exc}")
         return None
