@@ -9,6 +9,7 @@ from pathlib import Path
 from ..errors import ValidationFailed
 from . import frontmatter as fm
 from .content_honors import HONOR_KEYS, HonorSpec, parse_honor
+from .storage import MIME_BY_EXT, sniff
 from .symbols import parse_symbol, slug_for
 from .vocab import DOCUMENT_TYPES, RELATION_KINDS, REVIEW_KINDS, SIGNING_AUTHORITIES, STATES
 
@@ -112,8 +113,13 @@ def parse_document(path: Path, meta: dict, body: str, problems: fm.Problems) -> 
     attachments = []
     for name in fm.string_list(meta, "attachments", where, problems):
         candidate = (path.parent / name).resolve()
+        ext = candidate.suffix.lower()
         if not candidate.is_file():
             problems.add(where, "attachments", f"không tìm thấy tệp đính kèm «{name}»")
+        elif ext not in MIME_BY_EXT:
+            problems.add(where, "attachments", f"«{name}»: chỉ nhận PDF, DOCX, DOC, ODT, XLSX hoặc CSV")
+        elif not sniff(candidate, ext):
+            problems.add(where, "attachments", f"nội dung tệp «{name}» không đúng định dạng {ext[1:].upper()}")
         attachments.append(candidate)
     values.update(
         issuer=fm.text(meta, "issuer", where, problems),

@@ -174,6 +174,6 @@ def test_an_attachment_lying_about_its_type_stops_the_load(app, write_doc, tmp_p
     path = write_doc("tb.md", minimal(extra="attachments: [ban-goc.pdf]\n"))
     with pytest.raises(ValidationFailed) as info:
         load(app, path)
-    assert "không đúng định dạng PDF" in info.value.message
+    assert f"{path}: attachments: nội dung tệp «ban-goc.pdf» không đúng định dạng PDF" in info.value.problems
     assert counts(app) == (0, 0, 0, 0, 0)
     assert not [p for p in (tmp_path / "uploads").rglob("*") if p.is_file()]
