@@ -24,19 +24,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_UPLOAD_MB", 20) * 1024 * 1024 + 1024 * 1024
 
     from . import cli, extensions
-    from .domain import documents, events
+    from .domain import documents, events, schedule
     from .search import service as search_service
-    from .web import api, errors, public, security
+    from .web import admin, api, cache, errors, public, security
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))
     extensions.csrf.init_app(app)
     events.configure(instance / "generation")
+    schedule.reset()
     documents.SETTINGS["show_demo"] = bool(app.config["DEMO_DATA"])
     public.init_app(app)
+    admin.init_app(app)
     api.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    cache.init_app(app)
     cli.init_app(app)
     search_service.init_app(app)
     return app

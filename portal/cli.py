@@ -1,12 +1,16 @@
 """`flask` command groups; each command is a few lines over a domain function."""
 from __future__ import annotations
 
+import os
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
 from . import search
+from .domain import accounts
 from .domain import content as content_loader
+from .domain.accounts import Actor
 from .errors import ValidationFailed
 from .services import storage
 
@@ -39,6 +43,45 @@ def rebuild_search() -> None:
     click.echo(f"Đã dựng lại chỉ mục tìm kiếm: {count} mục.")
 
 
+users_group = AppGroup("users", help="Tài khoản quản trị.")
+CLI_ACTOR = Actor("dòng lệnh")
+
+
+@users_group.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([t.code for t in accounts.ROLES]), required=True,
+              help="admin, reviewer hoặc editor")
+@click.option("--name", default="", help="Họ tên hiển thị")
+def create_user(email: str, role: str, name: str) -> None:
+    """Create an account; the password comes from PORTAL_PASSWORD or a prompt."""
+    password = os.environ.get("PORTAL_PASSWORD") or click.prompt(
+        "Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
+    try:
+        user = accounts.create_user(email, password, role, CLI_ACTOR, name)
+    except ValidationFailed as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Đã tạo tài khoản {user.email} ({user.role_label}).")
+
+
+@users_group.command("list")
+def list_users() -> None:
+    """List accounts with their role and whether they are active."""
+    for user in accounts.all_users():
+        click.echo(f"{user.email}\t{user.role}\t{'hoạt động' if user.active else 'đã khóa'}")
+
+
+@users_group.command("disable")
+@click.argument("email")
+def disable_user(email: str) -> None:
+    """Disable an account (its sessions end at once)."""
+    user = accounts.by_email(email)
+    if user is None:
+        raise click.ClickException(f"Không có tài khoản {email}.")
+    accounts.set_active(user, False, CLI_ACTOR)
+    click.echo(f"Đã khóa tài khoản {user.email}.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(content_group)
     app.cli.add_command(search_group)
+    app.cli.add_command(users_group)

@@ -50,6 +50,8 @@ def from_environment(instance_path: Path) -> dict:
         "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000"),
         "DEMO_DATA": os.environ.get("DEMO_DATA", "1") != "0",
         "PAGE_CACHE_SIZE": int(os.environ.get("PAGE_CACHE_SIZE", "2000")),
+        # Login throttle across workers: Redis when set, else the database.
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
     }
 
 
@@ -58,6 +60,11 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "PER_PAGE": 20,
+    # Failed logins allowed per account and per address within LOGIN_WINDOW seconds.
+    "LOGIN_LIMIT_ACCOUNT": 5,
+    "LOGIN_LIMIT_ADDRESS": 20,
+    "LOGIN_WINDOW": 900,
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     "SITE_NAME": "Viện kiểm sát nhân dân tỉnh Lạng Sơn",
     "SECTION_NAME": "Thi đua - khen thưởng",
 }

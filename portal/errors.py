@@ -7,10 +7,12 @@ class PortalError(Exception):
 
     status = 400
 
-    def __init__(self, message: str = "", problems: list[str] | None = None):
+    def __init__(self, message: str = "", problems: list[str] | None = None,
+                 fields: dict[str, list[str]] | None = None):
         super().__init__(message)
         self.message = message
         self.problems = problems or []
+        self.fields = fields or {}  # problems by form field, where the input came from a form
 
 
 class NotFound(PortalError):

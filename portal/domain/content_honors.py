@@ -101,8 +101,8 @@ def check_honor(spec: HonorSpec, where: str, rounds: list, rules: list[dict], ar
                     f"{format_money(rule['min_contribution'])} để đề nghị {DISTINCTIONS.label(spec.distinction)}")
 
 
-def save_honor(document, spec: HonorSpec) -> None:
-    """Create or update the decision's honor data; awards keep their id and publication by STT."""
+def save_decision(document, spec: HonorSpec) -> HonorDecision:
+    """Create or update what the decision awards (form, level, reason, round), not its list."""
     decision = db.session.scalar(db.select(HonorDecision).where(HonorDecision.document_id == document.id))
     if decision is None:
         decision = HonorDecision(document_id=document.id)
@@ -113,6 +113,12 @@ def save_honor(document, spec: HonorSpec) -> None:
     decision.review_round_id = rnd.id if rnd else None
     decision.achievement_year = spec.achievement_year or document.issued_on.year
     decision.contribution_public = spec.contribution_public
+    return decision
+
+
+def save_honor(document, spec: HonorSpec) -> None:
+    """Create or update the decision's honor data; awards keep their id and publication by STT."""
+    decision = save_decision(document, spec)
     if decision.list_hash == spec.digest and decision.id is not None:
         return
     decision.list_hash = spec.digest

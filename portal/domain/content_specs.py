@@ -52,7 +52,8 @@ def _symbol(meta: dict, key: str, where: str, problems: fm.Problems, required: b
 
 
 def _digest(path: Path, attachments: list[Path]) -> str:
-    h = hashlib.sha256(path.read_bytes())
+    """What a reload compares: the file and its attachments (a webmaster's form has no file)."""
+    h = hashlib.sha256(path.read_bytes() if path.is_file() else b"")
     for item in attachments:
         h.update(item.name.encode())
         h.update(item.read_bytes())

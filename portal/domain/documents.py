@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, and_, false
+from sqlalchemy import (JSON, BigInteger, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, and_,
+                        false, or_)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .campaigns import Campaign
-from .models_base import created_column, updated_column
+from .models_base import as_utc, created_column, updated_column, utcnow
 from .vocab import DOCUMENT_TYPES, RELATION_KINDS, SIGNING_AUTHORITIES, STATES
 
 
@@ -47,10 +48,20 @@ class Document(db.Model):
     is_demo: Mapped[bool] = mapped_column(default=False, server_default=false())
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"))
     published_at: Mapped[datetime | None]
+    # Scheduled publication: public only between these instants (either may be empty).
+    publish_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    publish_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # In the trash since; restored or purged later.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_by: Mapped[str | None] = mapped_column(String(254))
+    # Optimistic locking: every UPDATE checks and moves it; a stale edit is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     source_path: Mapped[str | None] = mapped_column(String(500), index=True)
     source_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = created_column()
     updated_at: Mapped[datetime] = updated_column()
+
+    __mapper_args__ = {"version_id_col": version}
 
     campaign: Mapped[Campaign | None] = relationship()
     attachments: Mapped[list[Attachment]] = relationship(
@@ -62,7 +73,26 @@ class Document(db.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.status == "published" and (SETTINGS["show_demo"] or not self.is_demo)
+        return (self.status == "published" and self.deleted_at is None and self.in_window()
+                and (SETTINGS["show_demo"] or not self.is_demo))
+
+    def in_window(self, now: datetime | None = None) -> bool:
+        """Whether the scheduled publication window (if any) holds `now`."""
+        now = now or utcnow()
+        start, end = as_utc(self.publish_from), as_utc(self.publish_until)
+        return (start is None or start <= now) and (end is None or now < end)
+
+    @property
+    def schedule_label(self) -> str:
+        """`Hẹn đăng`, `Hết hạn` or empty, for a published document outside its window."""
+        if self.status != "published":
+            return ""
+        now = utcnow()
+        if self.publish_from and as_utc(self.publish_from) > now:
+            return "Hẹn đăng"
+        if self.publish_until and as_utc(self.publish_until) <= now:
+            return "Hết hạn"
+        return ""
 
     @property
     def type_label(self) -> str:
@@ -141,11 +171,17 @@ SETTINGS = {"show_demo": True}
 
 
 def public_filter():
-    """The SQL condition every public view of documents uses: published, and not sample data
-    when sample data is switched off."""
-    if SETTINGS["show_demo"]:
-        return Document.status == "published"
-    return and_(Document.status == "published", Document.is_demo.is_(False))
+    """The SQL condition every public view of documents uses: published, not in the trash,
+    inside its publication window, and not sample data when sample data is switched off."""
+    now = utcnow()
+    conditions = [
+        Document.status == "published", Document.deleted_at.is_(None),
+        or_(Document.publish_from.is_(None), Document.publish_from <= now),
+        or_(Document.publish_until.is_(None), Document.publish_until > now),
+    ]
+    if not SETTINGS["show_demo"]:
+        conditions.append(Document.is_demo.is_(False))
+    return and_(*conditions)
 
 
 def by_slug(slug: str) -> Document | None:

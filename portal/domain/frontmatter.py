@@ -23,9 +23,11 @@ class Problems:
 
     def __init__(self) -> None:
         self.items: list[str] = []
+        self.by_key: dict[str, list[str]] = {}
 
     def add(self, where: str, key: str | None, message: str) -> None:
         self.items.append(f"{where}: {key}: {message}" if key else f"{where}: {message}")
+        self.by_key.setdefault((key or "").split(".")[0].split("[")[0], []).append(message)
 
     def __bool__(self) -> bool:
         return bool(self.items)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -127,6 +127,14 @@ class HonorRequest(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     client_address: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = created_column()
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str | None] = mapped_column(String(254))
+
+    award: Mapped[Award] = relationship()
+
+    @property
+    def kind_label(self) -> str:
+        return {"correct": "Đề nghị đính chính", "remove": "Đề nghị gỡ thông tin"}.get(self.kind, self.kind)
 
 
 def decision_for(document: Document, session=None) -> HonorDecision | None:

@@ -18,3 +18,10 @@ def created_column():
 
 def updated_column():
     return mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow, nullable=False)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """A stored instant as aware UTC (SQLite hands back naive UTC values)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

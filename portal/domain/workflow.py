@@ -7,9 +7,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..errors import InvalidTransition
+from ..errors import Forbidden, InvalidTransition
 from ..extensions import db
 from .models_base import created_column
+from .vocab import STATES
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,10 @@ def check(name: str, state: str, role: str) -> Transition:
     """The transition, or InvalidTransition naming why it is refused."""
     transition = TRANSITIONS.get(name)
     if transition is None or state not in transition.source:
-        raise InvalidTransition(f"Không thể «{name}» một văn bản đang ở trạng thái «{state}».")
+        label = transition.label if transition else name
+        raise InvalidTransition(f"Không thể «{label}» một văn bản đang ở trạng thái «{STATES.label(state)}».")
     if role not in transition.roles:
-        raise InvalidTransition(f"Vai trò «{role}» không được phép «{transition.label}».")
+        raise Forbidden(f"Vai trò «{role}» không được phép «{transition.label}».")
     return transition
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
-from ..domain import events
+from ..domain import events, schedule
 from ..domain.documents import Attachment, Document, public_filter
 from ..domain.honor_roll import listed_award, public_fields
 from ..domain.honors import Award, HonorDecision
@@ -102,7 +102,15 @@ def _forget_keys(session: Session) -> None:
 
 
 def _on_commit(session, changed) -> None:
-    keys = session.info.pop("search_keys", set())
+    _apply(session.info.pop("search_keys", set()))
+
+
+def _on_window(_sender, document_ids) -> None:
+    """A scheduled document entered or left its publication window."""
+    _apply({f"document:{ident}" for ident in document_ids})
+
+
+def _apply(keys: set[str]) -> None:
     if not keys:
         return
     try:
@@ -116,6 +124,7 @@ def _on_commit(session, changed) -> None:
 
 def init_app(app: Flask) -> None:
     events.committed.connect(_on_commit)
+    schedule.window_crossed.connect(_on_window)
     if app.config.get("SEARCH_CHECK_ON_START", True):
         with app.app_context():
             ensure_index()

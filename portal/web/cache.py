@@ -10,9 +10,9 @@ import hashlib
 import threading
 from collections import OrderedDict
 
-from flask import Response, current_app, make_response, request
+from flask import Flask, Response, current_app, make_response, request
 
-from ..domain import events
+from ..domain import events, schedule
 
 _lock = threading.Lock()
 _pages: OrderedDict[tuple, tuple[bytes, str, int, dict]] = OrderedDict()
@@ -70,3 +70,13 @@ def cached(view):
         return _respond(*entry)
 
     return wrapper
+
+
+def _follow_schedule() -> None:
+    """Before each request: a scheduled publication window that opened or closed moves the
+    generation, so no page rendered before it is served after it."""
+    schedule.tick()
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_follow_schedule)

@@ -95,6 +95,11 @@ def document_print(slug: str):
 @bp.get("/van-ban/<slug>/tai-ve/<int:attachment_id>")
 def attachment(slug: str, attachment_id: int):
     document = public_document(slug)
+    return send_attachment(document, attachment_id)
+
+
+def send_attachment(document: docs.Document, attachment_id: int):
+    """An original as a download under its Vietnamese name, never rendered inline."""
     item = next((a for a in document.attachments if a.id == attachment_id), None)
     if item is None:
         abort(404)

@@ -1,0 +1,176 @@
+"""Webmaster accounts: roles, password rules, and the operations that change them."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..errors import NotFound, ValidationFailed
+from ..extensions import db
+from . import audit
+from .models_base import created_column, utcnow
+from .vocab import Term, Vocabulary
+
+ROLES = Vocabulary("role", [
+    Term("admin", "Quản trị hệ thống"),
+    Term("reviewer", "Người duyệt"),
+    Term("editor", "Biên tập viên"),
+])
+MIN_PASSWORD = 12
+# Checked against when the e-mail is unknown, so both failures take the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class User(db.Model):
+    __tablename__ = "users"
+    __private_state__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Part of the login session's identity: changing it signs the account out everywhere.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = created_column()
+    last_login_at: Mapped[datetime | None]
+
+    # Flask-Login's user protocol.
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.label(self.role)
+
+    @property
+    def display(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role == "admin" or self.role in roles
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who performs an operation, and from where (for history and the audit log)."""
+
+    name: str
+    role: str = "admin"
+    address: str | None = None
+
+    @classmethod
+    def of(cls, user: User, address: str | None) -> Actor:
+        return cls(user.email, user.role, address)
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def check_password_rules(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise ValidationFailed(f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.")
+    if password.strip() != password or len(set(password)) < 4:
+        raise ValidationFailed("Mật khẩu quá đơn giản: không để khoảng trắng ở đầu, cuối và dùng nhiều ký tự khác nhau.")
+
+
+def by_email(email: str) -> User | None:
+    return db.session.scalar(db.select(User).where(User.email == normalize_email(email)))
+
+
+def load_session_user(session_id: str) -> User | None:
+    """The user a login session names, unless its password changed since or it was disabled."""
+    ident, _, version = (session_id or "").partition(":")
+    if not ident.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, else None (same work either way)."""
+    user = by_email(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or "") or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def create_user(email: str, password: str, role: str, actor: Actor, name: str = "") -> User:
+    """Create an account; the e-mail is unique, the role known, the password long enough."""
+    email = normalize_email(email)
+    if not _EMAIL.match(email):
+        raise ValidationFailed(f"«{email}» không phải địa chỉ thư điện tử hợp lệ.")
+    if role not in ROLES:
+        raise ValidationFailed(f"Vai trò «{role}» không hợp lệ; dùng {', '.join(t.code for t in ROLES)}.")
+    if by_email(email) is not None:
+        raise ValidationFailed(f"Đã có tài khoản {email}.")
+    check_password_rules(password)
+    user = User(email=email, name=" ".join(name.split()), role=role,
+                password_hash=generate_password_hash(password))
+    db.session.add(user)
+    audit.record(actor, "user.create", f"user:{email}", f"Tạo tài khoản {email} ({ROLES.label(role)})")
+    db.session.commit()
+    return user
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("Không có tài khoản này.")
+    return user
+
+
+def set_password(user: User, password: str, actor: Actor) -> None:
+    """New password; every session of the account ends (a new session version)."""
+    check_password_rules(password)
+    user.password_hash = generate_password_hash(password)
+    user.session_version += 1
+    audit.record(actor, "user.password", f"user:{user.email}", "Đổi mật khẩu; mọi phiên đăng nhập cũ bị hủy")
+    db.session.commit()
+
+
+def set_active(user: User, active: bool, actor: Actor) -> None:
+    if not active and user.email == actor.name:
+        raise ValidationFailed("Không thể tự khóa tài khoản của chính mình.")
+    user.active = active
+    if not active:
+        user.session_version += 1
+    audit.record(actor, "user.enable" if active else "user.disable", f"user:{user.email}",
+                 ("Mở khóa" if active else "Khóa") + f" tài khoản {user.email}")
+    db.session.commit()
+
+
+def set_role(user: User, role: str, actor: Actor) -> None:
+    if role not in ROLES:
+        raise ValidationFailed(f"Vai trò «{role}» không hợp lệ.")
+    if user.email == actor.name and role != user.role:
+        raise ValidationFailed("Không thể tự đổi vai trò của chính mình.")
+    old = user.role
+    user.role = role
+    audit.record(actor, "user.role", f"user:{user.email}", f"Đổi vai trò {ROLES.label(old)} → {ROLES.label(role)}")
+    db.session.commit()
+
+
+def all_users() -> list[User]:
+    return list(db.session.scalars(db.select(User).order_by(User.email)))

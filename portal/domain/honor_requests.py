@@ -1,0 +1,46 @@
+"""The queue of correction and removal requests on the honor roll, handled by webmasters."""
+from __future__ import annotations
+
+from ..errors import NotFound, ValidationFailed
+from ..extensions import db
+from . import audit
+from .accounts import Actor
+from .honors import HonorRequest
+from .models_base import utcnow
+from .vocab import PUBLICATION
+
+
+def queue(status: str = "open") -> list[HonorRequest]:
+    """Requests in a status, oldest first when open, newest first when closed."""
+    order = HonorRequest.id if status == "open" else HonorRequest.id.desc()
+    return list(db.session.scalars(db.select(HonorRequest).where(HonorRequest.status == status).order_by(order)))
+
+
+def open_count() -> int:
+    return db.session.scalar(db.select(db.func.count(HonorRequest.id)).where(HonorRequest.status == "open")) or 0
+
+
+def get_request(request_id: int) -> HonorRequest:
+    found = db.session.get(HonorRequest, request_id)
+    if found is None:
+        raise NotFound("Không có yêu cầu này.")
+    return found
+
+
+def close_request(item: HonorRequest, publication: str, note: str, actor: Actor) -> None:
+    """Set the entry's publication status and close the request with a note, in one change."""
+    if item.status != "open":
+        raise ValidationFailed("Yêu cầu này đã được xử lý.")
+    if publication not in PUBLICATION:
+        raise ValidationFailed("Trạng thái công khai không hợp lệ.")
+    note = " ".join((note or "").split())[:2000]
+    if not note:
+        raise ValidationFailed("Hãy ghi kết quả xử lý (ghi chú) trước khi đóng yêu cầu.")
+    award = item.award
+    old = award.publication
+    award.publication = publication
+    item.status, item.note, item.closed_at, item.closed_by = "closed", note, utcnow(), actor.name
+    audit.record(actor, "honor.request", f"award:{award.id}",
+                 f"Xử lý yêu cầu #{item.id} ({item.kind_label}): {PUBLICATION.label(old)} → "
+                 f"{PUBLICATION.label(publication)}; {note}")
+    db.session.commit()

@@ -1,0 +1,162 @@
+"""Files a webmaster uploads: a document's signed originals, and a decision's award list,
+which is checked row by row and shown before anything is written."""
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from ..errors import NotFound, ValidationFailed
+from ..extensions import db
+from . import audit, frontmatter as fm, workflow
+from .accounts import Actor
+from .awards_import import AwardList, parse_list
+from .content_honors import HonorSpec, check_honor, save_honor
+from .documents import Attachment, Document
+from .extract import extract_text
+from .honors import decision_for
+from .storage import Storage
+
+ORIGINAL_TYPES = (".pdf", ".docx", ".doc", ".odt", ".xlsx")
+LIST_TYPES = (".xlsx", ".csv")
+STAGING_HOURS = 24
+
+
+def _extension(filename: str, allowed: tuple[str, ...], what: str) -> None:
+    ext = os.path.splitext(filename or "")[1].lower()
+    if ext not in allowed:
+        names = ", ".join(e[1:].upper() for e in allowed)
+        raise ValidationFailed(f"Tệp «{filename}»: {what} chỉ nhận {names}.")
+
+
+def add_attachment(document: Document, stream: BinaryIO, filename: str, actor: Actor,
+                   storage: Storage) -> Attachment:
+    """Store an original (type checked from its content) and attach it; all or nothing."""
+    _extension(filename, ORIGINAL_TYPES, "bản gốc văn bản")
+    saved = storage.save(stream, filename)
+    try:
+        text, status = extract_text(storage.path(saved.stored_name), saved.mime_type)
+        attachment = Attachment(filename=saved.filename, stored_name=saved.stored_name, sha256=saved.sha256,
+                                size=saved.size, mime_type=saved.mime_type, text=text, text_status=status)
+        document.attachments.append(attachment)
+        db.session.flush()
+        workflow.record(document.id, "attach", actor.name, saved.filename, document.status, document.status)
+        audit.record(actor, "attachment.add", f"document:{document.id}",
+                     f"Đính kèm «{saved.filename}» ({saved.size} byte, sha256 {saved.sha256[:12]}…) vào {document.symbol}")
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        storage.delete(saved.stored_name)
+        raise
+    return attachment
+
+
+def remove_attachment(document: Document, attachment_id: int, actor: Actor, storage: Storage) -> None:
+    attachment = next((a for a in document.attachments if a.id == attachment_id), None)
+    if attachment is None:
+        raise NotFound("Văn bản không có tệp đính kèm này.")
+    name, stored = attachment.filename, attachment.stored_name
+    document.attachments.remove(attachment)
+    workflow.record(document.id, "detach", actor.name, name, document.status, document.status)
+    audit.record(actor, "attachment.remove", f"document:{document.id}", f"Gỡ tệp «{name}» khỏi {document.symbol}")
+    db.session.commit()
+    storage.delete(stored)
+
+
+# -- award lists -------------------------------------------------------------------------------
+@dataclass
+class StagedList:
+    token: str
+    filename: str
+    awards: AwardList
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _staging(storage: Storage) -> Path:
+    folder = storage.root / "staging"
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.iterdir():  # lists uploaded and never confirmed
+        if old.stat().st_mtime < time.time() - STAGING_HOURS * 3600:
+            old.unlink(missing_ok=True)
+    return folder
+
+
+def _staged_path(storage: Storage, token: str) -> Path:
+    if not token or not token.isalnum():
+        raise ValidationFailed("Mã danh sách tải lên không hợp lệ.")
+    for ext in LIST_TYPES:
+        candidate = storage.root / "staging" / f"{token}{ext}"
+        if candidate.is_file():
+            return candidate
+    raise ValidationFailed("Danh sách tải lên đã hết hạn hoặc đã được nạp; vui lòng tải lên lại.")
+
+
+def _honor_spec(document: Document, path: Path) -> tuple[HonorSpec, list[str]]:
+    decision = decision_for(document)
+    if decision is None:
+        raise ValidationFailed("Hãy chọn hình thức khen thưởng cho quyết định trước khi tải danh sách.")
+    awards = parse_list(path)
+    spec = HonorSpec(decision.distinction, decision.level,
+                     decision.review_round.code if decision.review_round else None, decision.achievement_year,
+                     decision.reason, decision.contribution_public, path, awards,
+                     hashlib.sha256(path.read_bytes()).hexdigest())
+    problems = fm.Problems()
+    campaign = document.campaign
+    check_honor(spec, "danh sách", campaign.rounds if campaign else [], campaign.award_rules if campaign else [],
+                set(), problems)
+    return spec, list(awards.errors) + [p.split(": ", 2)[-1] for p in problems.items]
+
+
+def stage_award_list(document: Document, stream: BinaryIO, filename: str, storage: Storage,
+                     name: str | None = None) -> StagedList:
+    """Keep an uploaded list aside and report on every row; the database is not touched."""
+    _extension(filename, LIST_TYPES, "danh sách khen thưởng")
+    saved = storage.save(stream, filename)
+    ext = os.path.splitext(saved.filename)[1].lower()
+    token = secrets.token_hex(16)
+    target = _staging(storage) / f"{token}{ext}"
+    os.replace(storage.path(saved.stored_name), target)
+    try:
+        spec, problems = _honor_spec(document, target)
+    except Exception:
+        target.unlink(missing_ok=True)
+        raise
+    return StagedList(token, saved.filename, spec.awards, problems)
+
+
+def staged(document: Document, token: str, storage: Storage, filename: str = "") -> StagedList:
+    path = _staged_path(storage, token)
+    spec, problems = _honor_spec(document, path)
+    return StagedList(token, filename or path.name, spec.awards, problems)
+
+
+def confirm_award_list(document: Document, token: str, actor: Actor, storage: Storage) -> int:
+    """Write the staged list (awards keep their page by STT); refused while a row is faulty."""
+    path = _staged_path(storage, token)
+    spec, problems = _honor_spec(document, path)
+    if problems:
+        raise ValidationFailed("Danh sách còn lỗi, chưa nạp gì.", problems)
+    try:
+        save_honor(document, spec)
+        workflow.record(document.id, "awards", actor.name, f"{len(spec.awards.rows)} dòng",
+                        document.status, document.status)
+        audit.record(actor, "awards.import", f"document:{document.id}",
+                     f"Nạp danh sách {len(spec.awards.rows)} người được khen vào {document.symbol}")
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    path.unlink(missing_ok=True)
+    return len(spec.awards.rows)
+
+
+def discard_award_list(storage: Storage, token: str) -> None:
+    _staged_path(storage, token).unlink(missing_ok=True)

@@ -1,0 +1,90 @@
+"""Signing in and out, and changing one's own password."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ...domain import accounts, audit
+from ...domain.accounts import Actor
+from ...errors import ValidationFailed
+from ...extensions import db
+from ..throttle import backend
+from . import actor, bp
+
+FAILED = "Email hoặc mật khẩu không đúng."
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site; anything else (another host, //host, a scheme) goes home."""
+    target = (target or "").strip()
+    parts = urlsplit(target)
+    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc or "\\" in target:
+        return url_for("admin.dashboard")
+    return target
+
+
+def _buckets(email: str) -> list[tuple[str, int]]:
+    config = current_app.config
+    return [(f"login-account:{accounts.normalize_email(email)}", config["LOGIN_LIMIT_ACCOUNT"]),
+            (f"login-address:{request.remote_addr or '?'}", config["LOGIN_LIMIT_ADDRESS"])]
+
+
+@bp.route("/dang-nhap", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(request.args.get("next")))
+    if request.method == "GET":
+        return render_template("admin/login.html", next=request.args.get("next", ""))
+    email, password = request.form.get("email", ""), request.form.get("password", "")
+    next_url = request.form.get("next", "")
+    store, window = backend(), current_app.config["LOGIN_WINDOW"]
+    buckets = _buckets(email)
+    if any(store.count(bucket, window) >= limit for bucket, limit in buckets):
+        minutes = max(1, window // 60)
+        message = f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
+        return render_template("admin/login.html", error=message, email=email, next=next_url), 429
+    user = accounts.authenticate(email, password)
+    if user is None:
+        for bucket, _limit in buckets:
+            store.add(bucket, window)
+        audit.record(Actor(accounts.normalize_email(email)[:254] or "?", "", request.remote_addr),
+                     "login.failed", "login", "Đăng nhập không thành công")
+        db.session.commit()
+        return render_template("admin/login.html", error=FAILED, email=email, next=next_url), 401
+    store.clear(buckets[0][0])
+    session.clear()  # a new session on login (no fixation)
+    login_user(user)
+    audit.record(actor(), "login", f"user:{user.email}", "Đăng nhập")
+    db.session.commit()
+    return redirect(safe_next(next_url))
+
+
+@bp.post("/dang-xuat")
+def logout():
+    audit.record(actor(), "logout", f"user:{current_user.email}", "Đăng xuất")
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("Đã đăng xuất.")
+    return redirect(url_for("admin.login"))
+
+
+@bp.route("/mat-khau", methods=["GET", "POST"])
+def password():
+    if request.method == "GET":
+        return render_template("admin/password.html")
+    user = current_user._get_current_object()
+    if accounts.authenticate(user.email, request.form.get("current", "")) is None:
+        return render_template("admin/password.html", error="Mật khẩu hiện tại không đúng."), 400
+    new = request.form.get("new", "")
+    if new != request.form.get("confirm", ""):
+        return render_template("admin/password.html", error="Hai lần nhập mật khẩu mới không khớp."), 400
+    try:
+        accounts.set_password(user, new, actor())
+    except ValidationFailed as exc:
+        return render_template("admin/password.html", error=exc.message), 400
+    login_user(user)  # this session carries on with the new session version; every other one ends
+    flash("Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất.")
+    return redirect(url_for("admin.dashboard"))
