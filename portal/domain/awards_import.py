@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from .vocab import RECIPIENT_KINDS, fold
+from .vocab import RECIPIENT_KINDS, fold, strip_controls
 
 # Column name (folded) -> field. Matching ignores case and diacritics.
 COLUMNS = {
@@ -49,7 +49,7 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return " ".join(str(value).split())
+    return " ".join(strip_controls(str(value)).split())
 
 
 def read_table(path: Path) -> list[list]:

@@ -19,7 +19,7 @@ from .honors import decision_for
 from .markdown import render
 from .models_base import as_utc
 from .revisions import add_revision, get_revision
-from .vocab import SIGNING_AUTHORITIES
+from .vocab import SIGNING_AUTHORITIES, strip_controls
 from .workflow import record
 
 # Vietnam keeps one offset all year; the form's local times are read in it.
@@ -88,8 +88,10 @@ def normalize(data: dict) -> dict:
     result = {key: "" for key in FORM_KEYS}
     for key in FORM_KEYS:
         value = data.get(key, "")
+        value = strip_controls(value) if isinstance(value, str) else value
         if key == "relations":
-            result[key] = [[str(k), " ".join(str(s).split())] for k, s in (value or []) if str(s).strip()]
+            result[key] = [[str(k), " ".join(strip_controls(str(s)).split())] for k, s in (value or [])
+                           if str(s).strip()]
         elif key in LIST_KEYS or key == "body":
             result[key] = "\n".join(line.rstrip() for line in str(value or "").replace("\r\n", "\n").split("\n")).strip()
         else:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from .vocab import strip_controls
+
 
 class _Loader(yaml.SafeLoader):
     """Safe YAML that leaves dates as text, so a bad date is reported by key, not raised."""
@@ -36,7 +38,7 @@ class Problems:
 def read(path: Path, problems: Problems) -> tuple[dict, str] | None:
     """Front matter mapping and body of a file, or None after recording why not."""
     try:
-        text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
+        text = strip_controls(unicodedata.normalize("NFC", path.read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError) as exc:
         problems.add(str(path), None, f"không đọc được tệp (UTF-8): {exc}")
         return None

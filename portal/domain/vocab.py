@@ -1,8 +1,18 @@
 """Ordered enumerations with Vietnamese labels and ASCII codes."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
+
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def strip_controls(text: str) -> str:
+    """Text without control characters (tab and line breaks kept): they are invisible, and
+    XML (the feed, the sitemap, .docx) cannot carry them."""
+    return _CONTROLS.sub("", text)
 
 
 def fold(text: str) -> str:

@@ -6,28 +6,19 @@ missing browser fails the run instead.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from portal.config import PROJECT_ROOT
+from tests.servers import environment, flask, serve
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+WEBMASTERS = {"editor": "bientap@vks.test", "reviewer": "duyet@vks.test"}
+WEBMASTER_PASSWORD = "mật khẩu thử nghiệm dài"
 
 
 @pytest.fixture(scope="session")
@@ -48,29 +39,14 @@ def browser():
 def portal_url(tmp_path_factory):
     """Migrate, load content/ and demo/, build the index, serve with gunicorn; yield the base URL."""
     data = tmp_path_factory.mktemp("portal")
-    env = {**os.environ, "INSTANCE_DIR": str(data / "instance"), "DATABASE_URL": f"sqlite:///{data / 'db.sqlite3'}",
-           "SEARCH_INDEX_DIR": str(data / "index"), "UPLOAD_DIR": str(data / "uploads"), "SECRET_KEY": "browser"}
-    flask = [sys.executable, "-m", "flask", "--app", "portal"]
+    env = environment(data)
     for args in (["db", "upgrade"], ["content", "load", "content"], ["content", "load", "demo"],
                  ["search", "rebuild"]):
-        subprocess.run(flask + args, cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
-    port = _free_port()
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-    server = subprocess.Popen([gunicorn, "--workers", "2", "--bind", f"127.0.0.1:{port}", "portal:create_app()"],
-                              cwd=PROJECT_ROOT, env={**env, "SITE_URL": f"http://127.0.0.1:{port}"},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(base + "/", timeout=2).read()  # noqa: S310 (loopback)
-                break
-            except OSError:
-                time.sleep(0.1)
+        flask(env, *args)
+    for role, email in WEBMASTERS.items():
+        flask({**env, "PORTAL_PASSWORD": WEBMASTER_PASSWORD}, "users", "create", email, "--role", role)
+    with serve(env) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 @pytest.fixture

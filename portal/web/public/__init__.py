@@ -4,8 +4,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Blueprint, Flask, request, url_for
+from markupsafe import escape
 
 from ...domain.campaigns import format_money
+from ...domain.vocab import strip_controls
 
 bp = Blueprint("public", __name__)
 
@@ -53,6 +55,12 @@ def zip_counts(years, by_year: dict) -> list[tuple[str, int]]:
     return [(year, sum(by_year[int(year)].values())) for year in years]
 
 
+def feed_text(value: str) -> str:
+    """Text for an RSS element that readers may render as HTML: escaped as HTML here, and once
+    more as XML by the template, so markup in it arrives as visible text, never as markup."""
+    return str(escape(strip_controls(value or "")))
+
+
 def init_app(app: Flask) -> None:
     from . import campaigns, documents, feeds, honors, search  # noqa: F401  (routes register on import)
 
@@ -63,5 +71,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_money, "money")
     app.add_template_filter(pair, "pair")
     app.add_template_filter(zip_counts, "zip_counts")
+    app.add_template_filter(feed_text, "feed_text")
     app.add_template_global(url_with)
     app.add_template_global(page_url)

@@ -9,7 +9,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from ...domain import documents as docs
 from ...domain import honor_roll as roll
 from ...domain.honors import HonorRequest, decision_for
-from ...domain.vocab import DISTINCTIONS, RECIPIENT_KINDS
+from ...domain.vocab import DISTINCTIONS, RECIPIENT_KINDS, strip_controls
 from ...extensions import db
 from ..cache import cached
 from ..throttle import too_many
@@ -117,8 +117,8 @@ def honor_request(award_id: int):
     if found is None:
         abort(404)
     kind = request.form.get("loai")
-    message = " ".join(request.form.get("noi-dung", "").split())[:2000]
-    contact = " ".join(request.form.get("lien-he", "").split())[:200]
+    message = " ".join(strip_controls(request.form.get("noi-dung", "")).split())[:2000]
+    contact = " ".join(strip_controls(request.form.get("lien-he", "")).split())[:200]
     problems = []
     if kind not in ("correct", "remove"):
         problems.append("Hãy chọn loại yêu cầu: đính chính hoặc gỡ bỏ.")
