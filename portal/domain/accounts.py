@@ -85,7 +85,8 @@ def check_password_rules(password: str) -> None:
     if len(password or "") < MIN_PASSWORD:
         raise ValidationFailed(f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.")
     if password.strip() != password or len(set(password)) < 4:
-        raise ValidationFailed("Mật khẩu quá đơn giản: không để khoảng trắng ở đầu, cuối và dùng nhiều ký tự khác nhau.")
+        raise ValidationFailed(
+            "Mật khẩu quá đơn giản: không để khoảng trắng ở đầu, cuối và dùng nhiều ký tự khác nhau.")
 
 
 def by_email(email: str) -> User | None:

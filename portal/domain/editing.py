@@ -2,14 +2,15 @@
 kept as revisions, guarded by optimistic locking."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import PortalError, ValidationFailed
 from ..extensions import db
-from . import audit, frontmatter as fm
+from . import audit
+from . import frontmatter as fm
 from .accounts import Actor
 from .campaigns import campaign_by_slug
 from .content_honors import HONOR_KEYS, save_decision
@@ -56,7 +57,7 @@ def _instant(raw: str, key: str, problems: fm.Problems) -> datetime | None:
     except ValueError:
         problems.add(FORM_NAME, key, f"«{raw}» không phải ngày giờ hợp lệ")
         return None
-    return (value.replace(tzinfo=VN) if value.tzinfo is None else value).astimezone(timezone.utc)
+    return (value.replace(tzinfo=VN) if value.tzinfo is None else value).astimezone(UTC)
 
 
 def snapshot(document: Document) -> dict:
@@ -93,7 +94,8 @@ def normalize(data: dict) -> dict:
             result[key] = [[str(k), " ".join(strip_controls(str(s)).split())] for k, s in (value or [])
                            if str(s).strip()]
         elif key in LIST_KEYS or key == "body":
-            result[key] = "\n".join(line.rstrip() for line in str(value or "").replace("\r\n", "\n").split("\n")).strip()
+            lines = str(value or "").replace("\r\n", "\n").split("\n")
+            result[key] = "\n".join(line.rstrip() for line in lines).strip()
         else:
             result[key] = " ".join(str(value or "").split())
     return result

@@ -12,7 +12,8 @@ from typing import BinaryIO
 
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from . import audit, frontmatter as fm, workflow
+from . import audit, workflow
+from . import frontmatter as fm
 from .accounts import Actor
 from .awards_import import AwardList, parse_list
 from .content_honors import HonorSpec, check_honor, save_honor
@@ -46,7 +47,8 @@ def add_attachment(document: Document, stream: BinaryIO, filename: str, actor: A
         db.session.flush()
         workflow.record(document.id, "attach", actor.name, saved.filename, document.status, document.status)
         audit.record(actor, "attachment.add", f"document:{document.id}",
-                     f"Đính kèm «{saved.filename}» ({saved.size} byte, sha256 {saved.sha256[:12]}…) vào {document.symbol}")
+                     f"Đính kèm «{saved.filename}» ({saved.size} byte, sha256 {saved.sha256[:12]}…) "
+                     f"vào {document.symbol}")
         db.session.commit()
     except Exception:
         db.session.rollback()

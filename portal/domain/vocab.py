@@ -5,7 +5,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 

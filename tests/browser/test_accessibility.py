@@ -4,6 +4,7 @@ import os
 import pytest
 
 from portal.config import PROJECT_ROOT
+from tests.browser.conftest import WEBMASTER_PASSWORD, WEBMASTERS
 
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = ["/", "/van-ban", "/van-ban?loai=ke-hoach", "/van-ban/174-kh-ubnd-2022", "/van-ban/1033-vks-vp-2022",
@@ -11,6 +12,12 @@ PAGES = ["/", "/van-ban", "/van-ban?loai=ke-hoach", "/van-ban/174-kh-ubnd-2022",
          "/phong-trao/day-nhanh-tien-do-giai-phong-mat-bang-2022-2025", "/tim-kiem?q=giai+phong+mat+bang",
          "/tim-kiem?q=xyzzy", "/vinh-danh", "/vinh-danh?dia-ban=huyen-cao-loc", "/vinh-danh/thong-ke",
          "/vinh-danh/quyet-dinh/9001-qd-mh-2022", "/vinh-danh/khen-thuong/1", "/so-do-trang", "/khong-co"]
+
+
+ADMIN_PAGES = ["/quan-tri/dang-nhap", "/quan-tri/", "/quan-tri/van-ban", "/quan-tri/van-ban/moi",
+               "/quan-tri/van-ban/2", "/quan-tri/van-ban/2/sua", "/quan-tri/van-ban/2/phien-ban",
+               "/quan-tri/van-ban/2/xoa", "/quan-tri/cho-duyet", "/quan-tri/thung-rac", "/quan-tri/yeu-cau",
+               "/quan-tri/mat-khau"]
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +33,24 @@ def axe_source():
 @pytest.mark.parametrize("path", PAGES)
 @pytest.mark.parametrize("width", [1280, 375])
 def test_no_serious_accessibility_violation(browser, portal_url, axe_source, path, width):
+    _check(browser, portal_url, axe_source, path, width)
+
+
+@pytest.mark.parametrize("path", ADMIN_PAGES)
+@pytest.mark.parametrize("width", [1280, 768])
+def test_no_serious_accessibility_violation_in_the_admin_area(browser, portal_url, axe_source, path, width):
+    _check(browser, portal_url, axe_source, path, width, signed_in=path != "/quan-tri/dang-nhap")
+
+
+def _check(browser, portal_url, axe_source, path, width, signed_in=False):
     context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)  # to inject axe
     page = context.new_page()
+    if signed_in:
+        page.goto(portal_url + "/quan-tri/dang-nhap")
+        page.fill("#email", WEBMASTERS["reviewer"])
+        page.fill("#password", WEBMASTER_PASSWORD)
+        page.click("button:has-text('Đăng nhập')")
+        page.wait_for_url("**/quan-tri/")
     page.goto(portal_url + path)
     page.add_script_tag(content=axe_source)
     result = page.evaluate("""async () => await axe.run(document, {

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
-from markupsafe import Markup
 from flask_login import current_user
 
 from ...domain import editing, publishing, revisions
@@ -45,7 +44,7 @@ def _choices() -> dict:
 def render_form(document: Document | None, data: dict, errors: dict | None = None, status: int = 200,
                 version: int | None = None):
     return render_template("admin/document_form.html", document=document, data=data, errors=errors or {},
-                           preview_html=Markup(render(data.get("body", ""))),
+                           preview_html=render(data.get("body", "")),
                            version=version if version is not None else (document.version if document else 0),
                            **_choices()), status
 

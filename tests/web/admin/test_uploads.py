@@ -7,9 +7,9 @@ import pytest
 from pypdf import PdfWriter
 from werkzeug.test import EnvironBuilder
 
+from portal.domain.audit import AuditEntry
 from portal.domain.documents import Attachment
 from portal.domain.honors import Award, AwardPrivate
-from portal.domain.audit import AuditEntry
 from portal.extensions import db
 
 from .conftest import create
