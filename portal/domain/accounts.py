@@ -13,7 +13,7 @@ from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from . import audit
 from .models_base import created_column, utcnow
-from .vocab import Term, Vocabulary
+from .vocab import Term, Vocabulary, strip_controls
 
 ROLES = Vocabulary("role", [
     Term("admin", "Quản trị hệ thống"),
@@ -78,7 +78,7 @@ class Actor:
 
 
 def normalize_email(email: str) -> str:
-    return (email or "").strip().lower()
+    return strip_controls(email or "").strip().lower()[:254]
 
 
 def check_password_rules(password: str) -> None:
@@ -127,7 +127,7 @@ def create_user(email: str, password: str, role: str, actor: Actor, name: str = 
     if by_email(email) is not None:
         raise ValidationFailed(f"Đã có tài khoản {email}.")
     check_password_rules(password)
-    user = User(email=email, name=" ".join(name.split()), role=role,
+    user = User(email=email, name=" ".join(strip_controls(name).split())[:200], role=role,
                 password_hash=generate_password_hash(password))
     db.session.add(user)
     audit.record(actor, "user.create", f"user:{email}", f"Tạo tài khoản {email} ({ROLES.label(role)})")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .models_base import created_column
+from .vocab import strip_controls
 
 
 class AuditEntry(db.Model):
@@ -27,8 +28,8 @@ class AuditEntry(db.Model):
 
 def record(actor, action: str, target: str, summary: str = "") -> AuditEntry:
     """Add an entry to the session; it commits with the change it describes."""
-    entry = AuditEntry(actor=actor.name, action=action, target=target, summary=summary[:4000],
-                       address=getattr(actor, "address", None))
+    entry = AuditEntry(actor=strip_controls(actor.name)[:254], action=action, target=strip_controls(target)[:300],
+                       summary=strip_controls(summary)[:4000], address=getattr(actor, "address", None))
     db.session.add(entry)
     return entry
 

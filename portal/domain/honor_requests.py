@@ -7,7 +7,7 @@ from . import audit
 from .accounts import Actor
 from .honors import HonorRequest
 from .models_base import utcnow
-from .vocab import PUBLICATION
+from .vocab import PUBLICATION, strip_controls
 
 
 def queue(status: str = "open") -> list[HonorRequest]:
@@ -33,7 +33,7 @@ def close_request(item: HonorRequest, publication: str, note: str, actor: Actor)
         raise ValidationFailed("Yêu cầu này đã được xử lý.")
     if publication not in PUBLICATION:
         raise ValidationFailed("Trạng thái công khai không hợp lệ.")
-    note = " ".join((note or "").split())[:2000]
+    note = " ".join(strip_controls(note or "").split())[:2000]
     if not note:
         raise ValidationFailed("Hãy ghi kết quả xử lý (ghi chú) trước khi đóng yêu cầu.")
     award = item.award

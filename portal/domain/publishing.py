@@ -11,7 +11,7 @@ from .honors import decision_for
 from .models_base import utcnow
 from .revisions import DocumentRevision
 from .storage import Storage
-from .vocab import RELATION_KINDS
+from .vocab import RELATION_KINDS, strip_controls
 
 
 class LinkIntegrity(PortalError):
@@ -41,7 +41,7 @@ def transition(document: Document, name: str, actor: Actor, comment: str = "") -
     if document.deleted_at is not None:
         raise InvalidTransition("Văn bản đang ở thùng rác; hãy khôi phục trước.")
     step = workflow.check(name, document.status, actor.role)
-    comment = " ".join((comment or "").split())[:2000]
+    comment = " ".join(strip_controls(comment or "").split())[:2000]
     if name == "reject" and not comment:
         raise ValidationFailed("Hãy ghi lý do trả lại để người soạn biết cần sửa gì.")
     old = document.status

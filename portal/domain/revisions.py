@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..errors import NotFound
 from ..extensions import db
 from .models_base import created_column
+from .vocab import strip_controls
 
 LABELS = {
     "symbol": "Số, ký hiệu", "type": "Tên loại", "issuer": "Cơ quan ban hành", "issuer_parent": "Cơ quan chủ quản",
@@ -49,7 +50,7 @@ def add_revision(document, data: dict, actor, comment: str) -> DocumentRevision:
     last = db.session.scalar(db.select(db.func.max(DocumentRevision.number))
                              .where(DocumentRevision.document_id == document.id)) or 0
     revision = DocumentRevision(document_id=document.id, number=last + 1, data=data, actor=actor.name,
-                                comment=comment)
+                                comment=strip_controls(comment)[:2000])
     db.session.add(revision)
     return revision
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..errors import Forbidden, InvalidTransition
 from ..extensions import db
 from .models_base import created_column
-from .vocab import STATES
+from .vocab import STATES, strip_controls
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def check(name: str, state: str, role: str) -> Transition:
 def record(document_id: int, action: str, actor: str, comment: str = "",
            from_state: str | None = None, to_state: str | None = None) -> HistoryEntry:
     """Add a history row to the session (committed by the caller's operation)."""
-    entry = HistoryEntry(document_id=document_id, action=action, actor=actor, comment=comment,
+    entry = HistoryEntry(document_id=document_id, action=action, actor=actor, comment=strip_controls(comment),
                          from_state=from_state, to_state=to_state)
     db.session.add(entry)
     return entry
