@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app portal
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup install lint bench clean
+.PHONY: run test setup install lint bench audit clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ run: setup
 	@echo "Cổng thông tin: http://$(HOST):$(PORT)"
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - "portal:create_app()"
 
-## Node tools the browser checks use (axe-core), pinned in package-lock.json.
+## Node tools the browser checks use (axe-core, the Nu HTML checker, Lighthouse), pinned in package-lock.json.
 node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the accessibility checks will be skipped (install Node.js to run them)"; fi
@@ -42,6 +42,10 @@ test: setup node_modules/.package-lock.json
 lint: install
 	$(BIN)/ruff check portal tests bench
 	$(BIN)/bandit -q -r portal --severity-level medium
+
+## Lighthouse scores (performance, accessibility, best practices, SEO) of the main pages.
+audit: install node_modules/.package-lock.json
+	$(BIN)/python -m tests.browser.lighthouse
 
 bench: install
 	$(BIN)/python bench/pages.py

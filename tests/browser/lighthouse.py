@@ -1,0 +1,78 @@
+"""Lighthouse (npm, pinned) on the portal's main pages, mobile and desktop profiles.
+
+`make audit` runs this module: it prepares a data folder, serves the portal with gunicorn and
+prints the four category scores per page and profile; it exits non-zero below the targets.
+tests/browser/test_lighthouse.py asserts the same targets inside `make test`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from portal.config import PROJECT_ROOT
+
+LIGHTHOUSE = PROJECT_ROOT / "node_modules" / ".bin" / "lighthouse"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROME_FLAGS = "--no-sandbox --headless=new --disable-gpu --disable-background-networking " \
+               "--disable-component-update --disable-sync --no-first-run"
+PAGES = {"home": "/", "document": "/van-ban/174-kh-ubnd-2022", "search": "/tim-kiem?q=giai+phong+mat+bang",
+         "honor roll": "/vinh-danh"}
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+PROFILES = ("mobile", "desktop")
+
+
+def target(category: str, profile: str) -> float:
+    """At least 0.95 everywhere, except performance on the throttled mobile profile (0.9)."""
+    return 0.9 if (category, profile) == ("performance", "mobile") else 0.95
+
+
+def run(url: str, profile: str) -> dict[str, float]:
+    """The category scores of one page under one profile."""
+    command = [str(LIGHTHOUSE), url, "--output=json", "--output-path=stdout", "--quiet",
+               f"--chrome-flags={CHROME_FLAGS}", "--only-categories=" + ",".join(CATEGORIES), "--locale=vi"]
+    if profile == "desktop":
+        command.append("--preset=desktop")
+    result = subprocess.run(command, capture_output=True, text=True, timeout=240, check=True,
+                            env={**os.environ, "CHROME_PATH": CHROMIUM})
+    report = json.loads(result.stdout)
+    return {name: report["categories"][name]["score"] for name in CATEGORIES}
+
+
+def failures(scores: dict[tuple[str, str], dict[str, float]]) -> list[str]:
+    return [f"{page} ({profile}): {category} {value:.2f} < {target(category, profile)}"
+            for (page, profile), values in scores.items() for category, value in values.items()
+            if value is None or value < target(category, profile)]
+
+
+def audit(base: str) -> dict[tuple[str, str], dict[str, float]]:
+    return {(name, profile): run(base + path, profile) for name, path in PAGES.items() for profile in PROFILES}
+
+
+def main() -> int:
+    from tests.servers import environment, flask, serve
+
+    if not LIGHTHOUSE.exists() or not Path(CHROMIUM).exists():
+        print("Lighthouse needs `npm ci` and Chromium (apt-get install chromium).", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as folder:
+        env = environment(Path(folder))
+        for args in (["db", "upgrade"], ["content", "load", "content"], ["content", "load", "demo"],
+                     ["search", "rebuild"]):
+            flask(env, *args)
+        with serve(env) as base:
+            scores = audit(base)
+    print(f"{'page':<12} {'profile':<8} " + " ".join(f"{c:>15}" for c in CATEGORIES))
+    for (page, profile), values in scores.items():
+        print(f"{page:<12} {profile:<8} " + " ".join(f"{values[c]:>15.2f}" for c in CATEGORIES))
+    problems = failures(scores)
+    for problem in problems:
+        print("below target:", problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
