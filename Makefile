@@ -28,7 +28,7 @@ setup: install
 ## Serve the portal on http://127.0.0.1:5000
 run: setup
 	@echo "Cổng thông tin: http://$(HOST):$(PORT)"
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - "portal:create_app()"
+	$(BIN)/gunicorn --workers 2 --limit-request-line 8190 --bind $(HOST):$(PORT) --access-logfile - "portal:create_app()"
 
 ## Node tools the browser checks use (axe-core, the Nu HTML checker, Lighthouse), pinned in package-lock.json.
 node_modules/.package-lock.json: package.json package-lock.json

@@ -38,8 +38,8 @@ def serve(env: dict, workers: int = 2):
     """A gunicorn server on a free port; yields its base URL once it answers."""
     port = free_port()
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-    server = subprocess.Popen([gunicorn, "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-                               "portal:create_app()"], cwd=PROJECT_ROOT,
+    server = subprocess.Popen([gunicorn, "--workers", str(workers), "--limit-request-line", "8190",
+                               "--bind", f"127.0.0.1:{port}", "portal:create_app()"], cwd=PROJECT_ROOT,
                               env={**env, "SITE_URL": f"http://127.0.0.1:{port}"},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

@@ -1,7 +1,7 @@
 """Maps the error hierarchy and HTTP errors to Vietnamese pages or JSON."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import PortalError
@@ -42,7 +42,12 @@ def init_app(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         if exc.code and exc.code < 400:
             return exc
-        return render_error(exc.code or 500, MESSAGES.get(exc.code or 500) or exc.description)
+        body, status = render_error(exc.code or 500, MESSAGES.get(exc.code or 500) or exc.description)
+        response = make_response(body, status)
+        for name, value in exc.get_headers():
+            if name.lower() in ("allow", "retry-after", "www-authenticate"):
+                response.headers[name] = value  # 405 names the methods it allows (RFC 9110)
+        return response
 
     @app.errorhandler(500)
     def _server_error(_exc):

@@ -12,12 +12,24 @@ from ..public.search import request_from_args
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_PER_PAGE = 100
 MAX_PAGE = 500
+MAX_QUERY = 300  # characters; a whole trích yếu fits, and the URL stays within server limits
+MAX_NAME = 100
+
+
+@bp.before_request
+def _bounded_arguments():
+    """Repeated arguments, or ones longer than any real one, are refused before any work."""
+    for name, values in request.args.lists():
+        if len(values) > 1:
+            raise ValidationFailed(f"Tham số «{name[:40]}» chỉ được truyền một lần.")
+        if len(values[0]) > MAX_QUERY:
+            raise ValidationFailed(f"Tham số «{name[:40]}» dài quá {MAX_QUERY} ký tự.")
 
 
 def int_arg(name: str, default: int, low: int, high: int) -> int:
     """A bounded integer argument, or a 400 naming it."""
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     if not raw.isdigit() or not low <= int(raw) <= high:
         raise ValidationFailed(f"Tham số «{name}» phải là số nguyên từ {low} đến {high}.")
@@ -32,8 +44,8 @@ def search():
     args.setdefault("loai", args.get("type", ""))
     args.setdefault("nam", args.get("year", ""))
     text = args.get("q", "")
-    if len(text) > 2000:
-        raise ValidationFailed("Từ khóa tìm kiếm dài quá 2.000 ký tự.")
+    if len(text) > MAX_QUERY:
+        raise ValidationFailed(f"Từ khóa tìm kiếm dài quá {MAX_QUERY} ký tự.")
     results = engine.search(request_from_args(args, per_page=per_page, page=page))
     return jsonify({
         "query": results.request.text,
@@ -56,6 +68,8 @@ def honors():
     """The honor roll with the page's filters; public fields only."""
     page = int_arg("page", 1, 1, 100_000)
     per_page = int_arg("per_page", 20, 1, MAX_PER_PAGE)
+    if len(request.args.get("ten", "")) > MAX_NAME:
+        raise ValidationFailed(f"Tên tìm kiếm dài quá {MAX_NAME} ký tự.")
     result = roll.list_awards(filter_from_args(request.args), page, per_page)
     items = []
     for award, decision, document in result.items:

@@ -9,6 +9,7 @@ _ERROR = {"description": "Tham số không hợp lệ",
           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 _STR = {"type": "string"}
 _NULLABLE_STR = {"type": ["string", "null"]}
+_ARG = {"type": "string", "maxLength": 300}  # every query argument is refused past 300 characters
 
 
 def _param(name: str, schema: dict, description: str) -> dict:
@@ -23,11 +24,11 @@ SPEC = {
         "/api/v1/search": {"get": {
             "summary": "Tìm kiếm văn bản và bảng vinh danh",
             "parameters": [
-                _param("q", {"type": "string", "maxLength": 2000}, "Từ khóa, có dấu hoặc không dấu, hoặc số ký hiệu"),
+                _param("q", {"type": "string", "maxLength": 300}, "Từ khóa, có dấu hoặc không dấu, hoặc số ký hiệu"),
                 _param("page", {"type": "integer", "minimum": 1, "maximum": 500}, "Trang"),
                 _param("per_page", {"type": "integer", "minimum": 1, "maximum": 100}, "Số kết quả mỗi trang"),
-                _param("type", _STR, "Mã loại văn bản, ví dụ ke-hoach"),
-                _param("year", _STR, "Năm ban hành"),
+                _param("type", _ARG, "Mã loại văn bản, ví dụ ke-hoach"),
+                _param("year", _ARG, "Năm ban hành"),
             ],
             "responses": {"200": {"description": "Kết quả", "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/SearchResults"}}}}, "400": _ERROR},
@@ -37,13 +38,13 @@ SPEC = {
             "parameters": [
                 _param("page", {"type": "integer", "minimum": 1, "maximum": 100000}, "Trang"),
                 _param("per_page", {"type": "integer", "minimum": 1, "maximum": 100}, "Số dòng mỗi trang"),
-                _param("doi-tuong", _STR, "ca-nhan, tap-the hoặc ho-gia-dinh"),
-                _param("hinh-thuc", _STR, "Mã hình thức khen thưởng hoặc danh hiệu"),
-                _param("nam", _STR, "Năm thành tích"),
-                _param("phong-trao", _STR, "Mã phong trào"),
-                _param("dot", _STR, "Mã đợt khen thưởng"),
-                _param("dia-ban", _STR, "Mã địa bàn, kể cả huyện cũ"),
-                _param("don-vi", _STR, "Đơn vị"),
+                _param("doi-tuong", _ARG, "ca-nhan, tap-the hoặc ho-gia-dinh"),
+                _param("hinh-thuc", _ARG, "Mã hình thức khen thưởng hoặc danh hiệu"),
+                _param("nam", _ARG, "Năm thành tích"),
+                _param("phong-trao", _ARG, "Mã phong trào"),
+                _param("dot", _ARG, "Mã đợt khen thưởng"),
+                _param("dia-ban", _ARG, "Mã địa bàn, kể cả huyện cũ"),
+                _param("don-vi", _ARG, "Đơn vị"),
                 _param("ten", {"type": "string", "maxLength": 100}, "Tên, có dấu hoặc không dấu"),
             ],
             "responses": {"200": {"description": "Danh sách", "content": {"application/json": {
