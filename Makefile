@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app portal
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup install lint bench audit clean
+.PHONY: run test setup install lint bench audit scan-tools clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,17 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the accessibility checks will be skipped (install Node.js to run them)"; fi
 
+## The security scanner, in its own virtualenv: it pins older Flask and SQLAlchemy than ours.
+.venv-scan/.installed: requirements-scan.txt
+	$(PYTHON) -m venv .venv-scan
+	.venv-scan/bin/pip install --quiet --upgrade pip
+	.venv-scan/bin/pip install --quiet -r requirements-scan.txt
+	touch $@
+
+scan-tools: .venv-scan/.installed
+
 ## The whole test suite (browser checks included where Chromium is installed).
-test: setup node_modules/.package-lock.json
+test: setup node_modules/.package-lock.json scan-tools
 	$(BIN)/pytest
 
 lint: install
@@ -51,4 +60,4 @@ bench: install
 	$(BIN)/python bench/pages.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .venv-scan .pytest_cache

@@ -46,7 +46,9 @@ def from_environment(instance_path: Path) -> dict:
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(upload_default)),
         "CONTENT_DIR": os.environ.get("CONTENT_DIR", str(PROJECT_ROOT / "content")),
         "MAX_UPLOAD_MB": int(os.environ.get("MAX_UPLOAD_MB", "20")),
-        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
+        # Secure cookies wherever the portal is served over HTTPS (or when asked to).
+        "SESSION_COOKIE_SECURE": os.environ.get(
+            "SESSION_COOKIE_SECURE", "1" if os.environ.get("SITE_URL", "").startswith("https://") else "0") == "1",
         "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000"),
         "DEMO_DATA": os.environ.get("DEMO_DATA", "1") != "0",
         "PAGE_CACHE_SIZE": int(os.environ.get("PAGE_CACHE_SIZE", "2000")),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, make_response, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..errors import PortalError
@@ -37,6 +38,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(PortalError)
     def _portal_error(exc: PortalError):
         return render_error(exc.status, exc.message, exc.problems)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(_exc: CSRFError):
+        # 403, not 400: the form was fine, the proof that it came from our own page was not.
+        return render_error(403, "Biểu mẫu đã hết hạn hoặc không gửi từ trang của cổng thông tin. "
+                                 "Vui lòng tải lại trang rồi gửi lại.")
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

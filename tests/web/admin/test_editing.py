@@ -109,7 +109,7 @@ def test_preview_uses_the_sanitizing_renderer(app, as_role):
     response = editor.post("/quan-tri/xem-truoc", {"body": "## Đề mục\n\n<script>alert(1)</script>**đậm**"})
     html = response.get_json()["html"]
     assert "<h2>Đề mục</h2>" in html and "<strong>đậm</strong>" in html and "<script" not in html
-    assert editor.client.post("/quan-tri/xem-truoc", data={"body": "x"}).status_code == 400  # no CSRF token
+    assert editor.client.post("/quan-tri/xem-truoc", data={"body": "x"}).status_code == 403  # no CSRF token
 
 
 def test_relation_picker_suggests_by_symbol_and_links_resolve(seeded, as_role, client):

@@ -6,30 +6,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from portal.config import PROJECT_ROOT
-from tests.servers import environment, flask, serve
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 
-@pytest.fixture(scope="module")
-def api_url(tmp_path_factory):
-    data = tmp_path_factory.mktemp("api")
-    env = environment(data)
-    for args in (["db", "upgrade"], ["content", "load", "content"], ["content", "load", "demo"],
-                 ["search", "rebuild"]):
-        flask(env, *args)
-    with serve(env) as base:
-        yield base
-
-
-def test_the_api_passes_every_schemathesis_check(api_url, tmp_path):
+def test_the_api_passes_every_schemathesis_check(scanned_portal, tmp_path):
     binary = shutil.which("schemathesis", path=str(Path(sys.executable).parent))
     assert binary, "schemathesis is pinned in requirements-dev.txt"
     result = subprocess.run(
-        [binary, "run", f"{api_url}/api/v1/openapi.json", "--checks", "all", "--max-examples", "100",
+        [binary, "run", f"{scanned_portal}/api/v1/openapi.json", "--checks", "all", "--max-examples", "100",
          "--workers", "2", "--seed", "20261128", "--generation-database", "none",
          "--report-dir", str(tmp_path)],
         capture_output=True, text=True, timeout=600, cwd=tmp_path)
