@@ -104,13 +104,17 @@ def load_session_user(session_id: str) -> User | None:
     return user
 
 
+def password_matches(user: User, password: str) -> bool:
+    return check_password_hash(user.password_hash, password or "")
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this e-mail and password, else None (same work either way)."""
     user = by_email(email)
     if user is None:
         check_password_hash(_DUMMY_HASH, password or "")
         return None
-    if not check_password_hash(user.password_hash, password or "") or not user.active:
+    if not password_matches(user, password) or not user.active:
         return None
     user.last_login_at = utcnow()
     db.session.commit()

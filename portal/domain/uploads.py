@@ -114,7 +114,7 @@ def _honor_spec(document: Document, path: Path) -> tuple[HonorSpec, list[str]]:
     campaign = document.campaign
     check_honor(spec, "danh sách", campaign.rounds if campaign else [], campaign.award_rules if campaign else [],
                 set(), problems)
-    return spec, list(awards.errors) + [p.split(": ", 2)[-1] for p in problems.items]
+    return spec, list(awards.errors) + [m for messages in problems.by_key.values() for m in messages]
 
 
 def stage_award_list(document: Document, stream: BinaryIO, filename: str, storage: Storage,

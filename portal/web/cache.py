@@ -74,8 +74,9 @@ def cached(view):
 
 def _follow_schedule() -> None:
     """Before each request: a scheduled publication window that opened or closed moves the
-    generation, so no page rendered before it is served after it."""
-    schedule.tick()
+    generation, so no page rendered before it is served after it. Static files never change with it."""
+    if request.endpoint != "static":
+        schedule.tick()
 
 
 def init_app(app: Flask) -> None:

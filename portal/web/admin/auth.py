@@ -76,7 +76,7 @@ def password():
     if request.method == "GET":
         return render_template("admin/password.html")
     user = current_user._get_current_object()
-    if accounts.authenticate(user.email, request.form.get("current", "")) is None:
+    if not accounts.password_matches(user, request.form.get("current", "")):
         return render_template("admin/password.html", error="Mật khẩu hiện tại không đúng."), 400
     new = request.form.get("new", "")
     if new != request.form.get("confirm", ""):

@@ -10,9 +10,9 @@ from ...domain.documents import Document
 from ...domain.honor_requests import open_count
 from ...domain.honors import decision_for
 from ...domain.markdown import render
-from ...domain.symbols import parse_symbol
-from ...domain.vocab import AWARD_LEVELS, DISTINCTIONS, DOCUMENT_TYPES, RELATION_KINDS, STATES, fold
-from ...errors import NotFound, PortalError, ValidationFailed
+from ...domain.symbols import symbol_key
+from ...domain.vocab import AWARD_LEVELS, DISTINCTIONS, DOCUMENT_TYPES, RELATION_KINDS, STATES
+from ...errors import NotFound, ValidationFailed
 from ...extensions import db
 from . import actor, bp, role_required
 
@@ -70,7 +70,7 @@ def document_list():
     if text:
         like = f"%{text}%"
         query = query.where(db.or_(Document.symbol.ilike(like), Document.subject.ilike(like),
-                                   Document.symbol_key.like(f"%{fold(text).replace('/', '').replace('-', '')}%")))
+                                   Document.symbol_key.like(f"%{symbol_key(text)}%")))
     page = db.paginate(query.order_by(Document.updated_at.desc()), per_page=PER_PAGE, error_out=False)
     return render_template("admin/document_list.html", page=page, state=state, q=text, states=STATES)
 
@@ -174,10 +174,7 @@ def symbol_suggestions():
     text = " ".join(request.args.get("q", "").split())[:80]
     if len(text) < 1:
         return jsonify(items=[])
-    try:
-        key = parse_symbol(text).key
-    except PortalError:
-        key = "".join(c for c in fold(text) if c.isalnum())
+    key = symbol_key(text)
     query = (db.select(Document).where(Document.deleted_at.is_(None), db.or_(
         Document.symbol_key.startswith(key), Document.subject.ilike(f"%{text}%")))
         .order_by(Document.issued_on.desc()).limit(10))
