@@ -27,13 +27,13 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(app: str, env: dict, workers: int = 2):
-    """Run `app` under gunicorn on a free loopback port; yield its base URL."""
+    """Run `app` under gunicorn on a free loopback port (its SITE_URL); yield its base URL."""
     port = free_port()
+    base = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--chdir", str(ROOT), app],
-        env={**os.environ, **env}, stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+         "--limit-request-line", "8190", "--log-level", "warning", "--chdir", str(ROOT), app],
+        env={**os.environ, "SITE_URL": base, **env}, stdout=subprocess.DEVNULL)
     try:
         for _ in range(300):
             try:

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
+from bench.harness import gunicorn
 from portal.config import PROJECT_ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def environment(data: Path, **extra: str) -> dict:
@@ -35,22 +26,6 @@ def flask(env: dict, *args: str, **kwargs) -> subprocess.CompletedProcess:
 
 @contextlib.contextmanager
 def serve(env: dict, workers: int = 2):
-    """A gunicorn server on a free port; yields its base URL once it answers."""
-    port = free_port()
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-    server = subprocess.Popen([gunicorn, "--workers", str(workers), "--limit-request-line", "8190",
-                               "--bind", f"127.0.0.1:{port}", "portal:create_app()"], cwd=PROJECT_ROOT,
-                              env={**env, "SITE_URL": f"http://127.0.0.1:{port}"},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/", timeout=2).read()  # noqa: S310 (loopback)
-                break
-            except OSError:
-                time.sleep(0.1)
+    """The portal under gunicorn on a free port; yields its base URL once it answers."""
+    with gunicorn("portal:create_app()", env, workers) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
