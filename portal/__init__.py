@@ -24,14 +24,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_UPLOAD_MB", 20) * 1024 * 1024 + 1024 * 1024
 
     from . import cli, extensions
-    from .domain import documents, events, schedule
+    from .domain import changes, documents, schedule
     from .search import service as search_service
     from .web import admin, api, cache, errors, public, security
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))
     extensions.csrf.init_app(app)
-    events.configure(instance / "generation")
+    changes.forget()
     schedule.reset()
     documents.SETTINGS["show_demo"] = bool(app.config["DEMO_DATA"])
     public.init_app(app)

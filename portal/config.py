@@ -52,6 +52,9 @@ def from_environment(instance_path: Path) -> dict:
         "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000"),
         "DEMO_DATA": os.environ.get("DEMO_DATA", "1") != "0",
         "PAGE_CACHE_SIZE": int(os.environ.get("PAGE_CACHE_SIZE", "2000")),
+        # Memory the rendered-page cache may use per worker, and the largest page it keeps.
+        "PAGE_CACHE_BYTES": int(os.environ.get("PAGE_CACHE_MB", "64")) * 1024 * 1024,
+        "PAGE_CACHE_MAX_PAGE": 1024 * 1024,
         # Login throttle across workers: Redis when set, else the database.
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -24,6 +25,23 @@ LABELS = {"seq": "STT", "kind": "Đối tượng", "name": "Họ tên", "positio
 REQUIRED = ("seq", "kind", "name")
 PRIVATE = ("id_number", "birth_date", "address", "phone")
 MAX_ROWS = 20000
+# Bounds on what a list may make the server read (README, "Limits"): lines read, empty ones
+# included; columns; characters in a cell; uncompressed XML inside an .xlsx.
+MAX_LINES = MAX_ROWS + 1000
+MAX_COLUMNS = 40
+MAX_CELL = 2000
+MAX_XLSX_PART = 64 << 20
+QUOTE = 100
+
+
+class ListTooLarge(Exception):
+    """The list passes a bound; the message says which, in Vietnamese."""
+
+
+def quote(value) -> str:
+    """At most QUOTE characters of a value, for a message."""
+    text = str(value)
+    return text if len(text) <= QUOTE else text[:QUOTE] + "…"
 
 
 @dataclass
@@ -52,18 +70,46 @@ def _cell(value) -> str:
     return " ".join(strip_controls(str(value)).split())
 
 
+def _check_xlsx_parts(path: Path) -> None:
+    """Refuse an .xlsx whose sheets or shared strings unpack to more than MAX_XLSX_PART bytes."""
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if info.filename.startswith("xl/") and info.file_size > MAX_XLSX_PART:
+                raise ListTooLarge(f"tệp «{path.name}» quá lớn khi giải nén ({info.file_size // (1 << 20)} MB "
+                                   f"trong {info.filename}; tối đa {MAX_XLSX_PART >> 20} MB)")
+
+
+def _bounded(rows) -> list[list]:
+    table = []
+    for line, row in enumerate(rows, start=1):
+        if line > MAX_LINES:
+            raise ListTooLarge(f"danh sách có hơn {MAX_ROWS} dòng (kể cả dòng trống, tối đa {MAX_LINES} dòng)")
+        row = list(row)
+        if any(cell is not None and str(cell).strip() for cell in row[MAX_COLUMNS:]):
+            raise ListTooLarge(f"dòng {line}: danh sách có hơn {MAX_COLUMNS} cột")
+        row = row[:MAX_COLUMNS]
+        for column, cell in enumerate(row, start=1):
+            if isinstance(cell, str) and len(cell) > MAX_CELL:
+                raise ListTooLarge(f"dòng {line}, cột {column}: ô dài quá {MAX_CELL} ký tự («{quote(cell)}»)")
+        table.append(row)
+    return table
+
+
 def read_table(path: Path) -> list[list]:
-    """Rows of the first sheet (.xlsx) or of a UTF-8 CSV (comma or semicolon)."""
+    """Rows of the first sheet (.xlsx) or of a UTF-8 CSV (comma or semicolon), read as a stream
+    and stopped at the first bound passed (ListTooLarge)."""
     if path.suffix.lower() == ".xlsx":
         from openpyxl import load_workbook
+        _check_xlsx_parts(path)
         book = load_workbook(path, read_only=True, data_only=True)
         try:
-            return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+            sheet = book.worksheets[0]
+            return _bounded(sheet.iter_rows(values_only=True, max_row=MAX_LINES + 1))
         finally:
             book.close()
     text = path.read_bytes().decode("utf-8-sig")
     dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+    return _bounded(csv.reader(io.StringIO(text), dialect))
 
 
 def _money(raw: str) -> int | None:
@@ -77,13 +123,17 @@ def _date(value) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", _cell(value))
-    if not match:
-        return None
+    text = _cell(value)
+    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?", text)  # as many systems export
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
     try:
-        return date(int(match[3]), int(match[2]), int(match[1]))
+        if iso:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        if match:
+            return date(int(match[3]), int(match[2]), int(match[1]))
     except ValueError:
         return None
+    return None
 
 
 def _header(raw: list, result: AwardList) -> dict[int, str]:
@@ -94,9 +144,9 @@ def _header(raw: list, result: AwardList) -> dict[int, str]:
             continue
         target = COLUMNS.get(name)
         if target is None:
-            result.error(1, None, f"cột «{_cell(cell)}» không được hỗ trợ")
+            result.error(1, None, f"cột «{quote(_cell(cell))}» không được hỗ trợ")
         elif target in columns.values():
-            result.error(1, None, f"cột «{_cell(cell)}» bị lặp")
+            result.error(1, None, f"cột «{quote(_cell(cell))}» bị lặp")
         else:
             columns[index] = target
     for needed in REQUIRED:
@@ -114,25 +164,25 @@ def _row(line: int, raw: list, columns: dict[int, str], result: AwardList) -> Aw
         values[target] = _cell(cell)
     before = len(result.errors)
     if not values.get("seq", "").isdigit():
-        result.error(line, "seq", f"«{values.get('seq', '')}» phải là số thứ tự")
+        result.error(line, "seq", f"«{quote(values.get('seq', ''))}» phải là số thứ tự")
     kind = RECIPIENT_KINDS.resolve(values.get("kind", "")) if values.get("kind") else None
     if kind is None:
-        result.error(line, "kind", f"«{values.get('kind', '')}» phải là Cá nhân, Tập thể hoặc Hộ gia đình")
+        result.error(line, "kind", f"«{quote(values.get('kind', ''))}» phải là Cá nhân, Tập thể hoặc Hộ gia đình")
     name = values.get("name", "")
     if not name:
         result.error(line, "name", "chưa có tên")
     elif kind and kind.code == "ho-gia-dinh" and not fold(name).startswith(("ho ong ", "ho ba ")):
-        result.error(line, "name", f"«{name}»: tên hộ gia đình phải có dạng «Hộ ông ...» hoặc «Hộ bà ...»")
+        result.error(line, "name", f"«{quote(name)}»: tên hộ gia đình phải có dạng «Hộ ông ...» hoặc «Hộ bà ...»")
     contribution = None
     if values.get("contribution"):
         contribution = _money(values["contribution"])
         if contribution is None:
-            result.error(line, "contribution", f"«{values['contribution']}» phải là số tiền (đồng)")
+            result.error(line, "contribution", f"«{quote(values['contribution'])}» phải là số tiền (đồng)")
     birth = None
     if values.get("birth_date"):
         birth = _date(raw_dates.get("birth_date"))
         if birth is None:
-            result.error(line, "birth_date", "phải là ngày dạng dd/mm/yyyy")
+            result.error(line, "birth_date", "phải là ngày dạng dd/mm/yyyy (hoặc yyyy-mm-dd, hoặc ô kiểu ngày)")
     id_number = values.get("id_number", "")
     if id_number and not re.fullmatch(r"\d{9}|\d{12}", id_number):
         result.error(line, "id_number", "phải gồm 9 hoặc 12 chữ số")
@@ -151,6 +201,9 @@ def parse_list(path: Path) -> AwardList:
     result = AwardList()
     try:
         table = read_table(path)
+    except ListTooLarge as exc:
+        result.errors.append(str(exc))
+        return result
     except Exception as exc:  # noqa: BLE001 (any unreadable file is one clear message)
         result.errors.append(f"không đọc được danh sách «{path.name}»: {exc.__class__.__name__}")
         return result
@@ -158,7 +211,7 @@ def parse_list(path: Path) -> AwardList:
     if not numbered:
         result.errors.append(f"danh sách «{path.name}» trống")
         return result
-    if len(numbered) > MAX_ROWS + 1:
+    if len(numbered) > MAX_ROWS + 1:  # header and MAX_ROWS awards
         result.errors.append(f"danh sách có hơn {MAX_ROWS} dòng")
         return result
     columns = _header(numbered[0][1], result)

@@ -1,27 +1,37 @@
 """Scheduled and expiring publication, honoured without anyone running a job.
 
-Each process keeps, per content generation, the next instant at which a published document
-enters or leaves its window. The first request past that instant sends `window_crossed` with
-the documents concerned (the search index re-reads them) and moves the generation, so every
-worker drops the pages it rendered before.
+Each process knows, per content generation, the next instant at which a published document
+enters or leaves its window. The first request past that instant, on whichever node, claims the
+edge with a compare-and-set on the shared clock row and records a change naming the documents
+concerned, so every node drops its cached pages and every search index re-reads them, exactly once.
 """
 from __future__ import annotations
 
 import threading
 from datetime import datetime
 
-from blinker import signal
-from sqlalchemy import func, or_, select, union_all
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import DateTime, Integer, func, or_, select, union_all, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..extensions import db
-from . import events
+from . import changes
 from .documents import Document
 from .models_base import as_utc, utcnow
 
-window_crossed = signal("portal.window-crossed")
 
-_state: dict = {"generation": None, "due": None, "since": None}
+class ScheduleClock(db.Model):
+    """The one row that says up to which instant window edges have been applied."""
+
+    __tablename__ = "schedule_clock"
+    __private_state__ = True
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    turn: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+
+_state: dict[str, dict] = {}
 _lock = threading.Lock()
 
 
@@ -37,47 +47,72 @@ def _boundaries(after: datetime | None):
     return union_all(*parts).subquery()
 
 
-def next_change(after: datetime | None) -> datetime | None:
+def next_change(after: datetime | None, session: Session | None = None) -> datetime | None:
     """The first window edge after `after` (any edge when `after` is None)."""
     edges = _boundaries(after)
-    return as_utc(db.session.scalar(select(func.min(edges.c.at))))
+    return as_utc((session or db.session).scalar(select(func.min(edges.c.at))))
 
 
-def crossed(since: datetime | None, until: datetime) -> list[int]:
+def crossed(since: datetime | None, until: datetime, session: Session | None = None) -> list[int]:
     """Ids of documents whose window opened or closed in (since, until]."""
     conditions = []
     for column in (Document.publish_from, Document.publish_until):
         edge = column <= until
         conditions.append(edge if since is None else (column > since) & edge)
     query = select(Document.id).where(Document.status == "published", or_(*conditions))
-    return list(db.session.scalars(query))
+    return list((session or db.session).scalars(query))
+
+
+def _clock(session: Session) -> ScheduleClock:
+    clock = session.get(ScheduleClock, 1)
+    if clock is None:
+        try:
+            session.add(ScheduleClock(id=1, since=None, turn=0))
+            session.commit()
+        except IntegrityError:  # another process created it first
+            session.rollback()
+        clock = session.get(ScheduleClock, 1)
+    return clock
+
+
+def _load(session: Session, generation: str) -> dict:
+    clock = _clock(session)
+    since = as_utc(clock.since)
+    return {"generation": generation, "since": since, "turn": clock.turn, "due": next_change(since, session)}
 
 
 def tick(now: datetime | None = None) -> bool:
-    """Apply window edges that have passed; True when something changed."""
+    """Apply window edges that have passed; True when this process recorded the change."""
     now = now or utcnow()
-    generation = events.generation()
-    if _state["generation"] != generation:
-        with _lock:
-            try:
-                _state["due"] = next_change(_state["since"])
-            except SQLAlchemyError:  # not migrated yet: nothing is scheduled
-                db.session.rollback()
+    key = str(db.engine.url)
+    generation = changes.generation()
+    state = _state.get(key)
+    try:
+        with Session(db.engine) as session:
+            if state is None or state["generation"] != generation:
+                with _lock:
+                    state = _state[key] = _load(session, generation)
+            if state["due"] is None or now < state["due"]:
                 return False
-            _state["generation"] = generation
-    due = _state["due"]
-    if due is None or now < due:
+            return _claim(session, state, now, key)
+    except SQLAlchemyError:  # not migrated yet: nothing is scheduled
         return False
-    with _lock:
-        ids = crossed(_state["since"], now)
-        _state["since"] = now
-        _state["generation"] = None
-    if ids:
-        window_crossed.send(None, document_ids=ids)
-    events.bump()
-    return True
+
+
+def _claim(session: Session, state: dict, now: datetime, key: str) -> bool:
+    """Move the clock from the turn this process read; only one process wins each edge."""
+    won = session.execute(update(ScheduleClock).where(ScheduleClock.id == 1, ScheduleClock.turn == state["turn"])
+                          .values(since=now, turn=ScheduleClock.turn + 1)).rowcount == 1
+    if won:
+        ids = crossed(state["since"], now, session)
+        changes.record(session, {f"document:{ident}" for ident in ids} or {"schedule"})
+        session.commit()
+    else:
+        session.rollback()
+    _state.pop(key, None)  # re-read the clock at the next request
+    return won
 
 
 def reset() -> None:
     """Forget what this process knew (tests build several apps in one process)."""
-    _state.update(generation=None, due=None, since=None)
+    _state.clear()

@@ -1,18 +1,26 @@
-"""Open, create, update and rebuild the Whoosh index; one writer at a time across processes.
+"""The Whoosh index on disk: generations of folders, one writer at a time, applied-change marks.
 
-Writers take Whoosh's lock (a kernel flock, freed if the process dies) with a bounded wait,
-and read the current database state while holding it, so concurrent writers neither drop
-updates nor apply them out of order.
+Layout of SEARCH_INDEX_DIR:
+    CURRENT              the name of the folder in use (replaced atomically)
+    g-<time>-<random>/   a Whoosh index, with SCHEMA_VERSION and APPLIED (the last change id in it)
+    .write.lock          held while changes are applied (a kernel flock: freed if the process dies)
+    .maintenance.lock    held while a new folder is built
+
+A rebuild fills a new folder while searches keep reading the current one, then switches CURRENT;
+a process killed mid-rebuild leaves an unused folder, never a half-built index in use.
 """
 from __future__ import annotations
 
 import fcntl
 import logging
 import os
+import re
+import secrets
 import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -23,69 +31,96 @@ from .entries import SearchEntry
 from .schema import build_schema, fields_of
 
 log = logging.getLogger(__name__)
-WRITER_TIMEOUT = 60.0
-SCHEMA_VERSION = "6"
+WRITER_TIMEOUT = 10.0
+SCHEMA_VERSION = "7"
+_FOLDER = re.compile(r"^g-[0-9a-z-]{8,64}$")
 
 
 class IndexUnavailable(Exception):
     """The index could not be opened and must be rebuilt."""
 
 
-class SearchIndex:
-    """One index folder; the object is shared by the threads of a process."""
+class IndexBusy(Exception):
+    """Another process holds the lock longer than we may wait."""
 
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
+
+class SearchIndex:
+    """One index root; the object is shared by the threads of a process."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
         self._ix = None
+        self._ix_name: str | None = None
         self._searcher: Searcher | None = None
         self._retired: Searcher | None = None
         self._lock = threading.Lock()
 
-    # -- opening -----------------------------------------------------------------------------
-    def _version_file(self) -> Path:
-        return self.path / "SCHEMA_VERSION"
+    # -- where the current index is ---------------------------------------------------------------
+    def current_name(self) -> str | None:
+        try:
+            name = (self.root / "CURRENT").read_text().strip()
+        except OSError:
+            return None
+        return name if _FOLDER.match(name) else None
+
+    def folder(self) -> Path | None:
+        name = self.current_name()
+        return self.root / name if name else None
 
     def exists(self) -> bool:
-        """Whether a readable index of the current schema is on disk."""
+        """Whether a readable index of the current schema is in use."""
+        folder = self.folder()
+        if folder is None:
+            return False
         try:
-            if self._version_file().read_text().strip() != SCHEMA_VERSION:
+            if (folder / "SCHEMA_VERSION").read_text().strip() != SCHEMA_VERSION:
                 return False
-            ix = whoosh_index.open_dir(str(self.path))
+            ix = whoosh_index.open_dir(str(folder))
             with ix.searcher() as searcher:
                 searcher.doc_count()
             return True
         except Exception:  # noqa: BLE001 (missing, empty, corrupt or old: all mean "rebuild")
             return False
 
-    def maintenance(self):
-        """An exclusive cross-process lock for creating or rebuilding the index folder."""
-        return _FileLock(self.path.parent / f".{self.path.name}.maintenance.lock")
+    def applied(self) -> int:
+        """The last change id the current index holds (-1 when there is no index)."""
+        folder = self.folder()
+        if folder is None:
+            return -1
+        try:
+            return int((folder / "APPLIED").read_text().strip() or 0)
+        except (OSError, ValueError):
+            return -1
 
-    def create(self) -> None:
-        """A new empty index (anything there before is removed); call under maintenance()."""
-        with self._lock:
-            if self.path.exists():
-                for child in self.path.iterdir():
-                    if child.name != ".gitkeep":
-                        shutil.rmtree(child) if child.is_dir() else child.unlink()
-            self.path.mkdir(parents=True, exist_ok=True)
-            whoosh_index.create_in(str(self.path), build_schema())
-            self._version_file().write_text(SCHEMA_VERSION)
-            self.forget()
+    # -- locks -------------------------------------------------------------------------------------
+    def maintenance(self, timeout: float = WRITER_TIMEOUT):
+        """Exclusive across processes while a new folder is built."""
+        return _FileLock(self.root / ".maintenance.lock", timeout)
 
+    def writing(self, timeout: float = WRITER_TIMEOUT):
+        """Exclusive across processes while changes are applied or the folder is switched."""
+        return _FileLock(self.root / ".write.lock", timeout)
+
+    # -- reading -----------------------------------------------------------------------------------
     def forget(self) -> None:
         """Drop open readers (after the folder was replaced, or in tests)."""
         for searcher in (self._searcher, self._retired):
             if searcher is not None:
                 searcher.close()
-        self._ix, self._searcher, self._retired = None, None, None
+        self._ix, self._ix_name, self._searcher, self._retired = None, None, None, None
 
     def _index(self):
-        if self._ix is None:
+        name = self.current_name()
+        if name is None:
+            self.forget()
+            raise IndexUnavailable(f"no search index in use at {self.root}")
+        if self._ix is None or self._ix_name != name:
+            self.forget()
             try:
-                self._ix = whoosh_index.open_dir(str(self.path))
+                self._ix = whoosh_index.open_dir(str(self.root / name))
             except Exception as exc:  # noqa: BLE001
                 raise IndexUnavailable(str(exc)) from exc
+            self._ix_name = name
         return self._ix
 
     def searcher(self) -> Searcher:
@@ -105,65 +140,110 @@ class SearchIndex:
             except IndexUnavailable:
                 raise
             except Exception as exc:  # noqa: BLE001
-                self._ix, self._searcher, self._retired = None, None, None
+                self.forget()
                 raise IndexUnavailable(str(exc)) from exc
 
-    # -- writing -----------------------------------------------------------------------------
-    def apply(self, keys: Iterable[str], current: Callable[[str], list[SearchEntry]]) -> None:
-        """Bring `keys` (and the entries that hang on them) up to date; `current(key)` is read
-        under the writer lock, so the last writer always writes the last state."""
+    # -- writing -----------------------------------------------------------------------------------
+    def apply(self, keys: Iterable[str], current: Callable[[str], list[SearchEntry]], applied: int) -> int:
+        """Bring `keys` (and the entries hanging on them) up to date and mark `applied`; call it
+        holding writing(). Every delete comes before every add, and each entry is added once,
+        so no key is ever in the index twice. Returns the number of entries written."""
         keys = sorted(set(keys))
-        if not keys:
-            return
-        writer = self._index().writer(timeout=WRITER_TIMEOUT)
-        try:
+        entries: dict[str, SearchEntry] = {}
+        for key in keys:
+            for entry in current(key):
+                entries[entry.key] = entry
+        folder = self.folder()
+        with _writer(self._index()) as writer:
             for key in keys:
                 writer.delete_by_term("key", key)
                 writer.delete_by_term("parent", key)
-                for entry in current(key):
-                    writer.add_document(**fields_of(entry))
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+            for key in entries:
+                writer.delete_by_term("key", key)
+            for entry in entries.values():
+                writer.add_document(**fields_of(entry))
+        _write_atomically(folder / "APPLIED", str(applied))
+        return len(entries)
 
-    def rebuild(self, entries: Iterable[SearchEntry]) -> int:
-        """Replace the whole index with `entries` in one commit; returns their count."""
-        with self.maintenance():
-            if not self.exists():
-                self.create()
-        writer = self._index().writer(timeout=WRITER_TIMEOUT, limitmb=256)
+    def build(self, entries: Iterable[SearchEntry], applied: int) -> int:
+        """Fill a new folder with `entries` and switch to it; call it holding maintenance()."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._remove_unused()
+        name = f"g-{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(4)}"
+        folder = self.root / name
+        folder.mkdir()
         count = 0
-        try:
+        with _writer(whoosh_index.create_in(str(folder), build_schema()), limitmb=256,
+                     mergetype=CLEAR, optimize=True) as writer:
             for entry in entries:
                 writer.add_document(**fields_of(entry))
                 count += 1
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit(mergetype=CLEAR, optimize=True)
+        (folder / "SCHEMA_VERSION").write_text(SCHEMA_VERSION)
+        (folder / "APPLIED").write_text(str(applied))
+        with self.writing():
+            _write_atomically(self.root / "CURRENT", name)
         return count
+
+    def _remove_unused(self) -> None:
+        """Folders left by killed rebuilds and indexes two switches old; files of the old layout."""
+        keep = {self.current_name()}
+        folders = sorted((p for p in self.root.iterdir() if p.is_dir() and _FOLDER.match(p.name)),
+                         key=lambda p: p.stat().st_mtime)
+        previous = [p.name for p in folders if p.name not in keep][-1:]  # grace for open readers
+        for path in self.root.iterdir():
+            if path.name in keep or path.name in previous or path.name.startswith("."):
+                continue
+            if path.is_dir() and _FOLDER.match(path.name):
+                shutil.rmtree(path, ignore_errors=True)
+            elif path.is_file() and (path.suffix in (".toc", ".seg", ".pst", ".trm", ".dci", ".dcz", ".fvz")
+                                     or path.name in ("SCHEMA_VERSION", "MAIN_WRITELOCK")):
+                path.unlink(missing_ok=True)
+
+
+@contextmanager
+def _writer(ix, **commit_options):
+    """A Whoosh writer whose lock is released whatever happens, commit failures included."""
+    limitmb = commit_options.pop("limitmb", 128)
+    writer = ix.writer(timeout=WRITER_TIMEOUT, limitmb=limitmb)
+    try:
+        yield writer
+        writer.commit(**commit_options)
+    except BaseException:
+        try:
+            writer.cancel()
+        except Exception:  # noqa: BLE001 (the commit may have got half-way; free the lock below)
+            pass
+        lock = getattr(writer, "writelock", None)
+        if lock is not None and getattr(lock, "fd", None) is not None:
+            lock.release()
+        raise
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
 
 
 class _FileLock:
-    """flock on a file: released by the kernel if the process dies."""
+    """flock on a file: released by the kernel if the process dies; IndexBusy after `timeout`."""
 
-    def __init__(self, path: Path):
-        self.path = path
+    def __init__(self, path: Path, timeout: float):
+        self.path, self.timeout = path, timeout
 
     def __enter__(self):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.handle = open(self.path, "a+")  # noqa: SIM115 (closed in __exit__)
-        deadline = time.monotonic() + WRITER_TIMEOUT
+        deadline = time.monotonic() + self.timeout
         while True:
             try:
                 fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 return self
             except BlockingIOError:
-                if time.monotonic() > deadline:
+                if time.monotonic() >= deadline:
                     self.handle.close()
-                    raise TimeoutError(f"index maintenance lock busy: {self.path}") from None
-                time.sleep(0.05)
+                    raise IndexBusy(f"search index lock busy: {self.path}") from None
+                time.sleep(0.02)
 
     def __exit__(self, *exc):
         fcntl.flock(self.handle, fcntl.LOCK_UN)

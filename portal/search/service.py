@@ -1,4 +1,12 @@
-"""The search interface the portal uses: search(), rebuild() and live updates on commit."""
+"""The search interface the portal uses: search(), rebuild(), and sync() with the change sequence.
+
+The Whoosh index is derived data outside the database. It records the last change it applied
+(domain/changes.py) and replays the changes after it: after a local commit, before a search,
+and in the background when any request sees it is behind. A crash anywhere (mid-load,
+mid-publish, mid-rebuild) therefore heals by itself at the next request; a failed write releases
+its locks and is retried later, and a missing index is rebuilt in the background while search
+says so in Vietnamese instead of blocking a request.
+"""
 from __future__ import annotations
 
 import logging
@@ -6,21 +14,26 @@ import threading
 from collections import OrderedDict
 from dataclasses import astuple
 
-from flask import Flask, current_app
-from sqlalchemy import event
+from flask import Flask, current_app, has_app_context, has_request_context, request
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
-from ..domain import events, schedule
-from ..domain.documents import Attachment, Document, public_filter
+from ..domain import changes
+from ..domain.documents import Document, public_filter
 from ..domain.honor_roll import listed_award, public_fields
-from ..domain.honors import Award, HonorDecision
 from ..extensions import db
 from .entries import SearchEntry, entries_for_awards, entry_for_award, entry_for_document
-from .indexer import IndexUnavailable, SearchIndex, index_at
+from .indexer import IndexBusy, IndexUnavailable, SearchIndex, index_at
 from .results import SearchRequest, SearchResults, run_on
 
 log = logging.getLogger(__name__)
+# How long a request waits for the index lock, or for a background rebuild, before answering.
+REQUEST_WAIT = 3.0
+
+
+class SearchRebuilding(Exception):
+    """The index is being rebuilt; search answers again in a moment."""
+
 
 def current_index() -> SearchIndex:
     return index_at(current_app.config["SEARCH_INDEX_DIR"])
@@ -52,82 +65,167 @@ def all_entries(session: Session):
         yield from entries_for_awards(document, session)
 
 
-def rebuild() -> int:
-    """Rebuild the index from the database; returns the number of entries."""
-    with Session(db.engine) as session:  # its own session: this also runs after a commit
-        count = current_index().rebuild(all_entries(session))
+# -- building and catching up ------------------------------------------------------------------
+def rebuild(record: bool = True) -> int:
+    """Rebuild the index from the database into a new folder and switch to it; returns the count.
+    With `record`, every other index sharing the database is asked to rebuild too."""
+    index = current_index()
+    with index.maintenance(timeout=600):
+        _rebuilding.add(str(index.root))
+        try:
+            if record:
+                changes.record_everything()
+            with Session(db.engine) as session:  # its own session: this also runs in a thread
+                applied = changes.latest(session)
+                count = index.build(all_entries(session), applied)
+        finally:
+            _rebuilding.discard(str(index.root))
     _results.clear()
-    events.bump()  # every process drops the pages and results it cached from the old index
+    sync()  # what was committed while the new folder was filling
     return count
 
 
-def ensure_index() -> None:
-    """Rebuild a missing, corrupt or outdated index (quietly skip before the first migration)."""
+_background: dict[str, threading.Thread] = {}
+_rebuilding: set[str] = set()  # roots this process is rebuilding now
+
+
+def rebuild_in_background(app: Flask) -> threading.Thread:
+    """Start (at most one per index and process) a rebuild that searches do not wait for."""
+    root = app.config["SEARCH_INDEX_DIR"]
+    running = _background.get(root)
+    if running is not None and running.is_alive():
+        return running
+
+    def work():
+        with app.app_context():
+            try:
+                index = current_index()
+                with index.maintenance(timeout=1):
+                    if index.exists():  # another process built it meanwhile
+                        return
+                count = rebuild(record=False)
+                log.warning("search index at %s was missing or unreadable: rebuilt with %d entries", root, count)
+            except IndexBusy:
+                pass  # another process is rebuilding it
+            except Exception:  # noqa: BLE001 (logged; the next request tries again)
+                log.exception("search index rebuild failed")
+
+    thread = _background[root] = threading.Thread(target=work, name="search-rebuild", daemon=True)
+    thread.start()
+    return thread
+
+
+def sync(timeout: float = REQUEST_WAIT) -> bool:
+    """Apply the changes the index has not seen yet; True when it is up to date afterwards."""
     index = current_index()
-    if index.exists():
-        return
-    try:
-        with index.maintenance():
-            if index.exists():  # another process built it while we waited
-                return
-            index.create()
-        count = rebuild()
-        log.warning("search index at %s was missing or unreadable: rebuilt with %d entries", index.path, count)
-    except SQLAlchemyError as exc:
-        log.warning("search index not built yet (database not ready: %s)", exc.__class__.__name__)
-
-
-def _keys_for(changed) -> set[str]:
-    keys = set()
-    for obj in changed:
-        if isinstance(obj, Document) and obj.id is not None:
-            keys.add(f"document:{obj.id}")
-        elif isinstance(obj, (Attachment, HonorDecision)) and obj.document_id is not None:
-            keys.add(f"document:{obj.document_id}")
-        elif isinstance(obj, Award) and obj.id is not None:
-            keys.add(f"award:{obj.id}")
-    return keys
-
-
-@event.listens_for(Session, "after_flush")
-def _collect_keys(session: Session, _context) -> None:
-    """Note what to re-index while the flushed objects still hold their values."""
-    keys = session.info.setdefault("search_keys", set())
-    keys |= _keys_for(list(session.new) + list(session.dirty) + list(session.deleted))
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_keys(session: Session) -> None:
-    session.info.pop("search_keys", None)
-
-
-def _on_commit(session, changed) -> None:
-    _apply(session.info.pop("search_keys", set()))
-
-
-def _on_window(_sender, document_ids) -> None:
-    """A scheduled document entered or left its publication window."""
-    _apply({f"document:{ident}" for ident in document_ids})
-
-
-def _apply(keys: set[str]) -> None:
-    if not keys:
-        return
-    try:
-        # A session of its own: the committing one can emit no SQL in this event.
-        with Session(db.engine) as reader:
-            current_index().apply(keys, lambda key: _load_entries(reader, key))
-    except IndexUnavailable:
-        ensure_index()
+    with Session(db.engine) as session:
+        target = changes.latest(session)
+        if index.applied() >= target:
+            return True
+        if not index.exists():
+            raise IndexUnavailable(f"no usable search index at {index.root}")
+        with index.writing(timeout):
+            applied = index.applied()  # another process may have applied them meanwhile
+            pending = changes.since(applied, session)
+            if not pending:
+                return True
+            if any(keys == changes.EVERYTHING for _, keys in pending) or applied < changes.oldest(session) - 1:
+                raise IndexUnavailable("a full rebuild was asked for")
+            keys = {key for _, text in pending for key in text.split()}
+            index.apply(keys, lambda key: _load_entries(session, key), pending[-1][0])
     _results.clear()
+    return index.applied() >= target
+
+
+def catch_up(app: Flask | None = None, timeout: float = REQUEST_WAIT, background: bool = True) -> bool:
+    """sync() that never raises. A missing index is rebuilt: in the background for the web
+    (requests never wait minutes), in the foreground for commands. Failures are logged."""
+    app = app or current_app._get_current_object()
+    if str(current_index().root) in _rebuilding:
+        return False
+    try:
+        return sync(timeout)
+    except IndexUnavailable:
+        if not background:
+            rebuild(record=False)
+            return True
+        thread = _rebuild_unless_current(app)
+        return thread is None
+    except IndexBusy:
+        return False
+    except (OSError, SQLAlchemyError) as exc:
+        log.warning("search index not updated yet (%s: %s); will retry", exc.__class__.__name__, exc)
+        return False
+
+
+def _rebuild_unless_current(app: Flask):
+    index = current_index()
+    if index.exists() and index.applied() >= changes.latest() and not _asks_everything(index):
+        return None
+    return rebuild_in_background(app)
+
+
+def _asks_everything(index: SearchIndex) -> bool:
+    with Session(db.engine) as session:
+        return any(keys == changes.EVERYTHING for _, keys in changes.since(index.applied(), session))
+
+
+def ensure_index(app: Flask) -> None:
+    """At start-up: catch up, or rebuild in the background (quiet before the first migration)."""
+    with app.app_context():
+        try:
+            db.session.execute(db.select(changes.Change.id).limit(1))
+        except SQLAlchemyError:
+            db.session.rollback()
+            log.info("search index: database not migrated yet; it is built after `flask db upgrade`")
+            return
+        catch_up(app, timeout=WRITER_START_WAIT)
+
+
+WRITER_START_WAIT = 10.0
+_syncing: dict[str, threading.Thread] = {}
+_up_to_date: dict[str, str] = {}  # root -> the generation the index was last seen to hold
+
+
+def _behind() -> bool:
+    root, generation = current_app.config["SEARCH_INDEX_DIR"], changes.generation()
+    if _up_to_date.get(root) == generation:
+        return False
+    if current_index().applied() >= int(generation):
+        _up_to_date[root] = generation
+        return False
+    return True
+
+
+def _sync_in_background() -> None:
+    """Before a request: an index behind the sequence catches up in a thread of its own."""
+    if request.endpoint == "static" or not _behind():
+        return
+    app = current_app._get_current_object()
+    root = app.config["SEARCH_INDEX_DIR"]
+    running = _syncing.get(root)
+    if running is not None and running.is_alive():
+        return
+
+    def work():
+        with app.app_context():
+            catch_up(app, timeout=30)
+
+    thread = _syncing[root] = threading.Thread(target=work, name="search-sync", daemon=True)
+    thread.start()
+
+
+def _on_commit(_session, change_id) -> None:
+    """The committing process brings the index up to date at once (read your own writes)."""
+    if has_app_context():
+        catch_up(background=has_request_context())
 
 
 def init_app(app: Flask) -> None:
-    events.committed.connect(_on_commit)
-    schedule.window_crossed.connect(_on_window)
+    changes.committed.connect(_on_commit)
+    app.before_request(_sync_in_background)
     if app.config.get("SEARCH_CHECK_ON_START", True):
-        with app.app_context():
-            ensure_index()
+        ensure_index(app)
 
 
 # -- searching ---------------------------------------------------------------------------------
@@ -135,23 +233,31 @@ _results: OrderedDict[tuple, SearchResults] = OrderedDict()
 _results_lock = threading.Lock()
 
 
-def search(request: SearchRequest) -> SearchResults:
-    """Results for a request, cached per index generation."""
-    key = (astuple(request), events.generation(), current_app.config["SEARCH_INDEX_DIR"])
+def search(search_request: SearchRequest) -> SearchResults:
+    """Results for a request, cached per content generation; SearchRebuilding while the index
+    is being rebuilt and not ready within a few seconds."""
+    generation = changes.generation()
+    key = (astuple(search_request), generation, current_app.config["SEARCH_INDEX_DIR"])
     cached = _results.get(key)
     if cached is not None:
         return cached
+    if current_index().applied() < int(generation):
+        catch_up()
     try:
-        results = _run(request)
+        results = _run(search_request)
     except IndexUnavailable:
-        rebuild()
-        results = _run(request)
-    with _results_lock:
-        _results[key] = results
-        while len(_results) > 1000:
-            _results.popitem(last=False)
+        thread = rebuild_in_background(current_app._get_current_object())
+        thread.join(REQUEST_WAIT)
+        if thread.is_alive():
+            raise SearchRebuilding("Chỉ mục tìm kiếm đang được dựng lại; xin thử lại sau ít phút.") from None
+        results = _run(search_request)
+    if current_index().applied() >= int(generation):  # never cache what a lagging index said
+        with _results_lock:
+            _results[key] = results
+            while len(_results) > 1000:
+                _results.popitem(last=False)
     return results
 
 
-def _run(request: SearchRequest) -> SearchResults:
-    return run_on(current_index().searcher(), request)
+def _run(search_request: SearchRequest) -> SearchResults:
+    return run_on(current_index().searcher(), search_request)

@@ -1,7 +1,9 @@
 """Rendered public pages kept per content generation, with ETag and 304 answers.
 
-A page is rendered once per change of content (the generation stamp of domain/events.py),
-not once per request; browsers and proxies revalidate with If-None-Match and get 304.
+A page is rendered once per change of content (the change sequence of domain/changes.py, shared
+by every process and node on the database), not once per request; browsers and proxies
+revalidate with If-None-Match and get 304, from whichever node answers. The cache is bounded in
+bytes (`PAGE_CACHE_BYTES`), and a page larger than `PAGE_CACHE_MAX_PAGE` is never kept.
 """
 from __future__ import annotations
 
@@ -12,24 +14,38 @@ from collections import OrderedDict
 
 from flask import Flask, Response, current_app, make_response, request
 
-from ..domain import events, schedule
+from ..domain import changes, schedule
 
 _lock = threading.Lock()
 _pages: OrderedDict[tuple, tuple[bytes, str, int, dict]] = OrderedDict()
+_size = {"bytes": 0}
 
 
 def clear() -> None:
     with _lock:
         _pages.clear()
+        _size["bytes"] = 0
+
+
+def cached_bytes() -> int:
+    return _size["bytes"]
 
 
 def _remember(key: tuple, value: tuple) -> None:
-    limit = current_app.config.get("PAGE_CACHE_SIZE", 2000)
+    config = current_app.config
+    size = len(value[0])
+    if size > config.get("PAGE_CACHE_MAX_PAGE", 1 << 20):
+        return
+    limit_count, limit_bytes = config.get("PAGE_CACHE_SIZE", 2000), config.get("PAGE_CACHE_BYTES", 64 << 20)
     with _lock:
+        old = _pages.pop(key, None)
+        if old is not None:
+            _size["bytes"] -= len(old[0])
         _pages[key] = value
-        _pages.move_to_end(key)
-        while len(_pages) > limit:
-            _pages.popitem(last=False)
+        _size["bytes"] += size
+        while len(_pages) > limit_count or _size["bytes"] > limit_bytes:
+            _, dropped = _pages.popitem(last=False)
+            _size["bytes"] -= len(dropped[0])
 
 
 def _respond(body: bytes, mimetype: str, status: int, headers: dict) -> Response:
@@ -51,7 +67,7 @@ def cached(view):
     def wrapper(*args, **kwargs):
         if request.method != "GET" or current_app.config.get("PAGE_CACHE_DISABLED"):
             return view(*args, **kwargs)
-        key = (request.path, request.query_string, events.generation(), current_app.name)
+        key = (request.path, request.query_string, changes.generation(), current_app.name)
         hit = _pages.get(key)
         if hit is not None:
             return _respond(*hit)

@@ -1,12 +1,11 @@
 """The public honor roll: list, statistics, exports, decision and award pages, requests."""
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (abort, current_app, flash, redirect, render_template, request, send_file,
+                   stream_with_context, url_for)
 
 from ...domain import documents as docs
+from ...domain import exports
 from ...domain import honor_roll as roll
 from ...domain.honors import HonorRequest, decision_for
 from ...domain.vocab import DISTINCTIONS, RECIPIENT_KINDS, strip_controls
@@ -15,13 +14,6 @@ from ..cache import cached
 from ..throttle import too_many
 from . import bp
 from .documents import page_number
-
-EXPORT_COLUMNS = [("seq", "STT"), ("kind", "Đối tượng"), ("name", "Họ tên / Tên tập thể"), ("position", "Chức vụ"),
-                  ("unit", "Đơn vị"), ("locality", "Địa bàn (tại thời điểm khen thưởng)"),
-                  ("achievement", "Thành tích"), ("contribution", "Giá trị đóng góp (đồng)"),
-                  ("distinction", "Hình thức khen thưởng"), ("year", "Năm"), ("decision", "Quyết định"),
-                  ("decision_date", "Ngày quyết định"), ("issuer", "Cơ quan ban hành")]
-
 
 def filter_from_args(args) -> roll.HonorFilter:
     year = args.get("nam", "")
@@ -55,35 +47,19 @@ def honor_statistics():
 
 
 @bp.get("/vinh-danh/xuat.csv")
-@cached
 def honor_export_csv():
-    out = io.StringIO()
-    out.write("\ufeff")  # Excel opens UTF-8 CSV with Vietnamese correctly only with a BOM
-    writer = csv.writer(out)
-    writer.writerow([label for _, label in EXPORT_COLUMNS])
-    for row in roll.export_rows(filter_from_args(request.args)):
-        writer.writerow(["" if row[key] is None else row[key] for key, _ in EXPORT_COLUMNS])
-    response = current_app.response_class(out.getvalue(), mimetype="text/csv")
+    """Streamed, not cached: a 20,000-row export must not sit in every worker's memory."""
+    rows = roll.export_rows(filter_from_args(request.args))
+    response = current_app.response_class(stream_with_context(exports.csv_chunks(rows)), mimetype="text/csv")
     response.headers["Content-Disposition"] = "attachment; filename=bang-vinh-danh.csv"
     return response
 
 
 @bp.get("/vinh-danh/xuat.xlsx")
-@cached
 def honor_export_xlsx():
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Bảng vinh danh")
-    sheet.append([label for _, label in EXPORT_COLUMNS])
-    for row in roll.export_rows(filter_from_args(request.args)):
-        sheet.append([row[key] for key, _ in EXPORT_COLUMNS])
-    out = io.BytesIO()
-    book.save(out)
-    response = current_app.response_class(
-        out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers["Content-Disposition"] = "attachment; filename=bang-vinh-danh.xlsx"
-    return response
+    handle = exports.xlsx_file(roll.export_rows(filter_from_args(request.args)))
+    return send_file(handle, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     as_attachment=True, download_name="bang-vinh-danh.xlsx", max_age=0)
 
 
 @bp.get("/vinh-danh/quyet-dinh/<slug>")

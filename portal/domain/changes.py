@@ -1,0 +1,185 @@
+"""The change sequence: every commit that changes public content adds a row, in its own transaction.
+
+The newest row's id is the content generation. Page caches, result caches, ETags and the schedule
+key on it, so every process and every machine on the same database agrees on it; a search index
+kept outside the database records the last id it applied and replays the rows after it
+(`search/service.sync`). Nothing here lives on a node's disk.
+
+A row names what changed as keys (`document:12`, `award:7`); `*` means "everything" (a full
+search rebuild). Models whose rows never show publicly (`__private_state__ = True`) add nothing.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime
+
+from blinker import signal
+from sqlalchemy import BigInteger, DateTime, Integer, Text, event, func, insert, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from ..extensions import db
+from .models_base import utcnow
+
+# Sent after a commit that recorded a change; receivers get the change id.
+committed = signal("portal.committed")
+
+EVERYTHING = "*"
+# Above this many awards in one commit, the change names their documents instead.
+MAX_AWARD_KEYS = 50
+# How long a process trusts the generation it last read from the database (seconds).
+POLL_SECONDS = 0.25
+
+
+class Change(db.Model):
+    """One committed change of public content."""
+
+    __tablename__ = "changes"
+    __private_state__ = True
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    keys: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+
+# -- the generation, as each process knows it --------------------------------------------------
+_known: dict[str, tuple[int, float]] = {}  # engine url -> (newest id, monotonic time read)
+_lock = threading.Lock()
+settings = {"poll": POLL_SECONDS}
+
+
+def _engine_key() -> str:
+    return str(db.engine.url)
+
+
+def latest(session: Session | None = None) -> int:
+    """The newest change id in the database (0 when none, or before the first migration)."""
+    session = session or db.session
+    try:
+        return int(session.scalar(select(func.max(Change.id))) or 0)
+    except SQLAlchemyError:
+        session.rollback()
+        return 0
+
+
+def _learn(key: str, value: int) -> None:
+    with _lock:
+        old = _known.get(key, (0, 0.0))[0]
+        _known[key] = (max(old, value), time.monotonic())
+
+
+def generation() -> str:
+    """The content generation: the newest change id, re-read at most every `POLL_SECONDS`."""
+    key = _engine_key()
+    known = _known.get(key)
+    if known is None or time.monotonic() - known[1] >= settings["poll"]:
+        with Session(db.engine) as reader:
+            _learn(key, latest(reader))
+        known = _known[key]
+    return str(known[0])
+
+
+def forget() -> None:
+    """Drop what this process knew (tests build several apps in one process)."""
+    with _lock:
+        _known.clear()
+
+
+# -- recording ---------------------------------------------------------------------------------
+def entity_keys(objects) -> tuple[set[str], set[int]]:
+    """Keys of what a set of flushed objects changes, and decision ids of awards to resolve."""
+    from .documents import Attachment, Document
+    from .honors import Award, HonorDecision
+
+    keys: set[str] = set()
+    award_decisions: set[int] = set()
+    for obj in objects:
+        if isinstance(obj, Document) and obj.id is not None:
+            keys.add(f"document:{obj.id}")
+        elif isinstance(obj, (Attachment, HonorDecision)) and obj.document_id is not None:
+            keys.add(f"document:{obj.document_id}")
+        elif isinstance(obj, Award) and obj.id is not None:
+            keys.add(f"award:{obj.id}")
+            if obj.decision_id is not None:
+                award_decisions.add(obj.decision_id)
+    return keys, award_decisions
+
+
+def _compact(session: Session, keys: set[str], decisions: set[int]) -> set[str]:
+    """Many awards in one commit: name their documents (which carry their awards) instead."""
+    awards = {k for k in keys if k.startswith("award:")}
+    if len(awards) <= MAX_AWARD_KEYS:
+        return keys
+    from .honors import HonorDecision
+
+    ids = session.scalars(select(HonorDecision.document_id).where(HonorDecision.id.in_(decisions)))
+    return (keys - awards) | {f"document:{ident}" for ident in ids}
+
+
+def record(session: Session, keys: set[str] | str) -> int:
+    """Add a change row in the session's transaction; returns its id."""
+    text = keys if isinstance(keys, str) else " ".join(sorted(keys))
+    session.info["recording"] = True
+    try:
+        result = session.execute(insert(Change).values(at=utcnow(), keys=text))
+    finally:
+        session.info.pop("recording", None)
+    ident = int(result.inserted_primary_key[0])
+    session.info["change_id"] = max(ident, session.info.get("change_id", 0))
+    return ident
+
+
+def record_everything() -> int:
+    """A change that asks every search index to rebuild (a full rebuild was started)."""
+    ident = record(db.session, EVERYTHING)
+    db.session.commit()
+    return ident
+
+
+def since(after: int, session: Session, limit: int = 5000) -> list[tuple[int, str]]:
+    """Changes after an id, oldest first."""
+    query = select(Change.id, Change.keys).where(Change.id > after).order_by(Change.id).limit(limit)
+    return [(row[0], row[1]) for row in session.execute(query)]
+
+
+def oldest(session: Session) -> int:
+    return int(session.scalar(select(func.min(Change.id))) or 0)
+
+
+@event.listens_for(Session, "after_flush")
+def _collect(session: Session, _context) -> None:
+    public = [obj for group in (session.new, session.dirty, session.deleted) for obj in group
+              if not getattr(obj, "__private_state__", False)]
+    if not public:
+        return
+    keys, decisions = entity_keys(public)
+    session.info.setdefault("change_keys", set()).update(keys)
+    session.info.setdefault("change_decisions", set()).update(decisions)
+    session.info["change_pending"] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _record(session: Session) -> None:
+    if session.info.get("recording"):
+        return
+    session.flush()  # what is still pending belongs to this change too
+    if not session.info.pop("change_pending", False):
+        return
+    keys = session.info.pop("change_keys", set())
+    decisions = session.info.pop("change_decisions", set())
+    record(session, _compact(session, keys, decisions))
+
+
+@event.listens_for(Session, "after_commit")
+def _notify(session: Session) -> None:
+    ident = session.info.pop("change_id", None)
+    if ident:
+        _learn(str(session.get_bind().url), ident)
+        committed.send(session, change_id=ident)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    for name in ("change_keys", "change_decisions", "change_pending", "change_id"):
+        session.info.pop(name, None)
