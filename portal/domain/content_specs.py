@@ -9,6 +9,7 @@ from pathlib import Path
 from ..errors import ValidationFailed
 from . import frontmatter as fm
 from .content_honors import HONOR_KEYS, HonorSpec, parse_honor
+from .markdown import problems as markdown_problems
 from .storage import MIME_BY_EXT, sniff
 from .symbols import parse_symbol, slug_for
 from .vocab import DOCUMENT_TYPES, RELATION_KINDS, REVIEW_KINDS, SIGNING_AUTHORITIES, STATES
@@ -135,6 +136,8 @@ def parse_document(path: Path, meta: dict, body: str, problems: fm.Problems) -> 
         signing_authority=authority, signing_authority_title=authority_title,
         status=status, issued_on=issued_on, body=body, is_demo=bool(meta.get("demo")),
     )
+    for problem in markdown_problems(body):
+        problems.add(where, "body", problem)
     relations = _relations(meta, where, problems)
     campaign = fm.text(meta, "campaign", where, problems, required=False)
     if len(problems.items) > before or not (parsed and doc_type and issued_on):

@@ -5,8 +5,8 @@ import html
 import re
 from collections.abc import Callable
 
-import markdown as md
 import nh3
+from markdown_it import MarkdownIt
 
 from .symbols import IN_TEXT
 
@@ -18,16 +18,14 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"colspan", "rowspan"}, "td"
                       "ol": {"start", "type"}}
 
 
-# Python-Markdown's inline patterns grow faster than linearly on long runs of unmatched
-# backticks or brackets in one block (1,000 backticks took seconds), and its block parser
-# recurses once per nesting level. Bounds, measured in README "Limits":
+# The parser is markdown-it-py (CommonMark with GFM tables): its time grows linearly with the
+# input, including the shapes that made Python-Markdown run for minutes (runs of backticks,
+# brackets, list markers), and it stops nesting at MAX_DEPTH levels instead of recursing.
+# Bounds, measured in README "Limits":
 MAX_CHARS = 400_000        # a body longer than this is refused when saved or loaded
-MAX_DEPTH = 12             # list and quote nesting kept; deeper lines are shown at this depth
-MAX_MARKERS = 64           # more backticks or brackets than this in one block: shown literally
-_BLOCKS = re.compile(r"(\n[ \t]*\n)")
-_INDENT = re.compile(r"^([ \t]*)((?:>[ \t]*)*)", re.MULTILINE)
-_MARKERS = re.compile(r"^([ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+){%d})(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)+" % MAX_DEPTH,
-                      re.MULTILINE)
+MAX_DEPTH = 20             # list and quote nesting beyond this is shown as text
+
+_parser = MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_DEPTH, "typographer": False}).enable("table")
 
 
 def problems(text: str) -> list[str]:
@@ -37,50 +35,12 @@ def problems(text: str) -> list[str]:
     return []
 
 
-def _clamp_nesting(match: re.Match) -> str:
-    indent = match.group(1).expandtabs(4)[: MAX_DEPTH * 4]
-    quotes = match.group(2)
-    if quotes.count(">") > MAX_DEPTH:
-        quotes = "> " * MAX_DEPTH
-    return indent + quotes
-
-
-# Markers shown literally travel through Markdown as private-use characters (which it leaves
-# alone, in linear time) and are put back in the HTML; escaping them with "\\" is itself quadratic.
-_LITERAL = {"`": "\ue000", "[": "\ue001", "]": "\ue002", "*": "\ue003", "_": "\ue004", "<": "\ue005"}
-_SHOWN = {"<": "&lt;"}
-_PRIVATE = re.compile("[\ue000-\ue005]")
-
-
-def _defuse(text: str) -> str:
-    """The text with bounded nesting, and literal markers where a block has too many of them."""
-    text = _PRIVATE.sub("", _MARKERS.sub(r"\1", _INDENT.sub(_clamp_nesting, text[:MAX_CHARS])))
-    parts = _BLOCKS.split(text)
-    for i in range(0, len(parts), 2):
-        block = parts[i]
-        if sum(block.count(marker) for marker in _LITERAL) > MAX_MARKERS * 4 or any(
-                block.count(marker) > MAX_MARKERS for marker in "`[<"):
-            for marker, stand_in in _LITERAL.items():
-                block = block.replace(marker, stand_in)
-        parts[i] = block
-    return "".join(parts)
-
-
-def _restore(html_text: str) -> str:
-    for marker, stand_in in _LITERAL.items():
-        html_text = html_text.replace(stand_in, _SHOWN.get(marker, marker))
-    return html_text
-
-
 def render(text: str) -> str:
     """Markdown to HTML with no script, handler, style or javascript: URL surviving; the time it
-    takes grows linearly with the text."""
-    try:
-        raw = md.markdown(_defuse(text or ""), extensions=["tables", "sane_lists"], output_format="html")
-    except RecursionError:  # a shape of nesting not bounded above: show the text as typed
-        raw = "".join(f"<p>{html.escape(block)}</p>" for block in re.split(r"\n\s*\n", text or "") if block.strip())
+    takes grows linearly with the text (which is cut at MAX_CHARS)."""
+    raw = _parser.render((text or "")[:MAX_CHARS])
     # Headings in a body start below the page's own h1.
-    raw = _restore(re.sub(r"<(/?)h1>", r"<\1h2>", raw))
+    raw = re.sub(r"<(/?)h1>", r"<\1h2>", raw)
     return nh3.clean(
         raw,
         tags=ALLOWED_TAGS,

@@ -211,8 +211,8 @@ def _writer(ix, **commit_options):
     except BaseException:
         try:
             writer.cancel()
-        except Exception:  # noqa: BLE001 (the commit may have got half-way; free the lock below)
-            pass
+        except Exception as exc:  # noqa: BLE001 (the commit may have got half-way; free the lock below)
+            log.debug("cancelling a failed index write: %s", exc)
         lock = getattr(writer, "writelock", None)
         if lock is not None and getattr(lock, "fd", None) is not None:
             lock.release()

@@ -1,8 +1,7 @@
 """The public honor roll: list, statistics, exports, decision and award pages, requests."""
 from __future__ import annotations
 
-from flask import (abort, current_app, flash, redirect, render_template, request, send_file,
-                   stream_with_context, url_for)
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, stream_with_context, url_for
 
 from ...domain import documents as docs
 from ...domain import exports
@@ -14,6 +13,7 @@ from ..cache import cached
 from ..throttle import too_many
 from . import bp
 from .documents import page_number
+
 
 def filter_from_args(args) -> roll.HonorFilter:
     year = args.get("nam", "")
