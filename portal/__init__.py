@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .search import service as search_service
     from .web import admin, api, cache, errors, public, security
 
+    security.install_converters(app)
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))
     extensions.csrf.init_app(app)

@@ -27,6 +27,12 @@ class InvalidTransition(PortalError):
     status = 409
 
 
+class Unavailable(PortalError):
+    """A part of the portal is busy for a moment (the search index is being rebuilt)."""
+
+    status = 503
+
+
 class ValidationFailed(PortalError):
     """Input that breaks a rule; `problems` lists each one in Vietnamese."""
 

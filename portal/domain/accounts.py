@@ -155,6 +155,13 @@ def set_password(user: User, password: str, actor: Actor) -> None:
     db.session.commit()
 
 
+def end_sessions(user: User, actor: Actor) -> None:
+    """Sign out: the session version moves, so a copied session cookie is worthless afterwards."""
+    user.session_version += 1
+    audit.record(actor, "logout", f"user:{user.email}", "Đăng xuất")
+    db.session.commit()
+
+
 def set_active(user: User, active: bool, actor: Actor) -> None:
     if not active and user.email == actor.name:
         raise ValidationFailed("Không thể tự khóa tài khoản của chính mình.")

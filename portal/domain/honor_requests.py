@@ -1,7 +1,7 @@
 """The queue of correction and removal requests on the honor roll, handled by webmasters."""
 from __future__ import annotations
 
-from ..errors import NotFound, ValidationFailed
+from ..errors import InvalidTransition, NotFound, ValidationFailed
 from ..extensions import db
 from . import audit
 from .accounts import Actor
@@ -36,10 +36,20 @@ def close_request(item: HonorRequest, publication: str, note: str, actor: Actor)
     note = " ".join(strip_controls(note or "").split())[:2000]
     if not note:
         raise ValidationFailed("Hãy ghi kết quả xử lý (ghi chú) trước khi đóng yêu cầu.")
+    # Compare-and-set on the state read: of two webmasters closing it at once, one wins.
+    claimed = db.session.execute(
+        db.update(HonorRequest).where(HonorRequest.id == item.id, HonorRequest.status == "open")
+        .values(status="closed", note=note, closed_at=utcnow(), closed_by=actor.name)
+        .execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        db.session.refresh(item)
+        raise InvalidTransition(f"Yêu cầu này vừa được {item.closed_by or 'người khác'} xử lý; kết quả của bạn "
+                                "chưa được ghi.")
+    db.session.refresh(item)
     award = item.award
     old = award.publication
     award.publication = publication
-    item.status, item.note, item.closed_at, item.closed_by = "closed", note, utcnow(), actor.name
     audit.record(actor, "honor.request", f"award:{award.id}",
                  f"Xử lý yêu cầu #{item.id} ({item.kind_label}): {PUBLICATION.label(old)} → "
                  f"{PUBLICATION.label(publication)}; {note}")

@@ -1,6 +1,8 @@
 """Workflow operations on documents: transitions, the reviewer's worklist, trash and purge."""
 from __future__ import annotations
 
+from sqlalchemy.orm.exc import StaleDataError
+
 from ..errors import Forbidden, InvalidTransition, PortalError, ValidationFailed
 from ..extensions import db
 from . import audit, workflow
@@ -51,8 +53,22 @@ def transition(document: Document, name: str, actor: Actor, comment: str = "") -
     workflow.record(document.id, name, actor.name, comment, old, step.target)
     audit.record(actor, f"document.{name}", f"document:{document.id}",
                  f"{step.label} {document.symbol}" + (f": {comment}" if comment else ""))
-    db.session.commit()
+    commit_or_conflict(document, step.label)
     return document
+
+
+def commit_or_conflict(document: Document, what: str) -> None:
+    """Commit a change based on the version read; if someone changed the document meanwhile,
+    nothing is written and InvalidTransition names the state it is in now."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        db.session.refresh(document)
+        raise InvalidTransition(
+            f"Văn bản {document.symbol} vừa được người khác thay đổi (hiện ở trạng thái «{document.state_label}»"
+            + (", trong thùng rác" if document.deleted_at else "") + f"); thao tác «{what}» chưa được thực hiện. "
+            "Hãy tải lại trang.") from None
 
 
 def available(document: Document, role: str) -> list[workflow.Transition]:
@@ -101,16 +117,21 @@ def trash(document: Document, actor: Actor, confirmed: bool = False) -> None:
     document.deleted_at, document.deleted_by = utcnow(), actor.name
     workflow.record(document.id, "trash", actor.name, "", document.status, document.status)
     audit.record(actor, "document.trash", f"document:{document.id}", f"Chuyển {document.symbol} vào thùng rác")
-    db.session.commit()
+    commit_or_conflict(document, "Chuyển vào thùng rác")
 
 
 def restore(document: Document, actor: Actor) -> None:
+    """Out of the trash. A document that was public before needs the role that may publish:
+    an editor cannot undo a reviewer's removal."""
     if document.deleted_at is None:
         return
+    if document.status != "draft" and not workflow.allowed("publish", "pending", actor.role):
+        raise Forbidden(f"Văn bản ở trạng thái «{document.state_label}»: chỉ người duyệt hoặc quản trị "
+                        "được khôi phục.")
     document.deleted_at, document.deleted_by = None, None
     workflow.record(document.id, "restore", actor.name, "", document.status, document.status)
     audit.record(actor, "document.restore", f"document:{document.id}", f"Khôi phục {document.symbol} từ thùng rác")
-    db.session.commit()
+    commit_or_conflict(document, "Khôi phục")
 
 
 def trashed() -> list[Document]:

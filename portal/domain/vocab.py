@@ -5,12 +5,18 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Control characters (tab and line breaks kept), and the invisible format characters that
+# Vietnamese text never needs: zero-width spaces and joiners, bidi embeddings, overrides and
+# isolates (U+202E turns "gpj.exe" around), word joiners, the BOM, soft hyphens.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f\u00ad\u061c\u180e\u200b-\u200f"
+                       "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\ufffe\uffff]")
 
 
 def strip_controls(text: str) -> str:
-    """Text without control characters (tab and line breaks kept): they are invisible, and
-    XML (the feed, the sitemap, .docx) cannot carry them."""
+    """Text without control or invisible formatting characters: they cannot be seen (a name
+    with a zero-width joiner looks the same but is never found, a right-to-left override
+    reverses what follows), and XML (the feed, the sitemap, .docx) cannot carry the controls.
+    Applied wherever text is stored, and to every filter and query typed in."""
     return _CONTROLS.sub("", text)
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..domain import changes
 from ..domain.documents import Document, public_filter
 from ..domain.honor_roll import listed_award, public_fields
+from ..errors import Unavailable
 from ..extensions import db
 from .entries import SearchEntry, entries_for_awards, entry_for_award, entry_for_document
 from .indexer import IndexBusy, IndexUnavailable, SearchIndex, index_at
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 REQUEST_WAIT = 3.0
 
 
-class SearchRebuilding(Exception):
+class SearchRebuilding(Unavailable):
     """The index is being rebuilt; search answers again in a moment."""
 
 

@@ -1,8 +1,12 @@
 """Maps the error hierarchy and HTTP errors to Vietnamese pages or JSON."""
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from ..errors import PortalError
@@ -17,7 +21,18 @@ MESSAGES = {
     413: "Tệp tải lên quá lớn.",
     429: "Bạn đã thử quá nhiều lần, vui lòng đợi rồi thử lại.",
     500: "Đã có lỗi xảy ra phía máy chủ. Chúng tôi đã ghi nhận và sẽ khắc phục.",
+    503: "Cổng thông tin tạm thời không truy cập được cơ sở dữ liệu. Vui lòng thử lại sau ít phút.",
 }
+RETRY_AFTER = "30"
+log = logging.getLogger(__name__)
+
+
+def _rollback() -> None:
+    """Roll the session back without letting a second failure hide the first."""
+    try:
+        db.session.rollback()
+    except Exception as exc:  # noqa: BLE001 (the database may be gone; the page must still render)
+        log.debug("rollback failed: %s", exc)
 
 
 def _wants_json() -> bool:
@@ -37,7 +52,11 @@ def render_error(status: int, message: str | None = None, problems: list[str] | 
 def init_app(app: Flask) -> None:
     @app.errorhandler(PortalError)
     def _portal_error(exc: PortalError):
-        return render_error(exc.status, exc.message, exc.problems)
+        body, status = render_error(exc.status, exc.message, exc.problems)
+        response = make_response(body, status)
+        if status == 503:
+            response.headers["Retry-After"] = RETRY_AFTER
+        return response
 
     @app.errorhandler(CSRFError)
     def _csrf_error(_exc: CSRFError):
@@ -56,7 +75,22 @@ def init_app(app: Flask) -> None:
                 response.headers[name] = value  # 405 names the methods it allows (RFC 9110)
         return response
 
+    @app.errorhandler(StaleDataError)
+    def _conflict(_exc):
+        _rollback()
+        return render_error(409, "Nội dung vừa được người khác thay đổi; thao tác chưa được thực hiện. "
+                                 "Hãy tải lại trang.")
+
+    @app.errorhandler(OperationalError)
+    def _database_unreachable(exc):
+        _rollback()
+        log.warning("database unreachable: %s", exc.__class__.__name__)
+        body, status = render_error(503)
+        response = make_response(body, status)
+        response.headers["Retry-After"] = RETRY_AFTER
+        return response
+
     @app.errorhandler(500)
     def _server_error(_exc):
-        db.session.rollback()
+        _rollback()
         return render_error(500)

@@ -1,5 +1,11 @@
 """Rate limits that hold across worker processes: kept in the database, or in Redis when
-REDIS_URL is set. Sliding windows of recorded attempts per bucket ("scope:key")."""
+REDIS_URL is set. Sliding windows of recorded attempts per bucket ("scope:key").
+
+An attempt is reserved before it is checked (`reserve`), atomically: of 40 simultaneous wrong
+passwords against a limit of 5, exactly 5 reach the password check. In the database, each
+attempt is written first and counted after its own commit, so the last of any group to commit
+sees all the others; in Redis one Lua script counts and adds.
+"""
 from __future__ import annotations
 
 import secrets
@@ -40,6 +46,24 @@ class DatabaseThrottle:
         db.session.execute(db.delete(ThrottleHit).where(ThrottleHit.bucket == bucket))
         db.session.commit()
 
+    def reserve(self, bucket: str, seconds: int, limit: int) -> int | None:
+        """Record an attempt; its id when it is within the limit, else None (and it is dropped)."""
+        now = time.time()
+        hit = ThrottleHit(bucket=bucket, at=now)
+        db.session.add(hit)
+        db.session.commit()
+        ident = hit.id
+        found = db.session.scalar(db.select(db.func.count(ThrottleHit.id)).where(
+            ThrottleHit.bucket == bucket, ThrottleHit.at >= now - seconds)) or 0
+        if found > limit:
+            self.release(bucket, ident)
+            return None
+        return ident
+
+    def release(self, bucket: str, ident) -> None:
+        db.session.execute(db.delete(ThrottleHit).where(ThrottleHit.id == ident))
+        db.session.commit()
+
 
 class RedisThrottle:
     """Attempts as members of a sorted set scored by time, expiring with the window."""
@@ -63,6 +87,24 @@ class RedisThrottle:
     def clear(self, bucket: str) -> None:
         self.client.delete(f"portal:throttle:{bucket}")
 
+    # Count and add in one step on the server: no attempt slips between the two.
+    _RESERVE = """
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, ARGV[1] - ARGV[2])
+    if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+    redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+    redis.call('EXPIRE', KEYS[1], ARGV[2])
+    return 1
+    """
+
+    def reserve(self, bucket: str, seconds: int, limit: int) -> str | None:
+        member = secrets.token_hex(8)
+        script = self.client.register_script(self._RESERVE)
+        ok = script(keys=[f"portal:throttle:{bucket}"], args=[time.time(), seconds, limit, member])
+        return member if ok else None
+
+    def release(self, bucket: str, ident) -> None:
+        self.client.zrem(f"portal:throttle:{bucket}", ident)
+
 
 _redis: dict[str, RedisThrottle] = {}
 
@@ -79,8 +121,4 @@ def backend():
 
 def too_many(scope: str, key: str, limit: int, seconds: int) -> bool:
     """Record one attempt; True when `limit` attempts were already made in the window."""
-    store, bucket = backend(), f"{scope}:{key}"
-    if store.count(bucket, seconds) >= limit:
-        return True
-    store.add(bucket, seconds)
-    return False
+    return backend().reserve(f"{scope}:{key}", seconds, limit) is None

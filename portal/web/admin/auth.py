@@ -41,19 +41,25 @@ def login():
     next_url = request.form.get("next", "")
     store, window = backend(), current_app.config["LOGIN_WINDOW"]
     buckets = _buckets(email)
-    if any(store.count(bucket, window) >= limit for bucket, limit in buckets):
-        minutes = max(1, window // 60)
-        message = f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
-        return render_template("admin/login.html", error=message, email=email, next=next_url), 429
+    reserved = []  # every attempt is counted before the password is checked, atomically
+    for bucket, limit in buckets:
+        ident = store.reserve(bucket, window, limit)
+        if ident is None:
+            for earlier, token in reserved:
+                store.release(earlier, token)
+            minutes = max(1, window // 60)
+            message = f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
+            return render_template("admin/login.html", error=message, email=email, next=next_url), 429
+        reserved.append((bucket, ident))
     user = accounts.authenticate(email, password)
     if user is None:
-        for bucket, _limit in buckets:
-            store.add(bucket, window)
         audit.record(Actor(accounts.normalize_email(email)[:254] or "?", "", request.remote_addr),
                      "login.failed", "login", "Đăng nhập không thành công")
         db.session.commit()
         return render_template("admin/login.html", error=FAILED, email=email, next=next_url), 401
     store.clear(buckets[0][0])
+    for bucket, token in reserved[1:]:
+        store.release(bucket, token)  # a successful sign-in does not count against the address
     session.clear()  # a new session on login (no fixation)
     login_user(user)
     audit.record(actor(), "login", f"user:{user.email}", "Đăng nhập")
@@ -63,8 +69,7 @@ def login():
 
 @bp.post("/dang-xuat")
 def logout():
-    audit.record(actor(), "logout", f"user:{current_user.email}", "Đăng xuất")
-    db.session.commit()
+    accounts.end_sessions(current_user._get_current_object(), actor())
     logout_user()
     session.clear()
     flash("Đã đăng xuất.")

@@ -14,6 +14,7 @@ from ...domain.symbols import symbol_key
 from ...domain.vocab import AWARD_LEVELS, DISTINCTIONS, DOCUMENT_TYPES, RELATION_KINDS, STATES
 from ...errors import NotFound, ValidationFailed
 from ...extensions import db
+from ..security import bounded_int
 from . import actor, bp, role_required
 
 PER_PAGE = 30
@@ -114,7 +115,7 @@ def document_edit(document_id: int):
     data = form_data(request.form)
     version = request.form.get("version", "")
     try:
-        editing.update_document(document, data, int(version) if version.isdigit() else -1, actor(),
+        editing.update_document(document, data, bounded_int(version, -1), actor(),
                                 request.form.get("comment", ""))
     except editing.EditConflict as exc:
         changes = revisions.compare(exc.current, exc.mine)
@@ -122,7 +123,7 @@ def document_edit(document_id: int):
                                **_choices()), 409
     except ValidationFailed as exc:
         return render_form(document, editing.normalize(data), exc.fields or {"": exc.problems}, 400,
-                           version=int(version) if version.isdigit() else None)
+                           version=bounded_int(version))
     flash("Đã lưu. Phiên bản mới đã được ghi lại.")
     return redirect(url_for("admin.document_view", document_id=document.id))
 
@@ -145,10 +146,10 @@ def revision_list(document_id: int):
 @bp.get("/van-ban/<int:document_id>/phien-ban/so-sanh")
 def revision_compare(document_id: int):
     document = get_document(document_id, include_trash=True)
-    numbers = [request.args.get(k, "") for k in ("a", "b")]
-    if not all(n.isdigit() for n in numbers):
+    numbers = [bounded_int(request.args.get(k)) for k in ("a", "b")]
+    if None in numbers:
         raise ValidationFailed("Hãy chọn hai phiên bản để so sánh.")
-    old, new = (revisions.get_revision(document, int(n)) for n in numbers)
+    old, new = (revisions.get_revision(document, n) for n in numbers)
     return render_template("admin/compare.html", document=document, old=old, new=new,
                            changes=revisions.compare(old.data, new.data))
 

@@ -16,6 +16,8 @@ from .documents import page_number
 
 
 def filter_from_args(args) -> roll.HonorFilter:
+    args = {key: strip_controls(args.get(key, "")) for key in
+            ("nam", "doi-tuong", "hinh-thuc", "phong-trao", "dot", "dia-ban", "don-vi", "ten")}
     year = args.get("nam", "")
     kind = args.get("doi-tuong") or None
     form = args.get("hinh-thuc") or None

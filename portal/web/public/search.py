@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import render_template, request
 
 from ... import search as engine
-from ...domain.vocab import DOCUMENT_TYPES
+from ...domain.vocab import DOCUMENT_TYPES, strip_controls
 from ..cache import cached
 from . import bp
 from .documents import page_number
@@ -16,6 +16,7 @@ FACET_NAMES = {"doc_type": "Loại văn bản", "year": "Năm", "issuer": "Cơ q
 
 def request_from_args(args, per_page: int = 10, page: int = 1) -> engine.SearchRequest:
     """A SearchRequest from query arguments, ignoring values that cannot be right."""
+    args = {key: strip_controls(args.get(key, "")) for key in ("q", "nam", "loai", "sap-xep", "co-quan", "phong-trao")}
     year = args.get("nam", "")
     doc_type = args.get("loai") or None
     return engine.SearchRequest(

@@ -1,6 +1,7 @@
 """Every route of the webmaster area, enumerated from the URL map: none answers without a
 login, and the role-restricted ones refuse the roles they exclude."""
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from portal import create_app
 from portal.web.admin import OPEN_ENDPOINTS
@@ -19,7 +20,7 @@ APP, RULES = _admin_rules()
 
 
 def _url(rule) -> str:
-    values = {name: (1 if rule._converters[name].__class__.__name__ == "IntegerConverter" else "abc")
+    values = {name: (1 if isinstance(rule._converters[name], IntegerConverter) else "abc")
               for name in rule.arguments}
     with APP.test_request_context():
         from flask import url_for
