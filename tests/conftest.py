@@ -66,9 +66,25 @@ def app(tmp_path):
             db.create_all()
     cache.clear()
     yield app
+    assert_unique_index_keys(app.config["SEARCH_INDEX_DIR"])
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def assert_unique_index_keys(root) -> None:
+    """No entry is ever in the search index twice (checked after every test that wrote one)."""
+    from collections import Counter
+
+    from portal.search.indexer import index_at
+
+    index = index_at(root)
+    if not index.exists():
+        return
+    searcher = index.searcher()  # shared by the process: not closed here
+    keys = Counter(fields["key"] for fields in searcher.all_stored_fields())
+    twice = {key: n for key, n in keys.items() if n > 1}
+    assert not twice, f"entries indexed more than once: {twice}"
 
 
 @pytest.fixture
