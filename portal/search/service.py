@@ -100,9 +100,8 @@ def rebuild_in_background(app: Flask) -> threading.Thread:
     def work():
         with app.app_context():
             try:
-                index = current_index()
-                with index.maintenance(timeout=1):
-                    if index.exists():  # another process built it meanwhile
+                with current_index().maintenance(timeout=1):
+                    if not _needs_rebuild():  # another process built it meanwhile
                         return
                 count = rebuild(record=False)
                 log.warning("search index at %s was missing or unreadable: rebuilt with %d entries", root, count)
@@ -160,15 +159,19 @@ def catch_up(app: Flask | None = None, timeout: float = REQUEST_WAIT, background
 
 
 def _rebuild_unless_current(app: Flask):
+    return rebuild_in_background(app) if _needs_rebuild() else None
+
+
+def _needs_rebuild() -> bool:
+    """No usable index, or one that missed a full rebuild or changes no longer kept."""
     index = current_index()
-    if index.exists() and index.applied() >= changes.latest() and not _asks_everything(index):
-        return None
-    return rebuild_in_background(app)
-
-
-def _asks_everything(index: SearchIndex) -> bool:
+    if not index.exists():
+        return True
     with Session(db.engine) as session:
-        return any(keys == changes.EVERYTHING for _, keys in changes.since(index.applied(), session))
+        applied = index.applied()
+        pending = changes.since(applied, session)
+        return any(keys == changes.EVERYTHING for _, keys in pending) or (
+            bool(pending) and applied < changes.oldest(session) - 1)
 
 
 def ensure_index(app: Flask) -> None:
