@@ -8,7 +8,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from . import search
-from .domain import accounts
+from .domain import accounts, file_moves
 from .domain import content as content_loader
 from .domain.accounts import Actor
 from .errors import ValidationFailed
@@ -41,6 +41,25 @@ def rebuild_search() -> None:
     """Rebuild the search index from the database (published content only)."""
     count = search.rebuild()
     click.echo(f"Đã dựng lại chỉ mục tìm kiếm: {count} mục.")
+
+
+files_group = AppGroup("files", help="Tệp bản gốc và danh sách khen thưởng.")
+
+
+@files_group.command("copy")
+@click.option("--to", "target", type=click.Choice(["database", "folder"]), required=True,
+              help="database: vào cơ sở dữ liệu; folder: vào thư mục UPLOAD_DIR")
+def copy_files(target: str) -> None:
+    """Copy every original into the other store, verifying each by sha256."""
+    source = "folder" if target == "database" else "database"
+    try:
+        report = file_moves.copy_all(storage(source), storage(target))
+    except ValidationFailed as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Đã chép {report.copied} tệp, {report.present} tệp đã có sẵn, kiểm tra sha256: {report.verified} tệp.")
+    if report.missing:
+        click.echo("Không tìm thấy: " + ", ".join(report.missing), err=True)
+        raise SystemExit(1)
 
 
 users_group = AppGroup("users", help="Tài khoản quản trị.")
@@ -85,3 +104,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(content_group)
     app.cli.add_command(search_group)
     app.cli.add_command(users_group)
+    app.cli.add_command(files_group)

@@ -57,6 +57,10 @@ def from_environment(instance_path: Path) -> dict:
         "PAGE_CACHE_MAX_PAGE": 1024 * 1024,
         # Login throttle across workers: Redis when set, else the database.
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # Where originals and staged award lists live: this machine's UPLOAD_DIR, or the database.
+        "FILE_STORAGE": os.environ.get("FILE_STORAGE", "folder"),
+        # How many load balancers stand in front (X-Forwarded-For is trusted that many hops).
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0") or 0),
     }
 
 

@@ -3,10 +3,15 @@ from __future__ import annotations
 
 from flask import current_app
 
-from .domain.storage import Storage
+from .domain.storage import FolderStorage, Storage
+from .domain.storage_db import DatabaseStorage
 
 
-def storage() -> Storage:
-    """The attachment store configured for this app."""
+def storage(kind: str | None = None) -> Storage:
+    """The attachment store configured for this app (or the one named: folder, database)."""
     config = current_app.config
-    return Storage(config["UPLOAD_DIR"], config["MAX_UPLOAD_MB"] * 1024 * 1024)
+    kind = kind or config.get("FILE_STORAGE", "folder")
+    limit = config["MAX_UPLOAD_MB"] * 1024 * 1024
+    if kind == "database":
+        return DatabaseStorage(limit)
+    return FolderStorage(config["UPLOAD_DIR"], limit)

@@ -50,6 +50,8 @@ def app(tmp_path):
         "SQLALCHEMY_DATABASE_URI": url,
         "SEARCH_INDEX_DIR": str(tmp_path / "index"),
         "UPLOAD_DIR": str(tmp_path / "uploads"),
+        # The PostgreSQL pass of CI keeps files in the database, as a cluster does.
+        "FILE_STORAGE": os.environ.get("TEST_FILE_STORAGE", "folder"),
         "CONTENT_DIR": str(CONTENT),
         "WTF_CSRF_ENABLED": True,
         "SITE_URL": "http://portal.test",

@@ -180,14 +180,14 @@ def _sync_attachments(document: Document, files: list[Path], storage: Storage, s
     existing = {(a.filename, a.sha256): a for a in document.attachments}
     for file in files:
         with open(file, "rb") as handle:
-            saved = storage.save(handle, file.name)
+            saved = storage.save(handle, file.name, inspect=extract_text)
         match = existing.get((saved.filename, saved.sha256))
         if match is not None:
             storage.delete(saved.stored_name)
             keep.append(match)
             continue
         stored.append(saved.stored_name)
-        text, status = extract_text(storage.path(saved.stored_name), saved.mime_type)
+        text, status = saved.inspected
         keep.append(Attachment(filename=saved.filename, stored_name=saved.stored_name,
                                sha256=saved.sha256, size=saved.size, mime_type=saved.mime_type,
                                text=text, text_status=status))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from .content_honors import HonorSpec, check_honor, save_honor
 from .documents import Attachment, Document
 from .extract import extract_text
 from .honors import decision_for
-from .storage import Storage
+from .storage import STAGING, Storage
 
 ORIGINAL_TYPES = (".pdf", ".docx", ".doc", ".odt", ".xlsx")
 LIST_TYPES = (".xlsx", ".csv")
@@ -38,9 +37,9 @@ def add_attachment(document: Document, stream: BinaryIO, filename: str, actor: A
                    storage: Storage) -> Attachment:
     """Store an original (type checked from its content) and attach it; all or nothing."""
     _extension(filename, ORIGINAL_TYPES, "bản gốc văn bản")
-    saved = storage.save(stream, filename)
+    saved = storage.save(stream, filename, inspect=extract_text)
     try:
-        text, status = extract_text(storage.path(saved.stored_name), saved.mime_type)
+        text, status = saved.inspected
         attachment = Attachment(filename=saved.filename, stored_name=saved.stored_name, sha256=saved.sha256,
                                 size=saved.size, mime_type=saved.mime_type, text=text, text_status=status)
         document.attachments.append(attachment)
@@ -82,22 +81,13 @@ class StagedList:
         return not self.problems
 
 
-def _staging(storage: Storage) -> Path:
-    folder = storage.root / "staging"
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.iterdir():  # lists uploaded and never confirmed
-        if old.stat().st_mtime < time.time() - STAGING_HOURS * 3600:
-            old.unlink(missing_ok=True)
-    return folder
-
-
-def _staged_path(storage: Storage, token: str) -> Path:
-    if not token or not token.isalnum():
+def _staged_name(storage: Storage, token: str) -> str:
+    """The stored name of a staged list (in the shared store: any node can confirm it)."""
+    if not token or not token.isalnum() or len(token) != 32:
         raise ValidationFailed("Mã danh sách tải lên không hợp lệ.")
     for ext in LIST_TYPES:
-        candidate = storage.root / "staging" / f"{token}{ext}"
-        if candidate.is_file():
-            return candidate
+        if storage.exists(f"{token}{ext}", STAGING):
+            return f"{token}{ext}"
     raise ValidationFailed("Danh sách tải lên đã hết hạn hoặc đã được nạp; vui lòng tải lên lại.")
 
 
@@ -121,29 +111,24 @@ def stage_award_list(document: Document, stream: BinaryIO, filename: str, storag
                      name: str | None = None) -> StagedList:
     """Keep an uploaded list aside and report on every row; the database is not touched."""
     _extension(filename, LIST_TYPES, "danh sách khen thưởng")
-    saved = storage.save(stream, filename)
-    ext = os.path.splitext(saved.filename)[1].lower()
-    token = secrets.token_hex(16)
-    target = _staging(storage) / f"{token}{ext}"
-    os.replace(storage.path(saved.stored_name), target)
-    try:
-        spec, problems = _honor_spec(document, target)
-    except Exception:
-        target.unlink(missing_ok=True)
-        raise
-    return StagedList(token, saved.filename, spec.awards, problems)
+    storage.expire(STAGING, time.time() - STAGING_HOURS * 3600)  # lists uploaded and never confirmed
+    saved = storage.save(stream, filename, STAGING, inspect=lambda path, _mime: _honor_spec(document, path))
+    spec, problems = saved.inspected
+    return StagedList(saved.stored_name.split(".")[0], saved.filename, spec.awards, problems)
 
 
 def staged(document: Document, token: str, storage: Storage, filename: str = "") -> StagedList:
-    path = _staged_path(storage, token)
-    spec, problems = _honor_spec(document, path)
-    return StagedList(token, filename or path.name, spec.awards, problems)
+    name = _staged_name(storage, token)
+    with storage.local(name, STAGING) as path:
+        spec, problems = _honor_spec(document, path)
+    return StagedList(token, filename or name, spec.awards, problems)
 
 
 def confirm_award_list(document: Document, token: str, actor: Actor, storage: Storage) -> int:
     """Write the staged list (awards keep their page by STT); refused while a row is faulty."""
-    path = _staged_path(storage, token)
-    spec, problems = _honor_spec(document, path)
+    name = _staged_name(storage, token)
+    with storage.local(name, STAGING) as path:
+        spec, problems = _honor_spec(document, path)
     if problems:
         raise ValidationFailed("Danh sách còn lỗi, chưa nạp gì.", problems)
     try:
@@ -156,9 +141,9 @@ def confirm_award_list(document: Document, token: str, actor: Actor, storage: St
     except Exception:
         db.session.rollback()
         raise
-    path.unlink(missing_ok=True)
+    storage.delete(name, STAGING)
     return len(spec.awards.rows)
 
 
 def discard_award_list(storage: Storage, token: str) -> None:
-    _staged_path(storage, token).unlink(missing_ok=True)
+    storage.delete(_staged_name(storage, token), STAGING)

@@ -252,9 +252,10 @@ def search(search_request: SearchRequest) -> SearchResults:
     except IndexUnavailable:
         thread = rebuild_in_background(current_app._get_current_object())
         thread.join(REQUEST_WAIT)
-        if thread.is_alive():
+        try:
+            results = _run(search_request)
+        except IndexUnavailable:  # still building, here or in another process
             raise SearchRebuilding("Chỉ mục tìm kiếm đang được dựng lại; xin thử lại sau ít phút.") from None
-        results = _run(search_request)
     if current_index().applied() >= int(generation):  # never cache what a lagging index said
         with _results_lock:
             _results[key] = results

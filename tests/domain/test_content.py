@@ -163,8 +163,11 @@ def test_attachments_are_stored_under_random_names_with_their_hash(app, write_do
         (item,) = db.session.scalars(db.select(Attachment)).all()
         assert item.filename == "Kế hoạch gốc.docx" and len(item.sha256) == 64
         assert item.stored_name.isalnum() and item.stored_name not in item.filename
-    stored = [p for p in (tmp_path / "uploads").rglob("*") if p.is_file()]
-    assert len(stored) == 1 and stored[0].read_bytes() == docx_bytes()
+        from portal.services import storage
+        store = storage()
+        assert store.names() == [item.stored_name]
+        with store.open(item.stored_name) as handle:
+            assert handle.read() == docx_bytes()
 
 
 def test_an_attachment_lying_about_its_type_stops_the_load(app, write_doc, tmp_path):

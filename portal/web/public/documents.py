@@ -103,11 +103,15 @@ def send_attachment(document: docs.Document, attachment_id: int):
     item = next((a for a in document.attachments if a.id == attachment_id), None)
     if item is None:
         abort(404)
-    path = storage().path(item.stored_name)
-    if not path.is_file():
+    store = storage()
+    path = store.local_path(item.stored_name)
+    if path is not None and not path.is_file() or path is None and not store.exists(item.stored_name):
         abort(404)
-    response = send_file(path, mimetype=item.mime_type, as_attachment=True,
+    source = path if path is not None else store.open(item.stored_name)  # streamed in 1 MB chunks
+    response = send_file(source, mimetype=item.mime_type, as_attachment=True,
                          download_name=item.filename, etag=item.sha256, conditional=True)
+    if path is None:
+        response.content_length = item.size
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
