@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import click
 from flask import Flask
 
 from .config import DEFAULTS, PROJECT_ROOT, from_environment
@@ -24,7 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_UPLOAD_MB", 20) * 1024 * 1024 + 1024 * 1024
 
     from . import cli, extensions
-    from .domain import changes, documents, schedule
+    from .domain import changes, documents, schedule, schema
     from .search import service as search_service
     from .web import admin, api, cache, errors, public, security
 
@@ -42,5 +43,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     cache.init_app(app)
     cli.init_app(app)
+    serving = click.get_current_context(silent=True) is None  # a server, not a `flask` command
+    if app.config.get("SCHEMA_CHECK", not app.testing) and serving:
+        with app.app_context():
+            schema.check()  # refuse to serve a database of another schema revision
     search_service.init_app(app)
     return app

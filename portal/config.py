@@ -8,11 +8,24 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class ConfigurationError(RuntimeError):
+    """A setting the chosen deployment cannot run without; the message says what to set."""
+
+
+def cluster() -> bool:
+    """`DEPLOYMENT=cluster`: several identical nodes share one PostgreSQL database."""
+    return os.environ.get("DEPLOYMENT", "embedded") == "cluster"
+
+
 def _secret_key(instance_path: Path) -> str:
-    """Return SECRET_KEY from the environment, else one generated once and kept in instance/."""
+    """Return SECRET_KEY from the environment, else one generated once and kept in instance/
+    (embedded only: nodes of a cluster must share one key, so a missing one stops start-up)."""
     from_env = os.environ.get("SECRET_KEY")
     if from_env:
         return from_env
+    if cluster():
+        raise ConfigurationError("DEPLOYMENT=cluster cần SECRET_KEY giống nhau trên mọi máy "
+                                 "(ví dụ: python3 -c 'import secrets; print(secrets.token_hex(32))').")
     key_file = instance_path / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
@@ -36,9 +49,16 @@ def _database_url(instance_path: Path) -> str:
     return f"sqlite:///{instance_path / 'portal.sqlite3'}"
 
 
+def _check_cluster(url: str) -> None:
+    if cluster() and not url.startswith("postgresql"):
+        raise ConfigurationError("DEPLOYMENT=cluster cần DATABASE_URL trỏ tới PostgreSQL dùng chung "
+                                 "(postgresql://người-dùng@máy:5432/tên-csdl).")
+
+
 def from_environment(instance_path: Path) -> dict:
     """Build the settings mapping from environment variables, with safe defaults."""
     upload_default = instance_path / "uploads"
+    _check_cluster(_database_url(instance_path))
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
@@ -58,7 +78,7 @@ def from_environment(instance_path: Path) -> dict:
         # Login throttle across workers: Redis when set, else the database.
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         # Where originals and staged award lists live: this machine's UPLOAD_DIR, or the database.
-        "FILE_STORAGE": os.environ.get("FILE_STORAGE", "folder"),
+        "FILE_STORAGE": os.environ.get("FILE_STORAGE", "database" if cluster() else "folder"),
         # How many load balancers stand in front (X-Forwarded-For is trusted that many hops).
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0") or 0),
     }

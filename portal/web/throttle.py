@@ -8,6 +8,7 @@ sees all the others; in Redis one Lua script counts and adds.
 """
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 
@@ -16,6 +17,8 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+
+log = logging.getLogger(__name__)
 
 
 class ThrottleHit(db.Model):
@@ -70,7 +73,7 @@ class RedisThrottle:
 
     def __init__(self, url: str):
         import redis
-        self.client = redis.Redis.from_url(url)
+        self.client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=1)
 
     def count(self, bucket: str, seconds: int) -> int:
         key = f"portal:throttle:{bucket}"
@@ -106,16 +109,35 @@ class RedisThrottle:
         self.client.zrem(f"portal:throttle:{bucket}", ident)
 
 
-_redis: dict[str, RedisThrottle] = {}
+class FallbackThrottle:
+    """Redis, or the database while Redis cannot be reached (said once in the log)."""
+
+    def __init__(self, url: str):
+        self.redis, self.database, self.warned = RedisThrottle(url), DatabaseThrottle(), False
+
+    def __getattr__(self, name):
+        def call(*args, **kwargs):
+            import redis
+            try:
+                return getattr(self.redis, name)(*args, **kwargs)
+            except redis.RedisError as exc:
+                if not self.warned:
+                    log.warning("Redis unreachable (%s): login limits are counted in the database", exc)
+                    self.warned = True
+                return getattr(self.database, name)(*args, **kwargs)
+        return call
+
+
+_redis: dict[str, FallbackThrottle] = {}
 
 
 def backend():
-    """Redis when REDIS_URL is configured, else the database."""
+    """Redis when REDIS_URL is configured (the database while it is down), else the database."""
     url = current_app.config.get("REDIS_URL")
     if not url:
         return DatabaseThrottle()
     if url not in _redis:
-        _redis[url] = RedisThrottle(url)
+        _redis[url] = FallbackThrottle(url)
     return _redis[url]
 
 
