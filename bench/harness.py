@@ -19,6 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+RUNNING: dict[str, subprocess.Popen] = {}  # base URL -> gunicorn master, for tests that kill one
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -34,6 +37,7 @@ def gunicorn(app: str, env: dict, workers: int = 2):
         [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
          "--limit-request-line", "8190", "--log-level", "warning", "--chdir", str(ROOT), app],
         env={**os.environ, "SITE_URL": base, **env}, stdout=subprocess.DEVNULL)
+    RUNNING[base] = proc
     try:
         for _ in range(300):
             try:
@@ -45,7 +49,9 @@ def gunicorn(app: str, env: dict, workers: int = 2):
             raise RuntimeError(f"{app} did not start")
         yield base
     finally:
-        proc.terminate()
+        RUNNING.pop(base, None)
+        if proc.poll() is None:
+            proc.terminate()
         proc.wait(timeout=20)
 
 
