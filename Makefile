@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app portal
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Absolute links (feed, sitemap) point where the portal is served, unless SITE_URL says otherwise.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test setup install lint bench audit scan-tools clean
 
@@ -28,7 +30,7 @@ setup: install
 ## Serve the portal on http://127.0.0.1:5000
 run: setup
 	@echo "Cổng thông tin: http://$(HOST):$(PORT)"
-	$(BIN)/gunicorn --workers 2 --limit-request-line 8190 --bind $(HOST):$(PORT) --access-logfile - "portal:create_app()"
+	SITE_URL=$(SITE_URL) $(BIN)/gunicorn --workers 2 --limit-request-line 8190 --bind $(HOST):$(PORT) --access-logfile - "portal:create_app()"
 
 ## Node tools the browser checks use (axe-core, the Nu HTML checker, Lighthouse), pinned in package-lock.json.
 node_modules/.package-lock.json: package.json package-lock.json

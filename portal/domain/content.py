@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from ..errors import ValidationFailed
@@ -13,7 +14,7 @@ from .content_specs import CampaignSpec, DocumentSpec, parse_campaign, parse_doc
 from .documents import Attachment, Document, DocumentAlias, Relation
 from .extract import extract_text
 from .markdown import render
-from .models_base import utcnow
+from .models_base import VN
 from .places import name_key
 from .storage import Storage
 from .workflow import record
@@ -165,14 +166,20 @@ def _save_document(spec: DocumentSpec, storage: Storage, stored: list[str],
     document.body_html = render(document.body)
     document.campaign = campaign_by_slug(spec.campaign_slug) if spec.campaign_slug else None
     document.relations = [Relation(kind=k, target_symbol=s, target_key=key) for k, s, key in spec.relations]
-    if document.status == "published" and document.published_at is None:
-        document.published_at = utcnow()
+    if document.status == "published" and (spec.published_on or document.published_at is None):
+        # A document shipped as content was posted when its front matter says, else on its issue date.
+        document.published_at = vn_midnight(spec.published_on or document.issued_on)
     document.source_path, document.source_hash = str(spec.path), spec.digest
     _sync_attachments(document, spec.attachments, storage, stored)
     db.session.flush()
     if spec.honor is not None:
         save_honor(document, spec.honor)
     record(document.id, "load", actor, str(spec.path), old_state, document.status)
+
+
+def vn_midnight(day: date) -> datetime:
+    """The first instant of a day in Vietnam (UTC+7), as an aware UTC time."""
+    return datetime.combine(day, time(0), tzinfo=VN).astimezone(UTC)
 
 
 def _sync_attachments(document: Document, files: list[Path], storage: Storage, stored: list[str]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from ..errors import ValidationFailed
@@ -16,7 +17,7 @@ from .vocab import DOCUMENT_TYPES, RELATION_KINDS, REVIEW_KINDS, SIGNING_AUTHORI
 
 DOC_KEYS = HONOR_KEYS | {"demo", "symbol", "type", "issuer", "issuer_parent", "place", "issued_on", "subject", "signer",
             "signer_title", "signing_authority", "recipients", "distribution", "field", "campaign",
-            "relations", "status", "attachments"}
+            "relations", "status", "attachments", "published_at"}
 CAMPAIGN_KEYS = {"kind", "slug", "name", "launched_by", "plan", "starts_on", "ends_on",
                  "review_rounds", "award_rules"}
 
@@ -30,6 +31,7 @@ class DocumentSpec:
     attachments: list[Path]
     campaign_slug: str | None
     honor: HonorSpec | None = None
+    published_on: date | None = None  # when it was first posted (front matter `published_at`)
 
 
 @dataclass
@@ -151,7 +153,8 @@ def parse_document(path: Path, meta: dict, body: str, problems: fm.Problems) -> 
                   doc_type=doc_type.code, issuer_code=parsed.issuer_code, unit_code=parsed.unit_code,
                   slug=slug_for(parsed.text, issued_on.year))
     digest = _digest(path, attachments + ([honor.list_path] if honor and honor.list_path else []))
-    return DocumentSpec(path, digest, values, relations, attachments, campaign, honor)
+    return DocumentSpec(path, digest, values, relations, attachments, campaign, honor,
+                        fm.date_value(meta, "published_at", where, problems, required=False))
 
 
 def _round(item: object, index: int, where: str, problems: fm.Problems) -> dict | None:

@@ -2,7 +2,7 @@
 kept as revisions, guarded by optimistic locking."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.orm.exc import StaleDataError
@@ -18,13 +18,12 @@ from .content_specs import DocumentSpec, parse_document
 from .documents import Document, DocumentAlias, Relation
 from .honors import decision_for
 from .markdown import render
-from .models_base import as_utc
+from .models_base import VN, as_utc
 from .revisions import add_revision, get_revision
 from .vocab import SIGNING_AUTHORITIES, strip_controls
 from .workflow import record
 
 # Vietnam keeps one offset all year; the form's local times are read in it.
-VN = timezone(timedelta(hours=7), "ICT")
 TEXT_KEYS = ("symbol", "type", "issuer", "issuer_parent", "place", "issued_on", "subject", "signing_authority",
              "signer_title", "signer", "field", "campaign", "award_form", "level", "review_round",
              "achievement_year", "reason")

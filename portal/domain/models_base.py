@@ -1,10 +1,12 @@
 """Column helpers shared by the domain models."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import DateTime
 from sqlalchemy.orm import mapped_column
+
+VN = timezone(timedelta(hours=7), "ICT")  # Vietnam has no daylight saving time
 
 
 def utcnow() -> datetime:

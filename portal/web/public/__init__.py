@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from email.utils import format_datetime
 
 from flask import Blueprint, Flask, request, url_for
 from markupsafe import escape
 
 from ...domain.campaigns import format_money
+from ...domain.models_base import as_utc
 from ...domain.vocab import strip_controls
 
 bp = Blueprint("public", __name__)
@@ -66,6 +68,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.add_template_filter(vn_date, "vn_date")
+    app.add_template_filter(lambda moment: format_datetime(as_utc(moment)), "rfc822")
     app.add_template_filter(vn_long_date, "vn_long_date")
     app.add_template_filter(vn_number, "vn_number")
     app.add_template_filter(format_money, "money")

@@ -1,0 +1,49 @@
+"""What a newcomer met first (set-up, feed dates, award-list dates): each point as a test."""
+import subprocess
+from email.utils import parsedate_to_datetime
+
+from portal.config import PROJECT_ROOT
+from portal.domain.awards_import import _date
+
+
+def test_feed_dates_are_when_documents_were_posted_not_when_they_were_loaded(seeded, client):
+    xml = client.get("/rss.xml").get_data(as_text=True)
+    dates = [parsedate_to_datetime(d.split("</pubDate>")[0]) for d in xml.split("<pubDate>")[1:]]
+    assert dates and all(d.year in (2018, 2022) for d in dates)  # issue dates, not the day of loading
+    assert "Wed, 03 Aug 2022 17:00:00 +0000" in xml  # plan 174/KH-UBND: 04/8/2022 in Vietnam
+    assert "<lastBuildDate>" in xml
+    newest = parsedate_to_datetime(xml.split("<lastBuildDate>")[1].split("</lastBuildDate>")[0])
+    assert newest == max(dates)
+
+
+def test_feed_date_follows_front_matter_published_at(app, client, write_doc):
+    from tests.conftest import load
+    load(app, write_doc("tb.md", """
+        symbol: 55/TB-VKS
+        type: TB
+        issuer: Viện kiểm sát nhân dân tỉnh Lạng Sơn
+        place: Lạng Sơn
+        issued_on: 2024-05-02
+        published_at: 2024-05-06
+        subject: Thông báo lịch trực
+    """, "Nội dung.\n"))
+    xml = client.get("/rss.xml").get_data(as_text=True)
+    assert "Sun, 05 May 2024 17:00:00 +0000" in xml  # 06/5/2024 00:00 in Vietnam
+
+
+def test_award_lists_read_iso_and_excel_dates():
+    from datetime import date, datetime
+    assert _date("1985-03-04") == date(1985, 3, 4)
+    assert _date("04/03/1985") == date(1985, 3, 4)
+    assert _date(datetime(1985, 3, 4)) == date(1985, 3, 4)
+    assert _date("1985-13-04") is None and _date("3/4/85") is None
+
+
+def test_make_run_derives_site_url_from_port():
+    out = subprocess.run(["make", "-n", "run", "PORT=5401"], cwd=PROJECT_ROOT, capture_output=True, text=True).stdout
+    assert "SITE_URL=http://127.0.0.1:5401" in out
+
+
+def test_no_lock_file_is_tracked_in_the_repository():
+    tracked = subprocess.run(["git", "ls-files"], cwd=PROJECT_ROOT, capture_output=True, text=True).stdout.split()
+    assert not [name for name in tracked if name.endswith(".lock") and "/" not in name]
