@@ -44,7 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cache.init_app(app)
     cli.init_app(app)
     serving = click.get_current_context(silent=True) is None  # a server, not a `flask` command
-    if app.config.get("SCHEMA_CHECK", not app.testing) and serving:
+    if app.config["SCHEMA_CHECK"] and not app.testing and serving:
         with app.app_context():
             schema.check()  # refuse to serve a database of another schema revision
     search_service.init_app(app)

@@ -72,6 +72,8 @@ def from_environment(instance_path: Path) -> dict:
         "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000"),
         "DEMO_DATA": os.environ.get("DEMO_DATA", "1") != "0",
         "PAGE_CACHE_SIZE": int(os.environ.get("PAGE_CACHE_SIZE", "2000")),
+        # A server refuses a database of another schema revision (0: a script that knows better).
+        "SCHEMA_CHECK": os.environ.get("SCHEMA_CHECK", "1") != "0",
         # Memory the rendered-page cache may use per worker, and the largest page it keeps.
         "PAGE_CACHE_BYTES": int(os.environ.get("PAGE_CACHE_MB", "64")) * 1024 * 1024,
         "PAGE_CACHE_MAX_PAGE": 1024 * 1024,

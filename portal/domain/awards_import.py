@@ -95,18 +95,51 @@ def _bounded(rows) -> list[list]:
     return table
 
 
+def _xlsx_rows(path: Path):
+    """Values of the first sheet, row by row, as a stream. openpyxl's read-only workbook first
+    scans the whole sheet when it lacks a <dimension> (seconds for a hostile million rows), so
+    the sheet is read here with openpyxl's own row parser, which stops when we stop."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    reader = ExcelReader(str(path), read_only=True, data_only=True)
+    try:
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        target = next(rel.target for _sheet, rel in reader.parser.find_sheets() if "chartsheet" not in rel.Type)
+        with reader.archive.open(target) as source:
+            parser = WorkSheetParser(source, reader.shared_strings, data_only=True, epoch=reader.wb.epoch,
+                                     date_formats=reader.wb._date_formats,
+                                     timedelta_formats=reader.wb._timedelta_formats)
+            expected = 1
+            for number, cells in parser.parse():
+                while expected < number:  # rows the file leaves out are empty rows
+                    yield []
+                    expected += 1
+                row: list = []
+                for cell in cells:
+                    column = cell["column"]
+                    if column > MAX_COLUMNS + 1:
+                        if cell["value"] not in (None, ""):
+                            row.extend([None] * (MAX_COLUMNS + 1 - len(row)) + [cell["value"]])
+                        break
+                    row.extend([None] * (column - 1 - len(row)))
+                    row.append(cell["value"])
+                yield row
+                expected = number + 1
+    finally:
+        reader.archive.close()
+
+
 def read_table(path: Path) -> list[list]:
     """Rows of the first sheet (.xlsx) or of a UTF-8 CSV (comma or semicolon), read as a stream
     and stopped at the first bound passed (ListTooLarge)."""
     if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
         _check_xlsx_parts(path)
-        book = load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheet = book.worksheets[0]
-            return _bounded(sheet.iter_rows(values_only=True, max_row=MAX_LINES + 1))
-        finally:
-            book.close()
+        return _bounded(_xlsx_rows(path))
     text = path.read_bytes().decode("utf-8-sig")
     dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
     return _bounded(csv.reader(io.StringIO(text), dialect))

@@ -47,3 +47,21 @@ def test_make_run_derives_site_url_from_port():
 def test_no_lock_file_is_tracked_in_the_repository():
     tracked = subprocess.run(["git", "ls-files"], cwd=PROJECT_ROOT, capture_output=True, text=True).stdout.split()
     assert not [name for name in tracked if name.endswith(".lock") and "/" not in name]
+
+
+def test_award_list_xlsx_with_real_date_cells_and_iso_text(tmp_path):
+    from datetime import date, datetime
+
+    import openpyxl
+
+    from portal.domain.awards_import import parse_list
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["STT", "Đối tượng", "Họ tên", "Ngày sinh"])
+    sheet.append([1, "Cá nhân", "Nguyễn Văn An", datetime(1985, 3, 4)])
+    sheet.append([2, "Cá nhân", "Lê Thị Hà", "1990-12-31"])
+    sheet.append([3, "Cá nhân", "Hoàng Văn Nam", "31/12/90"])
+    book.save(tmp_path / "ds.xlsx")
+    result = parse_list(tmp_path / "ds.xlsx")
+    assert [row.private["birth_date"] for row in result.rows] == [date(1985, 3, 4), date(1990, 12, 31)]
+    assert result.errors == ["dòng 4, cột Ngày sinh: phải là ngày dạng dd/mm/yyyy (hoặc yyyy-mm-dd, hoặc ô kiểu ngày)"]
