@@ -1,6 +1,7 @@
 """Official documents (văn bản): parts, attachments and typed relations."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, and_, false, or_
@@ -10,6 +11,15 @@ from ..extensions import db
 from .campaigns import Campaign
 from .models_base import as_utc, created_column, updated_column, utcnow
 from .vocab import DOCUMENT_TYPES, RELATION_KINDS, SIGNING_AUTHORITIES, STATES
+
+
+def subject_line(doc_type: str | None, subject: str) -> str:
+    """`V/v …` for a công văn (added when missing, "v/v" and "V/V" normalized), else the subject."""
+    subject = (subject or "").strip()
+    if doc_type != "cong-van" or not subject:
+        return subject
+    bare = re.sub(r"^v\s*/\s*v\.?\s*", "", subject, flags=re.IGNORECASE)
+    return f"V/v {bare}"
 
 
 class Document(db.Model):
@@ -96,6 +106,12 @@ class Document(db.Model):
     @property
     def type_label(self) -> str:
         return DOCUMENT_TYPES.label(self.doc_type)
+
+    @property
+    def subject_line(self) -> str:
+        """The subject as printed: a công văn's starts with "V/v" (Nghị định 30/2020/NĐ-CP), whether
+        or not it was typed; every page, the .docx and the feed use this one rule."""
+        return subject_line(self.doc_type, self.subject)
 
     @property
     def state_label(self) -> str:

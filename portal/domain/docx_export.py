@@ -58,7 +58,7 @@ def _header(doc, document: Document) -> None:
     left = [(document.issuer_parent.upper(), {})] if document.issuer_parent else []
     left += [(document.issuer.upper(), {"bold": True}), (f"Số: {document.symbol}", {})]
     if document.doc_type == "cong-van":
-        left.append((document.subject, {"size": 12}))
+        left.append((document.subject_line, {"size": 12}))
     _cell(table.rows[0].cells[0], left)
     _cell(table.rows[0].cells[1], [
         ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", {"bold": True, "size": 12}),
@@ -76,7 +76,7 @@ def _title(doc, document: Document) -> None:
                 _para(doc, f"- {item}", indent=True)
         return
     _para(doc, document.type_label.upper(), bold=True, align=CENTER)
-    _para(doc, document.subject, bold=True, align=CENTER)
+    _para(doc, document.subject_line, bold=True, align=CENTER)
 
 
 def _runs(paragraph, element) -> None:
@@ -130,7 +130,7 @@ def build_docx(document: Document) -> io.BytesIO:
     doc = Docx()
     _setup(doc)
     doc.core_properties.title = f"{document.type_label} {document.symbol}"
-    doc.core_properties.subject = document.subject
+    doc.core_properties.subject = document.subject_line
     doc.core_properties.author = document.issuer
     doc.core_properties.language = "vi-VN"
     _header(doc, document)

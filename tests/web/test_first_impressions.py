@@ -65,3 +65,29 @@ def test_award_list_xlsx_with_real_date_cells_and_iso_text(tmp_path):
     result = parse_list(tmp_path / "ds.xlsx")
     assert [row.private["birth_date"] for row in result.rows] == [date(1985, 3, 4), date(1990, 12, 31)]
     assert result.errors == ["dòng 4, cột Ngày sinh: phải là ngày dạng dd/mm/yyyy (hoặc yyyy-mm-dd, hoặc ô kiểu ngày)"]
+
+
+def test_a_cong_van_shows_v_v_everywhere_whether_typed_or_not(app, client, write_doc):
+    import io
+
+    import docx
+
+    from portal.domain.documents import subject_line
+    from tests.conftest import load
+    assert subject_line("cong-van", "triển khai kế hoạch") == "V/v triển khai kế hoạch"
+    assert subject_line("cong-van", "v/v  triển khai") == "V/v triển khai"
+    assert subject_line("ke-hoach", "Triển khai") == "Triển khai"
+    load(app, write_doc("cv.md", """
+        symbol: 77/VKS-VP
+        type: Công văn
+        issuer: Viện kiểm sát nhân dân tỉnh Lạng Sơn
+        place: Lạng Sơn
+        issued_on: 2024-05-02
+        subject: đôn đốc báo cáo sơ kết
+    """, "Kính gửi các đơn vị.\n"))
+    page = client.get("/van-ban/77-vks-vp-2024").get_data(as_text=True)
+    assert page.count("V/v đôn đốc báo cáo sơ kết") >= 2
+    assert "V/v đôn đốc báo cáo sơ kết" in client.get("/rss.xml").get_data(as_text=True)
+    word = docx.Document(io.BytesIO(client.get("/van-ban/77-vks-vp-2024/ban-word.docx").data))
+    assert any("V/v đôn đốc báo cáo sơ kết" in p.text for p in word.paragraphs) or any(
+        "V/v đôn đốc báo cáo sơ kết" in c.text for t in word.tables for r in t.rows for c in r.cells)
