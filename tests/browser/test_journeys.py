@@ -94,7 +94,9 @@ def test_a_webmaster_drafts_submits_publishes_finds_and_retracts(browser, portal
     page.click("nav >> text=Chờ duyệt")
     page.click("text=77/KH-VKS")
     page.fill("#comment-publish", "Đồng ý đăng")
-    page.get_by_role("button", name="Đăng", exact=True).click()
+    page.get_by_role("button", name="Đăng…", exact=True).click()
+    assert "Đăng công khai" in page.locator("h1").inner_text()  # a page of its own asks first
+    page.get_by_role("button", name="Xác nhận đăng", exact=True).click()
     assert "Đã đăng" in page.locator(".state").first.inner_text()
 
     page.goto(portal_url + "/tim-kiem?q=dien hinh tien tien")

@@ -4,6 +4,7 @@ from email.utils import parsedate_to_datetime
 
 from portal.config import PROJECT_ROOT
 from portal.domain.awards_import import _date
+from tests.web.admin.conftest import as_role, users  # noqa: F401 (fixtures)
 
 
 def test_feed_dates_are_when_documents_were_posted_not_when_they_were_loaded(seeded, client):
@@ -91,3 +92,17 @@ def test_a_cong_van_shows_v_v_everywhere_whether_typed_or_not(app, client, write
     word = docx.Document(io.BytesIO(client.get("/van-ban/77-vks-vp-2024/ban-word.docx").data))
     assert any("V/v đôn đốc báo cáo sơ kết" in p.text for p in word.paragraphs) or any(
         "V/v đôn đốc báo cáo sơ kết" in c.text for t in word.tables for r in t.rows for c in r.cells)
+
+
+def test_publishing_asks_on_a_page_of_its_own(seeded, as_role):  # noqa: F811
+    from tests.web.admin.conftest import create
+    reviewer = as_role("reviewer")
+    doc_id = create(reviewer)
+    view = reviewer.get(f"/quan-tri/van-ban/{doc_id}").get_data(as_text=True)
+    assert f'action="/quan-tri/van-ban/{doc_id}/chuyen/publish/xac-nhan"' in view
+    asked = reviewer.post(f"/quan-tri/van-ban/{doc_id}/chuyen/publish/xac-nhan", {"comment": "Đồng ý"})
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Xác nhận đăng" in page and 'value="Đồng ý"' in page
+    assert "<script" not in page.split("<main")[1]
+    assert reviewer.get("/van-ban/12-kh-vks-2026").status_code == 404  # nothing published yet
+    assert as_role("editor").post(f"/quan-tri/van-ban/{doc_id}/chuyen/publish/xac-nhan").status_code == 409

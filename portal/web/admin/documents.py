@@ -12,7 +12,7 @@ from ...domain.honors import decision_for
 from ...domain.markdown import render
 from ...domain.symbols import symbol_key
 from ...domain.vocab import AWARD_LEVELS, DISTINCTIONS, DOCUMENT_TYPES, RELATION_KINDS, STATES
-from ...errors import NotFound, ValidationFailed
+from ...errors import InvalidTransition, NotFound, ValidationFailed
 from ...extensions import db
 from ..security import bounded_int
 from . import actor, bp, role_required
@@ -126,6 +126,16 @@ def document_edit(document_id: int):
                            version=bounded_int(version))
     flash("Đã lưu. Phiên bản mới đã được ghi lại.")
     return redirect(url_for("admin.document_view", document_id=document.id))
+
+
+@bp.post("/van-ban/<int:document_id>/chuyen/publish/xac-nhan")
+def document_publish_confirm(document_id: int):
+    """Publishing shows the public what it says: a page of its own asks first (nothing changes here)."""
+    document = get_document(document_id)
+    if not any(t.name == "publish" for t in publishing.available(document, current_user.role)):
+        raise InvalidTransition(f"Không thể đăng văn bản đang ở trạng thái «{document.state_label}».")
+    return render_template("admin/confirm_publish.html", document=document,
+                           comment=request.form.get("comment", "")[:2000])
 
 
 @bp.post("/van-ban/<int:document_id>/chuyen/<name>")
