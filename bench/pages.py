@@ -28,15 +28,15 @@ def seed(env: dict, count: int, awards: int) -> None:
 
     from portal import create_app
     from portal.config import PROJECT_ROOT
-    from portal.domain import content, events
+    from portal.domain import changes, content
     from portal.domain.markdown import render
     from portal.domain.symbols import parse_symbol, slug_for
     from portal.extensions import db
     from portal.search import service
     from portal.services import storage
 
-    app = create_app()
-    events.committed.disconnect(service._on_commit)  # bulk seeding: one rebuild at the end instead
+    app = create_app({"SCHEMA_CHECK": False})  # it migrates the fresh database itself, below
+    changes.committed.disconnect(service._on_commit)  # bulk seeding: one rebuild at the end instead
     with app.app_context():
         upgrade(directory=str(PROJECT_ROOT / "migrations"))
         content.load(PROJECT_ROOT / "content", storage())
