@@ -57,6 +57,8 @@ def app(tmp_path):
         "SITE_URL": "http://portal.test",
         # The database is emptied after the app exists: build the index lazily from it.
         "SEARCH_CHECK_ON_START": False,
+        # Index work runs inline, so a test sees it finished (servers do it in the background).
+        "SEARCH_BACKGROUND": False,
     })
     with app.app_context():
         if url.startswith("postgresql"):

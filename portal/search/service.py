@@ -141,7 +141,7 @@ def catch_up(app: Flask | None = None, timeout: float = REQUEST_WAIT, background
     """sync() that never raises. A missing index is rebuilt: in the background for the web
     (requests never wait minutes), in the foreground for commands. Failures are logged."""
     app = app or current_app._get_current_object()
-    background = background and not app.testing  # tests see every step finished when it returns
+    background = background and app.config.get("SEARCH_BACKGROUND", True)  # tests: every step done on return
     if str(current_index().root) in _rebuilding:
         return False
     try:
@@ -207,7 +207,7 @@ def _sync_in_background() -> None:
     if request.endpoint == "static" or not _behind():
         return
     app = current_app._get_current_object()
-    if app.testing:
+    if not app.config.get("SEARCH_BACKGROUND", True):
         catch_up(app, background=False)
         return
     root = app.config["SEARCH_INDEX_DIR"]
@@ -254,7 +254,7 @@ def search(search_request: SearchRequest) -> SearchResults:
     try:
         results = _run(search_request)
     except IndexUnavailable:
-        if current_app.testing:
+        if not current_app.config.get("SEARCH_BACKGROUND", True):
             rebuild(record=False)
         else:
             rebuild_in_background(current_app._get_current_object()).join(REQUEST_WAIT)

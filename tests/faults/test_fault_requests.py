@@ -147,8 +147,6 @@ def test_row9_a_request_closed_twice_keeps_the_first_decision(seeded):
     request_id, award_id = _open_request(seeded)
     with seeded.app_context():
         mine = honor_requests.get_request(request_id)  # read while still open
-        with seeded.app_context():
-            pass
         with OrmSession(db.engine) as other:  # the other reviewer closes it first: removed
             theirs = other.get(HonorRequest, request_id)
             theirs.status, theirs.note, theirs.closed_by = "closed", "Đã gỡ.", "khac@vks.test"
