@@ -14,6 +14,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import astuple
 
+import click
 from flask import Flask, current_app, has_app_context, has_request_context, request
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
@@ -100,11 +101,16 @@ def rebuild_in_background(app: Flask) -> threading.Thread:
     def work():
         with app.app_context():
             try:
-                with current_index().maintenance(timeout=1):
+                index = current_index()
+                with index.maintenance(timeout=1):
                     if not _needs_rebuild():  # another process built it meanwhile
                         return
+                first = index.current_name() is None and not index.root.exists()
                 count = rebuild(record=False)
-                log.warning("search index at %s was missing or unreadable: rebuilt with %d entries", root, count)
+                # A first build is routine; an index that vanished or broke is worth a warning.
+                (log.info if first else log.warning)("search index at %s %s: %d entries", root,
+                                                     "built" if first else "was missing or unreadable, rebuilt",
+                                                     count)
             except IndexBusy:
                 pass  # another process is rebuilding it
             except Exception:  # noqa: BLE001 (logged; the next request tries again)
@@ -184,7 +190,8 @@ def ensure_index(app: Flask) -> None:
             db.session.rollback()
             log.info("search index: database not migrated yet; it is built after `flask db upgrade`")
             return
-        catch_up(app, timeout=WRITER_START_WAIT)
+        # A server builds a missing index in the background; a `flask` command, before it exits.
+        catch_up(app, timeout=WRITER_START_WAIT, background=click.get_current_context(silent=True) is None)
 
 
 WRITER_START_WAIT = 10.0
