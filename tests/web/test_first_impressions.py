@@ -106,3 +106,16 @@ def test_publishing_asks_on_a_page_of_its_own(seeded, as_role):  # noqa: F811
     assert "<script" not in page.split("<main")[1]
     assert reviewer.get("/van-ban/12-kh-vks-2026").status_code == 404  # nothing published yet
     assert as_role("editor").post(f"/quan-tri/van-ban/{doc_id}/chuyen/publish/xac-nhan").status_code == 409
+
+
+def test_the_first_run_prints_nothing_alarming(tmp_path):
+    from tests.servers import environment, flask
+    env = environment(tmp_path)
+    env.pop("SECRET_KEY")
+    printed = ""
+    for command in (["db", "upgrade"], ["content", "load", "content"], ["search", "rebuild"]):
+        done = flask(env, *command, text=True)
+        printed += done.stdout + done.stderr
+    assert "Đã nạp content: 4 mới" in printed and "Đã dựng lại chỉ mục tìm kiếm" in printed
+    for alarming in ("OperationalError", "not built yet", "missing or unreadable", "Traceback", "WARNING"):
+        assert alarming not in printed, printed
