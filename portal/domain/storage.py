@@ -9,6 +9,7 @@ import shutil
 import tempfile
 import unicodedata
 import zipfile
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -89,7 +90,7 @@ def sniff(path: Path, ext: str) -> bool:
     return False
 
 
-class Storage:
+class Storage(ABC):
     """Where originals and staged lists live, behind open / save / delete.
 
     `save` copies a stream in chunks into a scratch file (refused past the size limit or when
@@ -104,25 +105,29 @@ class Storage:
         self.scratch = Path(scratch) if scratch else None
 
     # -- backend -----------------------------------------------------------------------------
+    @abstractmethod
     def _put(self, name: str, area: str, source: Path, stored: Stored) -> None:
-        raise NotImplementedError
+        """Keep the checked file at `source` under `name`."""
 
+    @abstractmethod
     def open(self, name: str, area: str = FILES) -> BinaryIO:
         """A readable binary stream (FileMissing when there is no such file)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def delete(self, name: str, area: str = FILES) -> None:
-        raise NotImplementedError
+        """Remove a file (nothing happens when there is none)."""
 
+    @abstractmethod
     def exists(self, name: str, area: str = FILES) -> bool:
-        raise NotImplementedError
+        """Whether a file is stored under `name`."""
 
+    @abstractmethod
     def names(self, area: str = FILES) -> list[str]:
-        raise NotImplementedError
+        """Every stored name of an area, sorted."""
 
+    @abstractmethod
     def expire(self, area: str, older_than: float) -> None:
         """Remove files of an area stored before `older_than` (a Unix time)."""
-        raise NotImplementedError
 
     def local_path(self, name: str, area: str = FILES) -> Path | None:
         """A path on this machine when the backend has one (lets downloads use sendfile)."""
