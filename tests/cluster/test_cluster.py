@@ -4,7 +4,6 @@ downloads and the honor roll. A node killed mid-publish leaves the other serving
 happened completely or not at all."""
 from __future__ import annotations
 
-import io
 import os
 import signal
 import subprocess
@@ -13,10 +12,9 @@ import time
 
 import psycopg
 import pytest
-from pypdf import PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from bench.harness import RUNNING
+from tests.search.test_lifecycle import _pdf_with_text as pdf_with_text
 from tests.web.admin.conftest import FORM
 
 pytestmark = pytest.mark.slow
@@ -34,21 +32,6 @@ def within(check, seconds: float = WITHIN, start: float | None = None) -> float:
         if time.monotonic() - start > seconds:
             raise AssertionError(f"after {seconds} s: {problem}")
         time.sleep(0.05)
-
-
-def pdf_with_text(text: str) -> bytes:
-    writer = PdfWriter()
-    page = writer.add_blank_page(width=300, height=200)
-    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-                             NameObject("/BaseFont"): NameObject("/Helvetica")})
-    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
-        {NameObject("/F1"): writer._add_object(font)})})
-    stream = DecodedStreamObject()
-    stream.set_data(f"BT /F1 12 Tf 20 100 Td ({text}) Tj ET".encode())
-    page[NameObject("/Contents")] = writer._add_object(stream)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def found(http, base: str, query: str) -> list[str]:
