@@ -98,4 +98,7 @@ DEFAULTS = {
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     "SITE_NAME": "Viện kiểm sát nhân dân tỉnh Lạng Sơn",
     "SECTION_NAME": "Thi đua - khen thưởng",
+    # What a webmaster's first new document starts with; later ones start from their last.
+    "DOCUMENT_DEFAULTS": {"issuer_parent": "Viện kiểm sát nhân dân tối cao",
+                          "issuer": "Viện kiểm sát nhân dân tỉnh Lạng Sơn", "place": "Lạng Sơn"},
 }

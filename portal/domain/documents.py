@@ -22,6 +22,22 @@ def subject_line(doc_type: str | None, subject: str) -> str:
     return f"V/v {bare}"
 
 
+_HEADING_BODY = re.compile(
+    r"^((?:Ủy|Uỷ) ban nhân dân|Hội đồng nhân dân|Viện kiểm sát nhân dân|Tòa án nhân dân|Toà án nhân dân)\s+"
+    r"((?:tỉnh|thành phố|huyện|quận|thị xã|thị trấn|xã|phường|khu vực)\b.*)$", re.IGNORECASE)
+
+
+def heading_lines(name: str | None) -> list[str]:
+    """An issuing body as an official heading prints it, in capitals: a people's body breaks
+    before its territory ("ỦY BAN NHÂN DÂN" / "TỈNH LẠNG SƠN"); other names stay on one line."""
+    name = " ".join((name or "").split())
+    if not name:
+        return []
+    match = _HEADING_BODY.match(name)
+    parts = [match.group(1), match.group(2)] if match else [name]
+    return [part.upper() for part in parts]
+
+
 class Document(db.Model):
     __tablename__ = "documents"
     __table_args__ = (
@@ -112,6 +128,14 @@ class Document(db.Model):
         """The subject as printed: a công văn's starts with "V/v" (Nghị định 30/2020/NĐ-CP), whether
         or not it was typed; every page, the .docx and the feed use this one rule."""
         return subject_line(self.doc_type, self.subject)
+
+    @property
+    def issuer_lines(self) -> list[str]:
+        return heading_lines(self.issuer)
+
+    @property
+    def issuer_parent_lines(self) -> list[str]:
+        return heading_lines(self.issuer_parent)
 
     @property
     def state_label(self) -> str:

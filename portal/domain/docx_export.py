@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import lxml.html
 from docx import Document as Docx
@@ -55,8 +56,9 @@ def _cell(cell, lines: list[tuple[str, dict]]) -> None:
 
 def _header(doc, document: Document) -> None:
     table = doc.add_table(rows=1, cols=2)
-    left = [(document.issuer_parent.upper(), {})] if document.issuer_parent else []
-    left += [(document.issuer.upper(), {"bold": True}), (f"Số: {document.symbol}", {})]
+    left = [(line, {}) for line in document.issuer_parent_lines]
+    left += [(line, {"bold": True}) for line in document.issuer_lines]
+    left.append((f"Số: {document.symbol}", {}))
     if document.doc_type == "cong-van":
         left.append((document.subject_line, {"size": 12}))
     _cell(table.rows[0].cells[0], left)
@@ -79,16 +81,43 @@ def _title(doc, document: Document) -> None:
     _para(doc, document.subject_line, bold=True, align=CENTER)
 
 
+_BLOCKS = {"p", "ul", "ol", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "pre"}
+
+
+def _flow(text: str | None) -> str:
+    """Source line breaks inside a paragraph are spaces in print, not breaks."""
+    return re.sub(r"\s+", " ", text or "")
+
+
 def _runs(paragraph, element) -> None:
-    if element.text:
-        paragraph.add_run(element.text)
+    text = _flow(element.text).lstrip()
+    if text:
+        paragraph.add_run(text)
     for child in element:
-        run_text = child.text_content()
-        run = paragraph.add_run(run_text)
+        if child.tag in _BLOCKS:
+            continue
+        run = paragraph.add_run(_flow(child.text_content()))
         run.bold = child.tag in ("strong", "b")
         run.italic = child.tag in ("em", "i")
         if child.tail:
-            paragraph.add_run(child.tail)
+            paragraph.add_run(_flow(child.tail))
+
+
+def _list(doc, element) -> None:
+    """Each item is one paragraph that starts with its dash or number, as the signed original
+    prints it; an item's further paragraphs and nested lists follow."""
+    for number, item in enumerate(element.findall("li"), start=1):
+        paragraph = _para(doc, align=JUSTIFY, indent=True)
+        paragraph.add_run(f"{number}. " if element.tag == "ol" else "- ")
+        blocks = [child for child in item if child.tag in _BLOCKS]
+        _runs(paragraph, item)
+        for position, child in enumerate(blocks):
+            if child.tag in ("ul", "ol"):
+                _list(doc, child)
+            elif position == 0 and child.tag == "p":
+                _runs(paragraph, child)
+            else:
+                _runs(_para(doc, align=JUSTIFY, indent=True), child)
 
 
 def _body(doc, body_html: str) -> None:
@@ -99,11 +128,7 @@ def _body(doc, body_html: str) -> None:
         if element.tag in ("h2", "h3", "h4", "h5", "h6"):
             _para(doc, element.text_content(), bold=True, align=JUSTIFY, indent=True)
         elif element.tag in ("ul", "ol"):
-            for number, item in enumerate(element.findall("li"), start=1):
-                marker = f"{number}. " if element.tag == "ol" else "- "
-                paragraph = _para(doc, align=JUSTIFY, indent=True)
-                paragraph.add_run(marker)
-                _runs(paragraph, item)
+            _list(doc, element)
         else:
             paragraph = _para(doc, align=JUSTIFY, indent=True)
             _runs(paragraph, element)

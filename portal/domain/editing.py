@@ -19,7 +19,7 @@ from .documents import Document, DocumentAlias, Relation
 from .honors import decision_for
 from .markdown import render
 from .models_base import VN, as_utc
-from .revisions import add_revision, get_revision
+from .revisions import DocumentRevision, add_revision, get_revision
 from .vocab import SIGNING_AUTHORITIES, strip_controls
 from .workflow import record
 
@@ -81,6 +81,18 @@ def snapshot(document: Document) -> dict:
                     achievement_year=str(decision.achievement_year or ""), reason=decision.reason or "",
                     contribution_public="1" if decision.contribution_public else "")
     return data
+
+
+PREFILLED = ("issuer_parent", "issuer", "place")
+
+
+def new_document_defaults(actor: Actor, site_defaults: dict) -> dict:
+    """A blank form with the issuing body and place of the account's last saved document, or the
+    site's defaults for an account that has written none: they are the same for most documents."""
+    last = db.session.scalar(db.select(DocumentRevision.data).where(DocumentRevision.actor == actor.name)
+                             .order_by(DocumentRevision.id.desc()).limit(1))
+    source = last if isinstance(last, dict) and last.get("issuer") else site_defaults
+    return normalize({key: source.get(key, "") for key in PREFILLED})
 
 
 def normalize(data: dict) -> dict:

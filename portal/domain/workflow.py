@@ -24,7 +24,7 @@ class Transition:
 
 TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
     Transition("submit", "Gửi duyệt", ("draft",), "pending", ("editor", "reviewer", "admin")),
-    Transition("publish", "Đăng", ("pending", "draft"), "published", ("reviewer", "admin")),
+    Transition("publish", "Đăng", ("pending",), "published", ("reviewer", "admin")),
     Transition("reject", "Trả lại", ("pending",), "draft", ("reviewer", "admin")),
     Transition("retract", "Gỡ xuống", ("published",), "retracted", ("reviewer", "admin")),
     Transition("redraft", "Sửa lại", ("retracted",), "draft", ("editor", "reviewer", "admin")),

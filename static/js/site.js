@@ -18,3 +18,14 @@
     if (target.closest(".js-print")) { window.print(); }
   });
 })();
+
+// Folding filters: open on wide screens, folded on phones (closed in the HTML, so a phone never
+// shows them unfolded for a moment).
+(function () {
+  var wide = window.matchMedia("(min-width: 48.01rem)");
+  function sync() {
+    document.querySelectorAll("details.filter-fold").forEach(function (d) { d.open = wide.matches; });
+  }
+  sync();
+  if (wide.addEventListener) wide.addEventListener("change", sync);
+})();

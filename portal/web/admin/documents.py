@@ -1,7 +1,7 @@
 """Documents in the webmaster area: lists, the editor, workflow, history and revisions."""
 from __future__ import annotations
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...domain import editing, publishing, revisions
@@ -85,7 +85,7 @@ def worklist():
 @bp.route("/van-ban/moi", methods=["GET", "POST"])
 def document_new():
     if request.method == "GET":
-        blank = editing.normalize({"place": "Lạng Sơn"})
+        blank = editing.new_document_defaults(actor(), current_app.config["DOCUMENT_DEFAULTS"])
         return render_form(None, blank)
     data = form_data(request.form)
     try:

@@ -30,6 +30,22 @@ def filter_from_args(args) -> roll.HonorFilter:
         name=(args.get("ten") or "")[:100] or None)
 
 
+FILTER_NAMES = {"ten": "Tên", "doi-tuong": "Đối tượng", "hinh-thuc": "Hình thức", "nam": "Năm",
+                "phong-trao": "Phong trào", "dot": "Đợt", "dia-ban": "Địa bàn", "don-vi": "Đơn vị"}
+
+
+def active_filters(args, facets: dict) -> list[tuple[str, str, str]]:
+    """(key, what, value as shown) for every filter in the address, in a fixed order; the
+    honor roll shows each as a chip that removes it."""
+    active = []
+    for key, what in FILTER_NAMES.items():
+        value = strip_controls(args.get(key, ""))
+        if value:
+            labels = {code: label for code, label, _count in facets.get(key) or ()}
+            active.append((key, what, labels.get(value, value)))
+    return active
+
+
 @bp.get("/vinh-danh")
 @cached
 def honor_roll():
@@ -38,7 +54,9 @@ def honor_roll():
     if page.page > page.pages:
         abort(404)
     rows = [roll.public_fields(*row) for row in page.items]
-    return render_template("honors/list.html", page=page, rows=rows, facets=roll.facets(flt), flt=flt)
+    facets = roll.facets(flt)
+    return render_template("honors/list.html", page=page, rows=rows, facets=facets, flt=flt,
+                           active=active_filters(request.args, facets))
 
 
 @bp.get("/vinh-danh/thong-ke")

@@ -72,3 +72,9 @@ def create(session: Session, **changes) -> int:
     response = session.post("/quan-tri/van-ban/moi", {**FORM, **changes})
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def publish(session: Session, doc_id: int, comment: str = ""):
+    """Submit a draft, then publish it: a draft is never published in one step."""
+    session.post(f"/quan-tri/van-ban/{doc_id}/chuyen/submit")
+    return session.post(f"/quan-tri/van-ban/{doc_id}/chuyen/publish", {"comment": comment} if comment else None)

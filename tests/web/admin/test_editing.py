@@ -5,7 +5,7 @@ import re
 from portal.domain.documents import Document
 from portal.extensions import db
 
-from .conftest import FORM, create
+from .conftest import FORM, create, publish
 
 
 def _version(session, doc_id: int) -> str:
@@ -88,7 +88,7 @@ def test_second_save_of_the_same_version_gets_the_conflict_page_and_loses_nothin
 def test_editors_edit_drafts_only_reviewers_correct_published(app, as_role, client):
     editor, reviewer = as_role("editor"), as_role("reviewer")
     doc_id = create(editor)
-    reviewer.post(f"/quan-tri/van-ban/{doc_id}/chuyen/publish")
+    publish(reviewer, doc_id)
     assert editor.get(f"/quan-tri/van-ban/{doc_id}/sua").status_code == 403
     assert _edit(editor, doc_id, "2", subject="Không được").status_code == 403
     assert _edit(reviewer, doc_id, _version(reviewer, doc_id), subject="Đính chính trích yếu").status_code == 302
@@ -98,7 +98,7 @@ def test_editors_edit_drafts_only_reviewers_correct_published(app, as_role, clie
 def test_changed_symbol_keeps_the_old_address_as_a_redirect(app, as_role, client):
     reviewer = as_role("reviewer")
     doc_id = create(reviewer)
-    reviewer.post(f"/quan-tri/van-ban/{doc_id}/chuyen/publish")
+    publish(reviewer, doc_id)
     _edit(reviewer, doc_id, _version(reviewer, doc_id), symbol="13/KH-VKS")
     response = client.get("/van-ban/12-kh-vks-2026")
     assert response.status_code == 301 and response.headers["Location"].endswith("/van-ban/13-kh-vks-2026")
@@ -119,7 +119,7 @@ def test_relation_picker_suggests_by_symbol_and_links_resolve(seeded, as_role, c
     by_subject = editor.get("/quan-tri/goi-y-ky-hieu?q=giải phóng mặt bằng").get_json()["items"]
     assert "174/KH-UBND" in [i["symbol"] for i in by_subject]
     doc_id = create(as_role("reviewer"), relation_kind="implements", relation_symbol="174/KH-UBND")
-    as_role("reviewer").post(f"/quan-tri/van-ban/{doc_id}/chuyen/publish")
+    publish(as_role("reviewer"), doc_id)
     page = client.get("/van-ban/12-kh-vks-2026").get_data(as_text=True)
     assert "/van-ban/174-kh-ubnd-2022" in page
     assert "/van-ban/12-kh-vks-2026" in client.get("/van-ban/174-kh-ubnd-2022").get_data(as_text=True)

@@ -3,7 +3,7 @@
 from portal.domain.documents import Document
 from portal.extensions import db
 
-from .conftest import create
+from .conftest import create, publish
 from .test_uploads import pdf_bytes, stored_files, upload
 
 
@@ -44,7 +44,7 @@ def test_an_uncited_draft_goes_to_the_trash_without_warning(app, as_role):
 
 def test_editors_cannot_delete_what_is_published(app, as_role):
     doc_id = create(as_role("reviewer"))
-    as_role("reviewer").post(f"/quan-tri/van-ban/{doc_id}/chuyen/publish")
+    publish(as_role("reviewer"), doc_id)
     assert as_role("editor").post(f"/quan-tri/van-ban/{doc_id}/xoa", {"confirm": "1"}).status_code == 403
     assert not _trashed(app, doc_id)
 

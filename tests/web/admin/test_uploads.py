@@ -13,7 +13,7 @@ from portal.domain.documents import Attachment
 from portal.domain.honors import Award, AwardPrivate
 from portal.extensions import db
 
-from .conftest import create
+from .conftest import create, publish
 
 CAMPAIGN = "day-nhanh-tien-do-giai-phong-mat-bang-2022-2025"
 HEADER = "STT,Đối tượng,Họ tên,Chức vụ,Đơn vị,Thôn,Xã,Huyện,Thành tích,Giá trị đóng góp,Số định danh,Ngày sinh\n"
@@ -58,7 +58,7 @@ def test_a_pdf_original_is_stored_and_served_as_a_download(app, as_role, client)
     assert upload(reviewer, doc_id, pdf_bytes(), "Kế hoạch 12 (bản ký).pdf").status_code == 302
     [stored] = stored_files(app)
     assert re.fullmatch(r"[0-9a-f]{32}", stored)  # a random name, never the visitor's
-    reviewer.post(f"/quan-tri/van-ban/{doc_id}/chuyen/publish")
+    publish(reviewer, doc_id)
     page = client.get("/van-ban/12-kh-vks-2026").get_data(as_text=True)
     href = page[page.index("/van-ban/12-kh-vks-2026/tai-ve/"):].split('"')[0]
     response = client.get(href)
@@ -147,7 +147,7 @@ def test_award_list_is_reported_then_confirmed(seeded, as_role, client):
         assert db.session.scalar(db.select(db.func.count(Award.id))) == 2
         assert db.session.scalar(db.select(AwardPrivate.id_number).where(AwardPrivate.id_number.is_not(None))) \
             == "012345678901"
-    reviewer.post(f"/quan-tri/van-ban/{doc_id}/chuyen/publish")
+    publish(reviewer, doc_id)
     roll = client.get("/vinh-danh").get_data(as_text=True)
     assert "Hộ ông Hoàng Văn Minh" in roll and "012345678901" not in roll
     again = reviewer.post(f"/quan-tri/van-ban/{doc_id}/danh-sach/{token}", {"action": "confirm"})

@@ -9,19 +9,18 @@ from portal.domain.documents import Document
 from portal.domain.editing import VN
 from portal.extensions import db
 
-from .conftest import EMAILS, FORM, create
+from .conftest import EMAILS, FORM, create, publish
 
 SLUG = "/van-ban/12-kh-vks-2026"
 # (transition, state it starts from, roles allowed)
 MATRIX = [
     ("submit", "draft", {"editor", "reviewer", "admin"}),
     ("publish", "pending", {"reviewer", "admin"}),
-    ("publish", "draft", {"reviewer", "admin"}),
     ("reject", "pending", {"reviewer", "admin"}),
     ("retract", "published", {"reviewer", "admin"}),
     ("redraft", "retracted", {"editor", "reviewer", "admin"}),
 ]
-ILLEGAL = [("submit", "published"), ("publish", "published"), ("reject", "draft"), ("retract", "draft"),
+ILLEGAL = [("publish", "draft"), ("submit", "published"), ("publish", "published"), ("reject", "draft"), ("retract", "draft"),
            ("redraft", "draft"), ("retract", "pending"), ("submit", "pending")]
 
 
@@ -122,7 +121,7 @@ def _public_everywhere(client) -> dict[str, bool]:
 def test_scheduled_publication_appears_on_time_without_any_job(app, as_role, client):
     admin = as_role("admin")
     doc_id = create(admin, publish_from=_local(timedelta(seconds=3)))
-    admin.post(f"/quan-tri/van-ban/{doc_id}/chuyen/publish")
+    publish(admin, doc_id)
     assert "Hẹn đăng" in admin.get(f"/quan-tri/van-ban/{doc_id}").get_data(as_text=True)
     assert not any(_public_everywhere(client).values())
     time.sleep(3.5)
@@ -132,7 +131,7 @@ def test_scheduled_publication_appears_on_time_without_any_job(app, as_role, cli
 def test_expired_publication_disappears_on_time(app, as_role, client):
     admin = as_role("admin")
     doc_id = create(admin, publish_until=_local(timedelta(seconds=3)))
-    admin.post(f"/quan-tri/van-ban/{doc_id}/chuyen/publish")
+    publish(admin, doc_id)
     assert all(_public_everywhere(client).values())
     time.sleep(3.5)
     assert not any(_public_everywhere(client).values())

@@ -1,0 +1,138 @@
+"""Every public page type and the editor, looked at as a person would: screenshots at phone,
+tablet and desktop widths into test-artifacts/layout/, and a check that nothing overflows the
+page sideways or is clipped by its container (headings, labels, table cells, chart text)."""
+import pytest
+
+from tests.browser.conftest import ARTIFACTS, WEBMASTER_PASSWORD, WEBMASTERS
+from tests.browser.test_accessibility import PAGES
+
+SCREENSHOT_WIDTHS = [390, 768, 1280]
+CHECK_ONLY_WIDTHS = [320, 1440]
+LAYOUT = ARTIFACTS / "layout"
+
+# Returns what a reader would see as broken: the page scrolls sideways, a block's text runs past
+# its box, an element sticks out of the viewport, or SVG text leaves its drawing.
+PROBLEMS = """() => {
+  const problems = [];
+  const root = document.documentElement;
+  if (root.scrollWidth > root.clientWidth + 1)
+    problems.push(`page scrolls sideways: ${root.scrollWidth} > ${root.clientWidth}`);
+  const scrolls = el => { for (let p = el.parentElement; p; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll') return true; }
+    return false; };
+  const clippedOnPurpose = el => { for (let p = el; p; p = p.parentElement)  // the visually-hidden pattern
+      if (getComputedStyle(p).clip !== 'auto') return true;
+    return false; };
+  const hidden = el => el.closest('.visually-hidden, [hidden], details:not([open]) > :not(summary)')
+    || el.getClientRects().length === 0 || clippedOnPurpose(el);
+  const selector = 'h1, h2, h3, h4, p, label, th, td, dt, dd, li, summary, button, .button, .chip, ' +
+                   '.badge, .symbol, .step, .official-head p, figcaption, legend, input, select, textarea';
+  for (const el of document.querySelectorAll(selector)) {
+    if (hidden(el) || scrolls(el)) continue;
+    const name = `${el.tagName.toLowerCase()}${el.className ? '.' + el.className : ''} "${(el.textContent || '').trim().slice(0, 40)}"`;
+    const field = ['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName);  // a long value scrolls inside
+    if (!field && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).display !== 'inline')
+      problems.push(`clipped or overflowing: ${name} ${el.scrollWidth} > ${el.clientWidth}`);
+    const box = el.getBoundingClientRect();
+    if (box.right > root.clientWidth + 1 || box.left < -1)
+      problems.push(`outside the viewport: ${name} [${Math.round(box.left)}, ${Math.round(box.right)}]`);
+  }
+  for (const text of document.querySelectorAll('svg text')) {
+    const svg = text.ownerSVGElement, view = svg.viewBox.baseVal, b = text.getBBox();
+    if (view && view.width && (b.x < view.x - 1 || b.x + b.width > view.x + view.width + 1))
+      problems.push(`svg text cut off: "${text.textContent.slice(0, 40)}" [${b.x}, ${b.x + b.width}] of ${view.width}`);
+  }
+  return problems;
+}"""
+
+
+def _name(path: str) -> str:
+    return (path.strip("/").replace("/", "_").replace("?", "_").replace("=", "-").replace("+", "-")
+            .replace("&", "_") or "home")
+
+
+def _look(browser, url: str, width: int, shot: str | None, prepare=None) -> list[str]:
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    try:
+        if prepare:
+            prepare(page)
+        page.goto(url)
+        page.evaluate("document.fonts.ready")
+        if shot:
+            LAYOUT.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(LAYOUT / f"{shot}-{width}.png"), full_page=True)
+        return page.evaluate(PROBLEMS)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("width", SCREENSHOT_WIDTHS + CHECK_ONLY_WIDTHS)
+def test_public_pages_fit_every_width(browser, portal_url, path, width):
+    shot = _name(path) if width in SCREENSHOT_WIDTHS else None
+    assert _look(browser, portal_url + path, width, shot) == []
+
+
+def _sign_in(page, base: str) -> None:
+    page.goto(base + "/quan-tri/dang-nhap")
+    page.fill("#email", WEBMASTERS["editor"])
+    page.fill("#password", WEBMASTER_PASSWORD)
+    page.click("button:has-text('Đăng nhập')")
+    page.wait_for_url("**/quan-tri/")
+
+
+@pytest.mark.parametrize("width", SCREENSHOT_WIDTHS)
+def test_the_editor_shows_vietnamese_in_its_own_font(browser, portal_url, width):
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    try:
+        _sign_in(page, portal_url)
+        page.goto(portal_url + "/quan-tri/van-ban/moi")
+        page.fill("#f-body", "## I. MỤC ĐÍCH, YÊU CẦU\n\n- Kế hoạch số 174/KH-UBND: đẩy nhanh tiến độ "
+                           "giải phóng mặt bằng; Ủy ban nhân dân tỉnh Lạng Sơn.\n")
+        page.evaluate("document.fonts.ready")
+        family = page.eval_on_selector("#f-body", "el => getComputedStyle(el).fontFamily")
+        assert family.startswith('"Portal Mono"')
+        # The shipped face is the one drawing the marks: it loaded, from the portal itself.
+        assert page.evaluate("document.fonts.check('16px \"Portal Mono\"', 'Kế hoạch số ờ ữ ặ')")
+        loaded = page.evaluate("[...document.fonts].filter(f => f.family.includes('Portal Mono') "
+                               "&& f.status === 'loaded').length")
+        assert loaded >= 1
+        LAYOUT.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(LAYOUT / f"editor-{width}.png"), full_page=True)
+        assert page.evaluate(PROBLEMS) == []
+    finally:
+        context.close()
+
+
+def test_phone_honor_roll_folds_filters_and_shows_chips_and_cards(browser, portal_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    page = context.new_page()
+    try:
+        page.goto(portal_url + "/vinh-danh?doi-tuong=ho-gia-dinh&nam=2022")
+        fold = page.locator("details.filter-fold")
+        assert fold.get_attribute("open") is None  # folded: the first name is on the first screen
+        assert "(2 đang chọn)" in fold.locator("summary").inner_text()
+        first_name = page.locator("table.honors tbody tr th a").first.bounding_box()
+        assert first_name["y"] < 844
+        row = page.locator("table.honors tbody tr").first
+        assert page.evaluate("getComputedStyle(document.querySelector('table.honors tr')).display") == "block"
+        assert row.bounding_box()["width"] <= 390
+        chips = page.locator(".chips .chip")
+        assert chips.count() == 2
+        chips.filter(has_text="Năm").click()
+        page.wait_for_url("**/vinh-danh?doi-tuong=ho-gia-dinh")
+        assert page.locator(".chips .chip").count() == 1
+        assert "(1 đang chọn)" in page.locator("details.filter-fold summary").inner_text()
+        for link in page.locator("table.honors td a.nowrap").all():  # symbols never break inside
+            assert link.evaluate("el => el.getClientRects().length") == 1
+    finally:
+        context.close()
+    wide = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    try:
+        page = wide.new_page()
+        page.goto(portal_url + "/vinh-danh")
+        assert page.locator("details.filter-fold").get_attribute("open") is not None
+    finally:
+        wide.close()
