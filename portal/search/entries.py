@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..domain.documents import Document
-from .analyzer import nfc, symbol_key
+from .analyzer import folded_text, nfc, symbol_key
 
 
 @dataclass
@@ -27,6 +27,7 @@ class SearchEntry:
     campaign: str = ""
     issued_on: date | None = None
     symbol_parts: list[str] = field(default_factory=list)
+    who: str = ""  # who signed and issued it: a name here outranks a name in a list
     parent: str = ""  # the entry whose change also changes this one ("document:12" for its awards)
 
     @property
@@ -42,11 +43,14 @@ def html_to_text(fragment: str) -> str:
 
 
 def _parts(document: Document) -> list[str]:
+    """Every piece of the symbol, alone and joined: 174/KH-UBND -> 174, kh, ubnd, khubnd; so a
+    partial symbol ("174/KH", "kh 174", "KH-174") finds the document whose symbol carries it."""
     pieces = [str(document.number), document.issuer_code.lower()]
     if document.unit_code:
         pieces.append(document.unit_code.lower())
     pieces.append(symbol_key(document.symbol.split("/")[-1]))
-    return [symbol_key(p) for p in pieces if symbol_key(p)]
+    pieces += re.split(r"[^0-9a-z]+", folded_text(document.symbol))
+    return list(dict.fromkeys(symbol_key(p) for p in pieces if symbol_key(p)))
 
 
 def entry_for_document(document: Document) -> SearchEntry:
@@ -62,6 +66,7 @@ def entry_for_document(document: Document) -> SearchEntry:
         meta=nfc(meta), symbol=document.symbol, doc_type=document.doc_type, type_label=document.type_label,
         issuer=document.issuer, campaign=document.campaign.slug if document.campaign else "",
         issued_on=document.issued_on, symbol_parts=_parts(document),
+        who=nfc("\n".join(filter(None, [document.signer or "", document.issuer, document.issuer_parent or ""]))),
     )
 
 

@@ -27,12 +27,13 @@ from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 from whoosh.writing import CLEAR
 
+from . import abbreviations
 from .entries import SearchEntry
 from .schema import build_schema, fields_of
 
 log = logging.getLogger(__name__)
 WRITER_TIMEOUT = 10.0
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = f"8-{abbreviations.version()}"  # the abbreviations are part of the analysis
 _FOLDER = re.compile(r"^g-[0-9a-z-]{8,64}$")
 
 

@@ -1,8 +1,11 @@
 """Turn what a person typed into a Whoosh query; never a syntax error, whatever the input.
 
-Every folded syllable is required; an exact (accented) form, adjacent syllables (bigrams)
-and a whole symbol add to the score, so "phóng" ranks above "phòng", words that stand together
-rank above scattered ones, and `174 kh ubnd` finds 174/KH-UBND first.
+A short query (up to LONG_QUERY content syllables) is precise: every folded syllable is required;
+an exact (accented) form, adjacent syllables (bigrams), the signer or issuer, a whole or partial
+symbol add to the score, so "phóng" ranks above "phòng", words that stand together rank above
+scattered ones, and `174 kh` finds 174/KH-UBND first. A longer query is a question: no word is
+required, documents are ranked by BM25 over every content word with a bonus for containing more
+of them and for the pairs that stand together as typed.
 """
 from __future__ import annotations
 
@@ -11,11 +14,31 @@ from dataclasses import dataclass, field
 
 from whoosh import query as q
 
+from . import abbreviations
 from .analyzer import nfc, syllables, symbol_key
 
-MAX_QUERY_CHARS = 300
-MAX_TERMS = 16
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 400  # distinct syllables; 1,000 characters never hold more
+LONG_QUERY = 5
+# Function words of questions ("là bao nhiêu", "nào", "là ai", "đã"): in a long query they do not
+# make a document match on their own (they still count in the pairs that stand together).
+_STOP = ("là có được không những các của và cho trong với một đến từ đã đang sẽ bị bởi mà nếu khi "
+         "thì này nào gì ai sao bao nhiêu như thế hay hoặc ở về theo tại phải cần muốn tôi mình "
+         "vậy ạ nhé chứ rồi gồm hãy thế_nào")
 _SYMBOL_LIKE = re.compile(r"\d+\s*/\s*(?:\d{4}\s*/\s*)?[^\W\d_]\w*(?:\s*-\s*[^\W_]\w*)*")
+
+
+def _stop_keys() -> tuple[set[str], set[str]]:
+    pairs = [(e, f) for word in _STOP.replace("_", " ").split() for e, f, _, _ in syllables(word)]
+    return {e for e, f in pairs if e != f}, {f for _, f in pairs}
+
+
+STOP_EXACT, STOP_FOLDED = _stop_keys()
+
+
+def is_stop(exact: str, folded: str) -> bool:
+    """A function word as typed: "có" is one, "cơ" is not; "co" typed without marks is."""
+    return exact in STOP_EXACT if exact != folded else folded in STOP_FOLDED
 
 
 @dataclass
@@ -30,6 +53,20 @@ class ParsedQuery:
         return not self.terms and not self.phrases and not self.symbol_keys
 
     @property
+    def content(self) -> list[tuple[str, str]]:
+        """The terms that make a document match a long query: all but function words."""
+        kept = [t for t in self.terms if not is_stop(*t)]
+        return kept or self.terms
+
+    @property
+    def long(self) -> bool:
+        return len(self.content) > LONG_QUERY and not self.phrases
+
+    @property
+    def numbers(self) -> list[str]:
+        return [f for _, f in self.terms if f.isdigit()]
+
+    @property
     def folded(self) -> set[str]:
         words = {f for _, f in self.terms}
         for phrase in self.phrases:
@@ -39,6 +76,16 @@ class ParsedQuery:
 
 def _pairs(text: str) -> list[tuple[str, str]]:
     return [(e, f) for e, f, _, _ in syllables(text)]
+
+
+def _expand(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """An abbreviation stands for its expansion ("GPMB" -> giai phong mat bang): the index holds
+    the expansion for every entry that uses the abbreviation, so nothing is lost."""
+    out: list[tuple[str, str]] = []
+    for exact, folded in pairs:
+        expansions = abbreviations.expansions_of(folded)
+        out.extend([(w, w) for w in expansions[0]] if expansions else [(exact, folded)])
+    return out
 
 
 def _symbol_candidates(text: str, terms: list[tuple[str, str]]) -> list[str]:
@@ -65,7 +112,7 @@ def parse(raw: str) -> ParsedQuery:
         else:
             parsed.terms.extend(words)
     rest = re.sub(r'"[^"]+"', " ", text).replace('"', " ")
-    parsed.terms.extend(_pairs(rest))
+    parsed.terms.extend(_expand(_pairs(rest)))
     parsed.terms = list(dict.fromkeys(parsed.terms))[:MAX_TERMS]
     parsed.symbol_keys = _symbol_candidates(text, _pairs(text))
     return parsed
@@ -94,8 +141,11 @@ def _boosts(parsed: ParsedQuery) -> list[q.Query]:
 
 
 def required(parsed: ParsedQuery, loose: bool = False) -> q.Query | None:
-    """What a document must contain: every syllable and phrase (or, when `loose`, any)."""
-    clauses = [_term_clause(f) for _, f in parsed.terms] + [_phrase_clause(p) for p in parsed.phrases]
+    """What a document must contain: every syllable and phrase (or, when `loose` or the query
+    is a long question, any content word)."""
+    terms = parsed.content if parsed.long else parsed.terms
+    loose = loose or parsed.long
+    clauses = [_term_clause(f) for f in dict.fromkeys(f for _, f in terms)] + [_phrase_clause(p) for p in parsed.phrases]
     if not clauses:
         return None
     if loose:
@@ -123,6 +173,8 @@ def tiers(parsed: ParsedQuery) -> list[q.Query]:
     out = []
     if len(pairs) > 1:  # the whole query standing in a title
         out.append(_and([q.Term("title_bigrams", t.text) for t in pairs] + phrases))
+    if pairs:  # the whole query standing in who signed or issued it
+        out.append(who(parsed))
     if pairs:
         if accented:
             out.append(_and(pairs + exact + phrases))
@@ -130,6 +182,45 @@ def tiers(parsed: ParsedQuery) -> list[q.Query]:
     if accented:
         out.append(_and(exact + folded + phrases))
     return [t for t in out if t is not None]
+
+
+def partial_symbol(parsed: ParsedQuery) -> q.Query | None:
+    """`174`, `174/KH`, `kh 174`, `ke hoach 174`: documents whose symbol carries the numbers typed
+    (and which contain the other words) before those that only mention them."""
+    numbers = parsed.numbers
+    if not numbers or len(parsed.terms) > LONG_QUERY + 1:
+        return None
+    others = [f for _, f in parsed.terms if not f.isdigit()]
+    return _and([q.Term("symbol_parts", n) for n in numbers] + [_term_clause(f) for f in others])
+
+
+def who(parsed: ParsedQuery) -> q.Query | None:
+    """The whole query standing in who signed or issued the document."""
+    pairs = [q.Term("who_bigrams", f"{a}_{b}") for (_, a), (_, b) in zip(parsed.terms, parsed.terms[1:], strict=False)]
+    return _and(pairs) if pairs else None
+
+
+def whole(parsed: ParsedQuery) -> list[q.Query]:
+    """A long query standing whole, in a title or anywhere: every adjacent pair present."""
+    pairs = [f"{a}_{b}" for (_, a), (_, b) in zip(parsed.terms, parsed.terms[1:], strict=False)]
+    if not pairs:
+        return []
+    return [_and([q.Term("title_bigrams", p) for p in pairs]), _and([q.Term("bigrams", p) for p in pairs])]
+
+
+def question(parsed: ParsedQuery) -> q.Query | None:
+    """A long query: any content word matches; BM25 over them with a coordination bonus, and
+    the exact forms typed, pairs standing together and words in the title add to the score."""
+    content = parsed.content
+    if not content:
+        return None
+    must = q.Or([_term_clause(f) for f in dict.fromkeys(f for _, f in content)], scale=0.9)
+    boosts = [q.Term("all_x", e, boost=0.5) for e, f in content if e != f]
+    boosts += [q.Term("title_f", f, boost=0.5) for _, f in content]
+    for (_, a), (_, b) in zip(parsed.terms, parsed.terms[1:], strict=False):
+        boosts.append(q.Term("bigrams", f"{a}_{b}", boost=1.5))
+        boosts.append(q.Term("title_bigrams", f"{a}_{b}", boost=1.0))
+    return q.AndMaybe(must, q.Or(boosts)) if boosts else must
 
 
 def title_ranked(parsed: ParsedQuery) -> q.Query | None:

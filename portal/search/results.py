@@ -131,8 +131,17 @@ def _ranked(searcher, parsed, known, flt, limit: int, sortedby, loose: bool) -> 
                                         for h in _top(searcher, full, flt, limit, sortedby)]
     if known and take(q.Or([q.Term("symbol_key", k) for k in known]), 3000.0):
         return found
+    partial = qb.partial_symbol(parsed)
+    if partial is not None and take(partial, 2500.0):
+        return found
+    if parsed.long:  # the query standing whole (a pasted title), then as a question
+        for number, query in enumerate(qb.whole(parsed)):
+            if take(query, 2000.0 - 300.0 * number):
+                return found
+        take(qb.question(parsed), 0.0)
+        return found
     for number, query in enumerate(qb.tiers(parsed)):
-        if take(query, 2000.0 - 500.0 * number):
+        if take(query, 2000.0 - 300.0 * number):
             return found
     # The rest: every syllable somewhere, ranked by BM25 with the title's words counting more.
     rest = qb.title_ranked(parsed)

@@ -4,21 +4,28 @@ from __future__ import annotations
 from whoosh import fields
 from whoosh.analysis import Token, Tokenizer
 
+from .abbreviations import related
 from .analyzer import nfc, syllables
 
 FOLDED, EXACT, BIGRAM = "folded", "exact", "bigram"
 
 
 class SyllableTokenizer(Tokenizer):
-    """Yields one key per syllable (folded or exact), or folded syllable bigrams."""
+    """Yields one key per syllable (folded or exact), or folded syllable bigrams; with `expand`,
+    the text's related abbreviations and expansions follow it (abbreviations.py)."""
 
-    def __init__(self, mode: str = FOLDED):
+    def __init__(self, mode: str = FOLDED, expand: bool = False):
         self.mode = mode
+        self.expand = expand
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        items = list(syllables(nfc(value)))
+        text = nfc(value)
+        items = list(syllables(text))
+        if self.expand and items:
+            end = len(text)
+            items += [(None, word, end, end) for word in related([f for _, f, _, _ in items])]
         if self.mode == BIGRAM:
             items = [(None, f"{a[1]}_{b[1]}", a[2], b[3]) for a, b in zip(items, items[1:], strict=False)]
         for index, (exact, folded, start, end) in enumerate(items):
@@ -33,27 +40,28 @@ class SyllableTokenizer(Tokenizer):
             yield token
 
 
-def _text(mode: str, positions: bool = False, boost: float = 1.0) -> fields.TEXT:
-    return fields.TEXT(analyzer=SyllableTokenizer(mode), phrase=positions, field_boost=boost)
+def _text(mode: str, positions: bool = False, boost: float = 1.0, expand: bool = False) -> fields.TEXT:
+    return fields.TEXT(analyzer=SyllableTokenizer(mode, expand), phrase=positions, field_boost=boost)
 
 
 def build_schema() -> fields.Schema:
     return fields.Schema(
         key=fields.ID(stored=True, unique=True),
         parent=fields.ID(),
-        kind=fields.ID(stored=True),
+        kind=fields.ID(stored=True, sortable=True),
         url=fields.STORED(),
         title=fields.STORED(),
         body=fields.STORED(),
         symbol=fields.STORED(),
         type_label=fields.STORED(),
         issued_iso=fields.STORED(),
-        all_f=_text(FOLDED, positions=True),
+        all_f=_text(FOLDED, positions=True, expand=True),
         title_f=_text(FOLDED),
         title_x=_text(EXACT),
         all_x=_text(EXACT),
-        bigrams=_text(BIGRAM),
+        bigrams=_text(BIGRAM, expand=True),
         title_bigrams=_text(BIGRAM),
+        who_bigrams=_text(BIGRAM),
         symbol_key=fields.ID(),
         symbol_parts=fields.KEYWORD(lowercase=True),
         doc_type=fields.ID(stored=True, sortable=True),
@@ -76,7 +84,7 @@ def fields_of(entry) -> dict:
         "all_f": "\n".join((entry.title, entry.meta, " ".join(entry.symbol_parts), entry.body)),
         "all_x": f"{entry.title}\n{entry.meta}\n{entry.body}",
         "title_f": entry.title, "title_x": entry.title, "bigrams": text_all,
-        "title_bigrams": entry.title,
+        "title_bigrams": entry.title, "who_bigrams": entry.who,
         "symbol_key": entry.symbol_key or None, "symbol_parts": " ".join(entry.symbol_parts) or None,
         "doc_type": entry.doc_type or None, "issuer": entry.issuer or None,
         "campaign": entry.campaign or None, "year": str(issued.year) if issued else None,

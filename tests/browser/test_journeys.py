@@ -44,10 +44,14 @@ def test_a_citizen_on_a_phone_filters_the_honor_roll_and_prints_an_award(browser
     context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True)
     page = context.new_page()
     page.goto(portal_url + "/vinh-danh")
+    page.click("summary:has-text('Lọc')")  # folded on a phone: one tap opens the filters
     page.click("text=Huyện Cao Lộc (cũ)")
-    page.click("a:has-text('Hộ gia đình')")
+    page.click("summary:has-text('Lọc (1 đang chọn)')")
+    page.click("details a:has-text('Hộ gia đình')")
     names = page.locator("table.honors th[scope=row] a").all_inner_texts()
     assert names == ["Hộ ông Hoàng Văn C"]
+    assert [" ".join(t.split()) for t in page.locator(".chips .chip").all_inner_texts()] == ["Đối tượng: Hộ gia đình × (bỏ lọc này)",
+                                                              "Địa bàn: Huyện Cao Lộc (cũ) × (bỏ lọc này)"]
     page.click("text=Hộ ông Hoàng Văn C")
     assert "Dữ liệu minh họa" in page.content()
     width = page.evaluate("document.documentElement.scrollWidth")
