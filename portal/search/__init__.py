@@ -4,7 +4,16 @@ The rest of the portal uses only what this module exports: entries to index, a r
 its results, and the index lifecycle. Replacing the engine touches portal/search/ alone.
 """
 from .entries import SearchEntry, entry_for_document
-from .results import SearchRequest, SearchResults
+from .query import looks_like_name, parse
+from .results import KINDS, SearchRequest, SearchResults
 from .service import rebuild, search
 
-__all__ = ["SearchEntry", "SearchRequest", "SearchResults", "entry_for_document", "rebuild", "search"]
+
+def preferred_kind(text: str) -> str:
+    """Which kind of result a page shows first: honor-roll entries for a person's name,
+    documents otherwise."""
+    return "award" if looks_like_name(parse(text)) else "document"
+
+
+__all__ = ["KINDS", "SearchEntry", "SearchRequest", "SearchResults", "entry_for_document", "preferred_kind",
+           "rebuild", "search"]

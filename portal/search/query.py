@@ -74,6 +74,20 @@ class ParsedQuery:
         return words
 
 
+# Common Vietnamese family names (folded), and "hộ ông/bà" of the households on the honor roll.
+_SURNAMES = set("nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly chu nong luong "
+                "ha trieu lam mac dinh trinh doan mai cao lu hua vi be luu tong ta thai quach lac lo".split())
+
+
+def looks_like_name(parsed: ParsedQuery) -> bool:
+    """Two to five syllables starting with a family name (or "hộ ông …"), no number: the
+    search page then shows honor-roll entries before documents."""
+    folded = [f for _, f in parsed.terms]
+    if not 2 <= len(folded) <= 5 or parsed.numbers or parsed.phrases:
+        return False
+    return folded[0] in _SURNAMES or folded[:2] in (["ho", "ong"], ["ho", "ba"])
+
+
 def _pairs(text: str) -> list[tuple[str, str]]:
     return [(e, f) for e, f, _, _ in syllables(text)]
 

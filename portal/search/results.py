@@ -5,7 +5,6 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from markupsafe import Markup
 from whoosh import collectors, sorting
 from whoosh import query as q
 
@@ -13,10 +12,11 @@ from ..domain.campaigns import Campaign
 from ..domain.vocab import DOCUMENT_TYPES
 from ..extensions import db
 from . import query as qb
-from .highlight import mark, snippet
+from .counting import FACETS, count
+from .highlight import Highlighted, Marker, mark, snippet
 
-FACETS = ("doc_type", "year", "issuer", "campaign")
 MAX_PAGE = 500
+KINDS = {"document": "Văn bản", "award": "Bảng vinh danh"}
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class SearchRequest:
     year: str | None = None
     issuer: str | None = None
     campaign: str | None = None
+    kind: str | None = None  # "document" or "award"; None: both in one list
 
 
 @dataclass
@@ -37,12 +38,12 @@ class Hit:
     kind: str
     url: str
     title: str
-    title_html: Markup
+    title_html: Highlighted
     symbol: str
     type_label: str
     issuer: str
     issued_on: date | None
-    snippet: Markup
+    snippet: Highlighted
     score: float
 
 
@@ -53,7 +54,9 @@ class SearchResults:
     total: int = 0
     facets: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
     suggestion: str | None = None
-    approximate: bool = False
+    approximate: bool = False  # no entry holds every word: these hold some
+    total_approximate: bool = False  # counted on a sample: "khoảng N"
+    kinds: dict[str, int] = field(default_factory=dict)  # matches per kind, whatever the kind asked
     blank: bool = False
 
     @property
@@ -71,6 +74,7 @@ def _facet_labels(name: str, value: str, campaigns: dict[str, str]) -> str:
 
 
 def _facets(counts: dict[str, dict[str, int]]) -> dict[str, list[tuple[str, str, int]]]:
+    """Facet rows (value, label, count), largest first (years newest first)."""
     campaigns = dict(db.session.execute(db.select(Campaign.slug, Campaign.name)).all())
     out = {}
     for name in FACETS:
@@ -150,42 +154,6 @@ def _ranked(searcher, parsed, known, flt, limit: int, sortedby, loose: bool) -> 
     return found
 
 
-def _matching(searcher, parsed, known, flt, loose: bool) -> set[int]:
-    """Every matching document number (unscored), for the total and the facet counts."""
-    must = qb.required(parsed, loose)
-    parts = [p for p in (must,) if p is not None]
-    matched: set[int] = set()
-    if parts:
-        query = q.And(parts + [flt]) if flt is not None else parts[0]
-        matched = set(searcher.docs_for_query(query))
-    if known:
-        symbol = q.Or([q.Term("symbol_key", k) for k in known])
-        matched |= set(searcher.docs_for_query(q.And([symbol, flt]) if flt is not None else symbol))
-    return matched
-
-
-def _facet_counts(searcher, docnums: set[int]) -> dict[str, dict[str, int]]:
-    """Counts per facet value, read from each segment's columns (Whoosh's multi-segment
-    column reader fails on segments that lack a column)."""
-    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        local = [d - offset for d in docnums if offset <= d < offset + reader.doc_count_all()]
-        if not local:
-            continue
-        for name in FACETS:
-            if not reader.has_column(name):
-                continue
-            column, tally = reader.column_reader(name), counts[name]
-            for docnum in local:
-                value = column[docnum]
-                if isinstance(value, bytes):
-                    value = value.decode()
-                if value:
-                    tally[value] = tally.get(value, 0) + 1
-    return counts
-
-
 def run_on(searcher, request: SearchRequest, full: bool = True) -> SearchResults:
     """Run a request on a searcher; `full=False` gives the ranked hits only (benchmarks)."""
     parsed = qb.parse(request.text)
@@ -194,8 +162,9 @@ def run_on(searcher, request: SearchRequest, full: bool = True) -> SearchResults
         out.blank = True
         return out
     known = [k for k in parsed.symbol_keys if searcher.doc_frequency("symbol_key", k)]
-    flt = qb.filters({"doc_type": request.doc_type, "year": request.year, "issuer": request.issuer,
-                      "campaign": request.campaign})
+    values = {"doc_type": request.doc_type, "year": request.year, "issuer": request.issuer,
+              "campaign": request.campaign}
+    flt = qb.filters({**values, "kind": request.kind})
     page = min(request.page, MAX_PAGE + 1)
     limit = page * request.per_page if page <= MAX_PAGE else request.per_page
     sortedby = sorting.FieldFacet("issued", reverse=True) if request.sort == "date" else None
@@ -206,46 +175,56 @@ def run_on(searcher, request: SearchRequest, full: bool = True) -> SearchResults
             out.approximate = loose
             break
     if not full:
-        out.hits = [Hit(str(d), "", "", "", Markup(""), "", "", "", None, Markup(""), s) for d, s in ranked]
+        out.hits = [Hit(str(d), "", "", "", Highlighted(""), "", "", "", None, Highlighted(""), s)
+                    for d, s in ranked]
         return out
+    counts = count(searcher, parsed, known, qb.filters(values), request.kind, out.approximate)
+    out.kinds = counts.kinds
     if not ranked:
         out.suggestion = _suggest(searcher, parsed)
         return out
-    matched = _matching(searcher, parsed, known, flt, out.approximate)
-    out.total = max(len(matched), len(ranked))
-    out.facets = _facets(_facet_counts(searcher, matched))
+    out.total = max(counts.total, len(ranked))
+    out.total_approximate = counts.approximate
+    out.facets = _facets(counts.facets)
     if out.approximate:
         out.suggestion = _suggest(searcher, parsed)
     if page <= MAX_PAGE:
         start = (page - 1) * request.per_page
-        words = parsed.folded
-        out.hits = [_hit(searcher.stored_fields(d), s, words) for d, s in ranked[start:start + request.per_page]]
+        marker = Marker.of(parsed)
+        out.hits = [_hit(searcher.stored_fields(d), s, marker) for d, s in ranked[start:start + request.per_page]]
     return out
 
 
-def _hit(stored: dict, score: float, words: set[str]) -> Hit:
+def _hit(stored: dict, score: float, marker: Marker) -> Hit:
     issued = stored.get("issued_iso")
     return Hit(
         key=stored["key"], kind=stored["kind"], url=stored["url"], title=stored["title"],
-        title_html=mark(stored["title"], words), symbol=stored.get("symbol", ""),
+        title_html=mark(stored["title"], marker), symbol=stored.get("symbol", ""),
         type_label=stored.get("type_label", ""), issuer=stored.get("issuer", ""),
         issued_on=date.fromisoformat(issued) if issued else None,
-        snippet=snippet(stored.get("body", ""), words), score=round(score, 4),
+        snippet=snippet(stored.get("body", ""), marker), score=round(score, 4),
     )
 
 
 def _suggest(searcher, parsed: qb.ParsedQuery) -> str | None:
-    """A corrected query built from close index terms, when some syllables are unknown."""
+    """A corrected query, offered only when it is close to what was typed and has results:
+    unknown syllables replaced by the nearest indexed one (one edit for short syllables, two
+    for longer); numbers and symbols are never "corrected" ("1200" is not "12")."""
     corrector = searcher.corrector("all_f")
     changed, words = False, []
     for _, folded in parsed.terms:
-        if searcher.doc_frequency("all_f", folded):
+        if folded.isdigit() or any(c.isdigit() for c in folded) or searcher.doc_frequency("all_f", folded):
             words.append(folded)
             continue
-        options = corrector.suggest(folded, limit=1, maxdist=2)
-        if options:
-            words.append(options[0])
-            changed = True
-        else:
-            words.append(folded)
-    return " ".join(words) if changed else None
+        options = [o for o in corrector.suggest(folded, limit=3, maxdist=1 if len(folded) <= 4 else 2)
+                   if not o.isdigit()]
+        if not options:
+            return None
+        words.append(options[0])
+        changed = True
+    if not changed:
+        return None
+    check = qb.required(qb.parse(" ".join(words)))
+    if check is None or next(iter(searcher.docs_for_query(check)), None) is None:
+        return None
+    return " ".join(words)

@@ -12,7 +12,8 @@ from ..public.search import request_from_args
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_PER_PAGE = 100
 MAX_PAGE = 500
-MAX_QUERY = 300  # characters; a whole trích yếu fits, and the URL stays within server limits
+MAX_QUERY = 1000  # characters of a search: a long question fits, and the URL stays within server limits
+MAX_ARGUMENT = 300  # any other argument
 MAX_NAME = 100
 
 
@@ -22,8 +23,9 @@ def _bounded_arguments():
     for name, values in request.args.lists():
         if len(values) > 1:
             raise ValidationFailed(f"Tham số «{name[:40]}» chỉ được truyền một lần.")
-        if len(values[0]) > MAX_QUERY:
-            raise ValidationFailed(f"Tham số «{name[:40]}» dài quá {MAX_QUERY} ký tự.")
+        limit = MAX_QUERY if name == "q" else MAX_ARGUMENT
+        if len(values[0]) > limit:
+            raise ValidationFailed(f"Tham số «{name[:40]}» dài quá {limit} ký tự.")
 
 
 def int_arg(name: str, default: int, low: int, high: int) -> int:
@@ -46,16 +48,22 @@ def search():
     text = args.get("q", "")
     if len(text) > MAX_QUERY:
         raise ValidationFailed(f"Từ khóa tìm kiếm dài quá {MAX_QUERY} ký tự.")
+    kind = args.get("kind", "")
+    if kind and kind not in engine.KINDS:
+        raise ValidationFailed("Tham số «kind» phải là «document» hoặc «award».")
     results = engine.search(request_from_args(args, per_page=per_page, page=page))
     return jsonify({
         "query": results.request.text,
         "total": results.total,
+        "total_approximate": results.total_approximate,
+        "kinds": results.kinds,
         "page": page,
         "per_page": per_page,
         "results": [{
-            "symbol": h.symbol or None, "title": h.title, "type": h.type_label or None,
+            "kind": h.kind, "symbol": h.symbol or None, "title": h.title, "type": h.type_label or None,
             "issuer": h.issuer or None, "issued_on": h.issued_on.isoformat() if h.issued_on else None,
-            "url": request.host_url.rstrip("/") + h.url, "snippet": str(h.snippet), "score": h.score,
+            "url": request.host_url.rstrip("/") + h.url, "snippet": h.snippet.text,
+            "highlights": [list(span) for span in h.snippet.marks], "score": h.score,
         } for h in results.hits],
         "facets": {name: [{"value": v, "label": label, "count": n} for v, label, n in rows]
                    for name, rows in results.facets.items()},

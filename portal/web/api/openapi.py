@@ -24,7 +24,10 @@ SPEC = {
         "/api/v1/search": {"get": {
             "summary": "Tìm kiếm văn bản và bảng vinh danh",
             "parameters": [
-                _param("q", {"type": "string", "maxLength": 300}, "Từ khóa, có dấu hoặc không dấu, hoặc số ký hiệu"),
+                _param("q", {"type": "string", "maxLength": 1000},
+                       "Từ khóa, câu hỏi (tối đa 1.000 ký tự), có dấu hoặc không dấu, hoặc số ký hiệu"),
+                _param("kind", {"type": "string", "enum": ["document", "award"]},
+                       "Chỉ văn bản (document) hoặc chỉ mục bảng vinh danh (award); bỏ trống: cả hai trong một danh sách"),
                 _param("page", {"type": "integer", "minimum": 1, "maximum": 500}, "Trang"),
                 _param("per_page", {"type": "integer", "minimum": 1, "maximum": 100}, "Số kết quả mỗi trang"),
                 _param("type", _ARG, "Mã loại văn bản, ví dụ ke-hoach"),
@@ -56,16 +59,30 @@ SPEC = {
             "type": "object", "required": ["status", "message"],
             "properties": {"status": {"type": "integer"}, "message": _STR,
                            "problems": {"type": "array", "items": _STR}}}}},
-        "SearchResults": {"type": "object", "required": ["query", "total", "page", "per_page", "results", "facets"],
+        "SearchResults": {"type": "object", "required": ["query", "total", "total_approximate", "kinds", "page",
+                                                         "per_page", "results", "facets"],
                           "properties": {
-            "query": _STR, "total": {"type": "integer"}, "page": {"type": "integer"},
+            "query": _STR, "total": {"type": "integer"},
+            "total_approximate": {"type": "boolean", "description": "Tổng ước lượng (từ rất phổ biến): «khoảng N»"},
+            "kinds": {"type": "object", "description": "Số kết quả theo loại (document, award)",
+                      "additionalProperties": {"type": "integer"}},
+            "page": {"type": "integer"},
             "per_page": {"type": "integer"}, "suggestion": _NULLABLE_STR,
             "facets": {"type": "object", "additionalProperties": {"type": "array", "items": {
                 "type": "object", "properties": {"value": _STR, "label": _STR, "count": {"type": "integer"}}}}},
             "results": {"type": "array", "items": {"type": "object", "required": [
-                "symbol", "title", "type", "issuer", "issued_on", "url", "snippet", "score"], "properties": {
+                "kind", "symbol", "title", "type", "issuer", "issued_on", "url", "snippet", "highlights", "score"],
+                "properties": {
+                "kind": {"type": "string", "enum": ["document", "award"]},
                 "symbol": _NULLABLE_STR, "title": _STR, "type": _NULLABLE_STR, "issuer": _NULLABLE_STR,
-                "issued_on": _NULLABLE_STR, "url": _STR, "snippet": _STR, "score": {"type": "number"}}}}}},
+                "issued_on": _NULLABLE_STR, "url": _STR,
+                "snippet": {"type": "string", "description": "Đoạn trích, văn bản thuần (không có thẻ HTML)"},
+                "highlights": {"type": "array", "description":
+                               "Các đoạn cần tô sáng trong snippet: [vị trí đầu, vị trí cuối), tính theo ký tự "
+                               "Unicode (code point) từ 0; người dùng API tự hiển thị",
+                               "items": {"type": "array", "items": {"type": "integer", "minimum": 0},
+                                         "minItems": 2, "maxItems": 2}},
+                "score": {"type": "number"}}}}}},
         "Honors": {"type": "object", "required": ["total", "page", "per_page", "results"], "properties": {
             "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
             "results": {"type": "array", "items": {"type": "object", "properties": {

@@ -1,0 +1,82 @@
+"""Totals and facet counts of a search, bounded in work.
+
+A common syllable (văn, thị) matches most of 100,000 honor-roll entries; visiting every match to
+count it made the search page crawl. Counting stops after SAMPLE matches: since Whoosh yields
+matches in document order, the share of the index already passed estimates the rest, and the
+page says "khoảng N" for such a total.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import islice
+
+from whoosh import query as q
+
+from . import query as qb
+
+FACETS = ("doc_type", "year", "issuer", "campaign")
+SAMPLE = 4000
+
+
+@dataclass
+class Counts:
+    total: int = 0
+    approximate: bool = False
+    kinds: dict[str, int] = field(default_factory=dict)
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def _matches(searcher, parsed, known, flt, loose: bool) -> q.Query | None:
+    parts = []
+    must = qb.required(parsed, loose)
+    if must is not None:
+        parts.append(must)
+    if known:
+        parts.append(q.Or([q.Term("symbol_key", k) for k in known]))
+    if not parts:
+        return None
+    query = parts[0] if len(parts) == 1 else q.Or(parts)
+    return q.And([query, flt]) if flt is not None else query
+
+
+def count(searcher, parsed, known, flt, kind: str | None, loose: bool) -> Counts:
+    """Matches per kind (documents, honor-roll entries), and the total and facet counts of the
+    kind asked for (or of all), from at most SAMPLE matches scaled to the whole index."""
+    query = _matches(searcher, parsed, known, flt, loose)
+    out = Counts(facets={name: {} for name in FACETS})
+    if query is None:
+        return out
+    docnums = list(islice(searcher.docs_for_query(query), SAMPLE + 1))
+    scale = 1.0
+    if len(docnums) > SAMPLE:
+        docnums = docnums[:SAMPLE]
+        passed = (docnums[-1] + 1) / max(searcher.doc_count_all(), 1)
+        scale, out.approximate = 1.0 / max(passed, 1e-9), True
+    raw_kinds: dict[str, int] = {}
+    raw_facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        local = [d - offset for d in docnums if offset <= d < offset + reader.doc_count_all()]
+        if not local:
+            continue
+        # Whoosh's multi-segment column reader fails on segments that lack a column: read each.
+        kinds = reader.column_reader("kind") if reader.has_column("kind") else None
+        columns = {name: reader.column_reader(name) for name in FACETS if reader.has_column(name)}
+        for docnum in local:
+            entry_kind = _text(kinds[docnum]) if kinds is not None else ""
+            raw_kinds[entry_kind] = raw_kinds.get(entry_kind, 0) + 1
+            if kind and entry_kind != kind:
+                continue
+            for name, column in columns.items():
+                value = _text(column[docnum])
+                if value:
+                    tally = raw_facets[name]
+                    tally[value] = tally.get(value, 0) + 1
+    out.kinds = {k: round(n * scale) for k, n in raw_kinds.items() if k}
+    out.facets = {name: {v: round(n * scale) for v, n in tally.items()} for name, tally in raw_facets.items()}
+    out.total = out.kinds.get(kind, 0) if kind else sum(out.kinds.values())
+    return out
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else (value or "")
