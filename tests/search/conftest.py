@@ -10,6 +10,8 @@ from portal.services import storage
 from portal.web import cache
 from tests.conftest import CONTENT, _database_url
 
+DEMO = CONTENT.parent / "demo"
+
 # Documents written for the search tests: each isolates one case of DESIGN.md section 3.
 EXTRA = {
     "phong-su.md": ("101/TB-VKS", "TB", "Phóng sự về gương điển hình tiên tiến",
@@ -36,6 +38,9 @@ EXTRA = {
                    "Đề nghị cán bộ hoàn thiện lí lịch theo mẫu mới."),
     "uy-quyen.md": ("112/TB-VKS", "TB", "Thông báo về việc uỷ quyền ký văn bản",
                     "Viện trưởng uỷ quyền cho Phó Viện trưởng ký các văn bản hành chính."),
+    # only the abbreviation: found by its expansion
+    "gpmb.md": ("113/TB-VKS", "TB", "Thông báo lịch họp Ban chỉ đạo",
+                "Họp rà soát tiến độ GPMB dự án cao tốc Đồng Đăng - Trà Lĩnh."),
 }
 
 
@@ -57,7 +62,16 @@ def write_extra(folder):
 @pytest.fixture(scope="module")
 def search_app(tmp_path_factory):
     """One app per module with the seed content and the documents above, indexed live."""
-    tmp = tmp_path_factory.mktemp("search")
+    yield from _search_app(tmp_path_factory.mktemp("search"))
+
+
+@pytest.fixture(scope="module")
+def roll_app(tmp_path_factory):
+    """The same, with the demo honor roll (award lists of two decisions) as well."""
+    yield from _search_app(tmp_path_factory.mktemp("search-roll"), DEMO)
+
+
+def _search_app(tmp, *more):
     url = _database_url(tmp)
     app = create_app({
         "TESTING": True, "INSTANCE_PATH": str(tmp / "instance"), "SECRET_KEY": "t",
@@ -73,6 +87,8 @@ def search_app(tmp_path_factory):
         db.create_all()
         content.load(CONTENT, storage())
         content.load(tmp / "extra", storage())
+        for folder in more:
+            content.load(folder, storage())
     cache.clear()
     yield app
     with app.app_context():
