@@ -73,7 +73,10 @@ def _ms(value: str) -> float:
 def run_wrk(base: str, paths: list[str], seconds: int, connections: int) -> Result:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         quoted = ", ".join('"' + p.replace("\\", "\\\\").replace('"', '\\"') + '"' for p in paths)
-        script.write(f"paths = {{{quoted}}}\ncounter = 0\n"
+        # Each wrk thread starts at its own place in the list, so no path is sent twice in a row.
+        script.write(f"paths = {{{quoted}}}\ncounter = 0\nstarted = 0\n"
+                     "setup = function(thread)\n thread:set('counter', started * math.floor(#paths / 2))\n"
+                     " started = started + 1\nend\n"
                      "request = function()\n counter = counter + 1\n"
                      " return wrk.format('GET', paths[(counter % #paths) + 1])\nend\n")
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name,
@@ -95,7 +98,7 @@ def run_python(base: str, paths: list[str], seconds: int, connections: int) -> R
     lock, stop = threading.Lock(), time.monotonic() + seconds
 
     def worker(offset: int) -> None:
-        local, index = [], offset
+        local, index = [], offset * max(1, len(paths) // connections)
         while time.monotonic() < stop:
             conn = http.client.HTTPConnection(host, int(port), timeout=30)
             t0 = time.perf_counter()
@@ -118,8 +121,9 @@ def run_python(base: str, paths: list[str], seconds: int, connections: int) -> R
 
 
 def load(base: str, paths: list[str], seconds: int, connections: int = 8) -> Result:
-    """Requests per second and latency percentiles for GETs of `paths` in rotation."""
-    for path in paths[:50]:
+    """Requests per second and latency percentiles for GETs of `paths` in rotation. The warm-up
+    uses the last paths, so a long list of distinct paths is never answered from a cache."""
+    for path in paths[-50:]:
         urllib.request.urlopen(base + path, timeout=60).read()  # noqa: S310 (loopback warm-up)
     runner = run_wrk if shutil.which("wrk") else run_python
     return runner(base, paths, seconds, connections)

@@ -1,7 +1,12 @@
 """Page throughput of the portal at scale, as ratios to a minimal Flask page.
 
-Usage: python bench/pages.py [N] [--seconds S]   (N synthetic documents, default 20000)
+Usage: python bench/pages.py [N] [--seconds S] [--awards A] [--only TEXT] [--work DIR]
+(N synthetic documents, default 20000; A honor-roll entries, default 100000; --work keeps the
+seeded data in DIR and reuses it on the next run.)
 Both apps run under gunicorn with 2 sync workers in the same run; wrk drives them.
+
+"cold" rows send a different query with every request (thousands of distinct ones), so neither
+the page cache nor the result cache can answer: the speed of a search typed once.
 """
 from __future__ import annotations
 
@@ -67,7 +72,7 @@ def seed_awards(count: int) -> None:
     from sqlalchemy import insert
 
     from portal.domain.collation import sort_key
-    from portal.domain.honors import Award, HonorDecision
+    from portal.domain.honors import Award, AwardWord, HonorDecision, name_words
     from portal.domain.places import Area
     from portal.domain.vocab import fold
     from portal.extensions import db
@@ -109,7 +114,52 @@ def seed_awards(count: int) -> None:
             rows = []
     if rows:
         db.session.execute(insert(Award), rows)
+    words = []
+    for award_id, name in db.session.execute(db.select(Award.id, Award.name)):
+        words += [{"word": w, "award_id": award_id} for w in sorted(name_words(name))]
+        if len(words) >= 20000:
+            db.session.execute(insert(AwardWord), words)
+            words = []
+    if words:
+        db.session.execute(insert(AwardWord), words)
     db.session.commit()
+
+
+def cold_queries(count: int) -> list[str]:
+    """`count` distinct queries as people type them: a phrase, with or without marks, with a
+    second word or phrase, or a number; shuffled so no request repeats within a run."""
+    import random
+
+    from portal.search.analyzer import folded_text
+    rng = random.Random(23)
+    phrases = [p for topic in corpus.TOPICS for p in topic]
+    out: dict[str, None] = {}
+    while len(out) < count:
+        first, second = rng.choice(phrases), rng.choice(phrases + corpus.CONNECTIVES)
+        text = {0: f"{first} {second}", 1: folded_text(f"{first} {second}"),
+                2: f"{first} {rng.randrange(1, 2000)}", 3: f"{second} {first}"}[rng.randrange(4)]
+        out[text] = None
+    return list(out)
+
+
+def cold_names(count: int) -> list[str]:
+    """`count` distinct person names made of common parts (Nguyễn, Văn, Thị, …), half unmarked."""
+    import random
+
+    from portal.search.analyzer import folded_text
+    rng = random.Random(29)
+    families = "Nguyễn Trần Lê Phạm Hoàng Vi Lương Hà Nông Chu Lý Đinh Đỗ Bế Hứa Lăng Triệu Mã".split()
+    middles = "Văn Thị Đức Minh Thu Hồng Quang Ngọc Kim Xuân".split()
+    givens = "An Anh Ánh Ân Bình Chiến Cường Dũng Đào Đức Giang Hà Hải Hoa Hùng Lan Linh Long Mai Nam".split()
+    out: dict[str, None] = {}
+    while len(out) < count:
+        name = " ".join([rng.choice(families), rng.choice(middles), rng.choice(givens)][rng.randrange(2):])
+        if rng.random() < 0.5:
+            name = folded_text(name)
+        out[name] = None
+        if len(out) >= len(families) * len(middles) * len(givens):
+            break
+    return list(out)
 
 
 def doc_slug(item: dict) -> str:
@@ -123,13 +173,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--awards", type=int, default=100000)
     parser.add_argument("--only", default="", help="measure only pages whose name contains this text")
+    parser.add_argument("--work", default="", help="keep the seeded data here and reuse it")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="portal-bench-"))
     env = {"INSTANCE_DIR": str(work / "instance"), "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
            "SEARCH_INDEX_DIR": str(work / "index"), "UPLOAD_DIR": str(work / "uploads"), "SECRET_KEY": "bench"}
     started = time.perf_counter()
-    seed(env, args.count, args.awards)
-    print(f"seeded {args.count} documents and {args.awards} awards in {time.perf_counter() - started:.1f}s ({work})")
+    if not (work / "bench.sqlite3").exists():
+        work.mkdir(parents=True, exist_ok=True)
+        seed(env, args.count, args.awards)
+        print(f"seeded {args.count} documents and {args.awards} awards in {time.perf_counter() - started:.1f}s")
+    print(f"data in {work}")
     from urllib.parse import quote
 
     from bench.search import query_mix
@@ -151,6 +205,9 @@ def main() -> None:
         "/vinh-danh filtered (district + kind), page 2": ["/vinh-danh?dia-ban=huyen-cao-loc&doi-tuong=ca-nhan&trang=2"],
         "/vinh-danh name search, 100 names in rotation": [f"/vinh-danh?ten={quote(n)}" for n in names],
         "/vinh-danh/xuat.csv?nam=2023 (export)": ["/vinh-danh/xuat.csv?nam=2023"],
+        "/tim-kiem cold, every query unique": [f"/tim-kiem?q={quote(text)}" for text in cold_queries(6000)],
+        "/tim-kiem cold, common name words": [f"/tim-kiem?q={quote(text)}" for text in cold_names(3000)],
+        "/vinh-danh?ten= cold, every name unique": [f"/vinh-danh?ten={quote(text)}" for text in cold_names(3000)],
     }
     with gunicorn("bench.minimal_app:app", env) as base:
         before = load(base, ["/"], args.seconds)

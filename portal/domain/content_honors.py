@@ -128,10 +128,10 @@ def save_honor(document, spec: HonorSpec) -> None:
         award = existing.get(row.values["seq"]) or Award(publication="public")
         values = dict(row.values)
         stated = values.pop("contribution")
+        award.set_name(values.pop("name"))
         for key, value in values.items():
             setattr(award, key, value)
         award.contribution = stated if spec.contribution_public else None
-        award.name_folded = " ".join(fold(award.name).split())
         award.sort_key = sort_key(award.name, award.kind)
         area = find_area(award.district) if award.district else None
         award.district_area_id = area.id if area else None

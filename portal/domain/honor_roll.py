@@ -1,6 +1,7 @@
 """Public views of the honor roll: filters, counts, statistics and exports (public fields only)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from sqlalchemy import func
@@ -8,7 +9,7 @@ from sqlalchemy import func
 from ..extensions import db
 from .campaigns import Campaign, ReviewRound
 from .documents import Document, public_filter
-from .honors import Award, HonorDecision
+from .honors import Award, AwardWord, HonorDecision
 from .listing import Page
 from .places import Area
 from .vocab import DISTINCTIONS, RECIPIENT_KINDS, fold
@@ -49,14 +50,17 @@ class _Decision:
 
 
 def _public_decisions(session) -> list[_Decision]:
-    """Decisions whose document is public (a few hundred at most), with what filters use."""
-    query = (db.select(HonorDecision.id, HonorDecision.distinction, HonorDecision.achievement_year,
-                       Campaign.slug, ReviewRound.code, ReviewRound.label)
-             .join(Document, HonorDecision.document_id == Document.id)
-             .outerjoin(Campaign, HonorDecision.campaign_id == Campaign.id)
-             .outerjoin(ReviewRound, HonorDecision.review_round_id == ReviewRound.id)
-             .where(public_filter()))
-    return [_Decision(*row) for row in session.execute(query)]
+    """Decisions whose document is public (a few hundred at most), with what filters use. The
+    decisions are read first and their documents checked by id: joining from the documents
+    made SQLite walk all 20,000 of them."""
+    rows = session.execute(
+        db.select(HonorDecision.id, HonorDecision.distinction, HonorDecision.achievement_year,
+                  Campaign.slug, ReviewRound.code, ReviewRound.label, HonorDecision.document_id)
+        .outerjoin(Campaign, HonorDecision.campaign_id == Campaign.id)
+        .outerjoin(ReviewRound, HonorDecision.review_round_id == ReviewRound.id)).all()
+    public = set(session.scalars(db.select(Document.id).where(
+        Document.id.in_([row[-1] for row in rows] or [-1]), public_filter())))
+    return [_Decision(*row[:-1]) for row in rows if row[-1] in public]
 
 
 def _decision_matches(d: _Decision, flt: HonorFilter) -> bool:
@@ -77,9 +81,26 @@ def _award_conditions(flt: HonorFilter, decision_ids: list[int]) -> list:
         conds.append(Award.district_area_id == (area_id or -1))
     if flt.unit:
         conds.append(Award.unit == flt.unit)
-    if flt.name:
-        conds += [Award.name_folded.contains(w, autoescape=True) for w in fold(flt.name).split()[:8]]
     return conds
+
+
+def _source(flt: HonorFilter):
+    """The awards, or with a name typed, the awards of the names that match joined from the
+    word lookup: SQLite then reads those rows by id instead of testing every award."""
+    if not flt.name:
+        return Award
+    named = _named(flt.name).subquery("named")
+    return db.join(named, Award, Award.id == named.c.award_id)
+
+
+def _named(name: str):
+    """Ids of awards whose name has every word typed (the last one may be a beginning, as it
+    is typed): an index range per word in award_words, never a scan of the names."""
+    words = re.findall(r"\w+", fold(name))[:8] or [""]
+    selects = [db.select(AwardWord.award_id).where(AwardWord.word == w) for w in words[:-1]]
+    last = words[-1][:40]
+    selects.append(db.select(AwardWord.award_id).where(AwardWord.word >= last, AwardWord.word < last + "\uffff"))
+    return selects[0] if len(selects) == 1 else db.intersect(*selects)
 
 
 def _conditions(flt: HonorFilter, session=None) -> list:
@@ -91,9 +112,10 @@ def list_awards(flt: HonorFilter, page: int, per_page: int, session=None) -> Pag
     """A page of listed awards in Vietnamese order (people by given name)."""
     session = session or db.session
     conds = _conditions(flt, session)
-    total = session.scalar(db.select(func.count(Award.id)).where(*conds)) or 0
+    source = _source(flt)
+    total = session.scalar(db.select(func.count(Award.id)).select_from(source).where(*conds)) or 0
     # The page's ids first (awards table only), then their decisions and documents.
-    ids = list(session.scalars(db.select(Award.id).where(*conds).order_by(Award.sort_key, Award.id)
+    ids = list(session.scalars(db.select(Award.id).select_from(source).where(*conds).order_by(Award.sort_key, Award.id)
                                .limit(per_page).offset((page - 1) * per_page)))
     rows = {row[0].id: row for row in session.execute(_base().where(Award.id.in_(ids or [-1])))}
     return Page([tuple(rows[i]) for i in ids if i in rows], total, page, per_page)
@@ -101,7 +123,8 @@ def list_awards(flt: HonorFilter, page: int, per_page: int, session=None) -> Pag
 
 def _count_by(column, flt: HonorFilter, decisions: list[_Decision]) -> dict:
     conds = _award_conditions(flt, [d.id for d in decisions if _decision_matches(d, flt)])
-    return dict(db.session.execute(db.select(column, func.count(Award.id)).where(*conds).group_by(column)).all())
+    return dict(db.session.execute(db.select(column, func.count(Award.id)).select_from(_source(flt))
+                                   .where(*conds).group_by(column)).all())
 
 
 def facets(flt: HonorFilter) -> dict[str, list[tuple[str, str, int]]]:
@@ -176,7 +199,8 @@ def public_fields(award: Award, decision: HonorDecision, document: Document) -> 
 
 def export_rows(flt: HonorFilter, limit: int = 200_000):
     """Public fields of every listed award under a filter, in list order."""
-    query = _base().where(*_conditions(flt)).order_by(Award.sort_key, Award.id).limit(limit)
+    conds = _conditions(flt) + ([Award.id.in_(_named(flt.name))] if flt.name else [])
+    query = _base().where(*conds).order_by(Award.sort_key, Award.id).limit(limit)
     for award, decision, document in db.session.execute(query.execution_options(yield_per=2000)):
         yield public_fields(award, decision, document)
 

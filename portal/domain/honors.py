@@ -1,6 +1,7 @@
 """The honor roll: commendation decisions, the awards they make, and what stays private."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
@@ -11,7 +12,7 @@ from .campaigns import Campaign, ReviewRound
 from .documents import Document
 from .models_base import created_column, updated_column
 from .places import Area
-from .vocab import AWARD_LEVELS, DISTINCTIONS, PUBLICATION, RECIPIENT_KINDS
+from .vocab import AWARD_LEVELS, DISTINCTIONS, PUBLICATION, RECIPIENT_KINDS, fold
 
 
 class HonorDecision(db.Model):
@@ -43,6 +44,20 @@ class HonorDecision(db.Model):
     @property
     def level_label(self) -> str:
         return AWARD_LEVELS.label(self.level)
+
+
+def name_words(name: str) -> set[str]:
+    """The folded syllables of a name: "Hộ ông Nguyễn Văn Ánh" -> ho, ong, nguyen, van, anh."""
+    return {word[:40] for word in re.findall(r"\w+", fold(name or ""))}
+
+
+class AwardWord(db.Model):
+    """One folded syllable of an award's name: the name search looks words up here (an index
+    range per word) instead of scanning every name with LIKE."""
+
+    __tablename__ = "award_words"
+    word: Mapped[str] = mapped_column(String(40), primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("awards.id", ondelete="CASCADE"), primary_key=True, index=True)
 
 
 class Award(db.Model):
@@ -80,6 +95,16 @@ class Award(db.Model):
     decision: Mapped[HonorDecision] = relationship(back_populates="awards")
     district_area: Mapped[Area | None] = relationship()
     private: Mapped[AwardPrivate | None] = relationship(cascade="all, delete-orphan", uselist=False)
+    words: Mapped[list[AwardWord]] = relationship(cascade="all, delete-orphan")
+
+    def set_name(self, name: str) -> None:
+        """The name, its folded form and the words the name search looks up."""
+        self.name = name
+        self.name_folded = " ".join(fold(name).split())
+        wanted = name_words(name)
+        self.words = [w for w in self.words if w.word in wanted]
+        have = {w.word for w in self.words}
+        self.words += [AwardWord(word=word) for word in sorted(wanted - have)]
 
     @property
     def kind_label(self) -> str:

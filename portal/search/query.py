@@ -223,18 +223,34 @@ def whole(parsed: ParsedQuery) -> list[q.Query]:
 
 
 def question(parsed: ParsedQuery) -> q.Query | None:
-    """A long query: any content word matches; BM25 over them with a coordination bonus, and
-    the exact forms typed, pairs standing together and words in the title add to the score."""
+    """A long query: any content word matches; BM25 summed over the content words (so an entry
+    holding more of them ranks higher), the exact forms typed, the pairs standing together and
+    the words of the title. One Or of Terms, which Whoosh answers without scoring every match."""
     content = parsed.content
     if not content:
         return None
-    must = q.Or([_term_clause(f) for f in dict.fromkeys(f for _, f in content)], scale=0.9)
-    boosts = [q.Term("all_x", e, boost=0.5) for e, f in content if e != f]
-    boosts += [q.Term("title_f", f, boost=0.5) for _, f in content]
-    for (_, a), (_, b) in zip(parsed.terms, parsed.terms[1:], strict=False):
-        boosts.append(q.Term("bigrams", f"{a}_{b}", boost=1.5))
-        boosts.append(q.Term("title_bigrams", f"{a}_{b}", boost=1.0))
-    return q.AndMaybe(must, q.Or(boosts)) if boosts else must
+    clauses = [_term_clause(f) for f in dict.fromkeys(f for _, f in content)]
+    clauses += [q.Term("all_x", e, boost=0.5) for e, f in dict.fromkeys(content) if e != f]
+    clauses += [q.Term("title_f", f, boost=0.5) for f in dict.fromkeys(f for _, f in content)]
+    pairs = dict.fromkeys(f"{a}_{b}" for (_, a), (_, b) in zip(parsed.terms, parsed.terms[1:], strict=False))
+    clauses += [q.Term("bigrams", pair, boost=1.5) for pair in pairs]
+    clauses += [q.Term("title_bigrams", pair, boost=1.0) for pair in pairs]
+    return q.Or(clauses)
+
+
+def relaxed(parsed: ParsedQuery, frequency: dict[str, int], most: int = 16) -> list[q.Query]:
+    """When no entry holds every syllable: conjunctions of all but one, all but two, … of them,
+    the rarest syllables kept longest; each a plain And, answered without scoring every match."""
+    from itertools import combinations
+    words = sorted(dict.fromkeys(f for _, f in parsed.terms), key=lambda f: frequency.get(f, 0))
+    words = [w for w in words if frequency.get(w, 0)]
+    out: list[q.Query] = []
+    for size in range(len(words), 0, -1):
+        for group in combinations(words, size):
+            out.append(_and([_term_clause(w) for w in group]))
+            if len(out) >= most:
+                return out
+    return out
 
 
 def title_ranked(parsed: ParsedQuery) -> q.Query | None:

@@ -99,9 +99,25 @@ class _ExactTop(collectors.TopCollector):
 
 
 def _plain(query) -> bool:
+    """A Term, or an And or Or of Terms: Whoosh's block-quality skipping is exact on these and
+    spares scoring every match (a common word matches most of 100,000 entries)."""
     if isinstance(query, q.Term):
         return True
-    return isinstance(query, q.And) and all(isinstance(sub, q.Term) for sub in query.subqueries)
+    return isinstance(query, (q.And, q.Or)) and all(isinstance(sub, q.Term) for sub in query.subqueries)
+
+
+def docset(searcher, flt):
+    """The document numbers a filter allows, computed once per searcher (an index generation):
+    Whoosh would otherwise walk the filter's postings again for every tier of every search."""
+    if flt is None:
+        return None
+    cache = searcher.__dict__.setdefault("_portal_filters", {})
+    key = repr(flt)
+    if key not in cache:
+        if len(cache) >= 64:
+            cache.clear()
+        cache[key] = searcher._filter_to_comb(flt)
+    return cache[key]
 
 
 def _top(searcher, query, flt, limit: int, sortedby=None):
@@ -129,10 +145,16 @@ def _ranked(searcher, parsed, known, flt, limit: int, sortedby, loose: bool) -> 
                 found.append((hit.docnum, tier + float(hit.score or 0)))
         return len(found) >= limit
 
-    if sortedby is not None or loose:
+    if sortedby is not None:
         full = qb.build(parsed, known, loose=loose)
         return [] if full is None else [(h.docnum, float(h.score or 0))
                                         for h in _top(searcher, full, flt, limit, sortedby)]
+    if loose:  # nothing holds every word: those holding the most of them, the rarest first
+        frequency = {f: searcher.doc_frequency("all_f", f) for _, f in parsed.terms}
+        for number, query in enumerate(qb.relaxed(parsed, frequency)):
+            if take(query, 1000.0 - 10.0 * number):
+                break
+        return found
     if known and take(q.Or([q.Term("symbol_key", k) for k in known]), 3000.0):
         return found
     partial = qb.partial_symbol(parsed)
@@ -164,7 +186,7 @@ def run_on(searcher, request: SearchRequest, full: bool = True) -> SearchResults
     known = [k for k in parsed.symbol_keys if searcher.doc_frequency("symbol_key", k)]
     values = {"doc_type": request.doc_type, "year": request.year, "issuer": request.issuer,
               "campaign": request.campaign}
-    flt = qb.filters({**values, "kind": request.kind})
+    flt = docset(searcher, qb.filters({**values, "kind": request.kind}))
     page = min(request.page, MAX_PAGE + 1)
     limit = page * request.per_page if page <= MAX_PAGE else request.per_page
     sortedby = sorting.FieldFacet("issued", reverse=True) if request.sort == "date" else None
