@@ -25,9 +25,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_UPLOAD_MB", 20) * 1024 * 1024 + 1024 * 1024
 
     from . import cli, extensions
-    from .domain import changes, documents, schedule, schema
+    from .domain import changes, documents, schedule, schema, units  # noqa: F401 (units: its models)
     from .search import service as search_service
-    from .web import admin, api, cache, errors, public, security
+    from .web import admin, api, cache, errors, public, security, units as unit_area
 
     security.install_converters(app)
     extensions.db.init_app(app)
@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     public.init_app(app)
     admin.init_app(app)
     api.init_app(app)
+    unit_area.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     cache.init_app(app)

@@ -69,17 +69,19 @@ CLI_ACTOR = Actor("dòng lệnh")
 @users_group.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice([t.code for t in accounts.ROLES]), required=True,
-              help="admin, reviewer hoặc editor")
+              help="admin, reviewer, editor hoặc unit")
 @click.option("--name", default="", help="Họ tên hiển thị")
-def create_user(email: str, role: str, name: str) -> None:
+@click.option("--unit", "unit_code", default="", help="Mã đơn vị (bắt buộc với --role unit)")
+def create_user(email: str, role: str, name: str, unit_code: str) -> None:
     """Create an account; the password comes from PORTAL_PASSWORD or a prompt."""
     password = os.environ.get("PORTAL_PASSWORD") or click.prompt(
         "Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
     try:
-        user = accounts.create_user(email, password, role, CLI_ACTOR, name)
+        user = accounts.create_user(email, password, role, CLI_ACTOR, name, unit_code)
     except ValidationFailed as exc:
         raise click.ClickException(exc.message) from exc
-    click.echo(f"Đã tạo tài khoản {user.email} ({user.role_label}).")
+    unit = f", {user.unit.name}" if user.unit else ""
+    click.echo(f"Đã tạo tài khoản {user.email} ({user.role_label}{unit}).")
 
 
 @users_group.command("list")

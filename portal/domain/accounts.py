@@ -5,8 +5,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import NotFound, ValidationFailed
@@ -19,6 +19,7 @@ ROLES = Vocabulary("role", [
     Term("admin", "Quản trị hệ thống"),
     Term("reviewer", "Người duyệt"),
     Term("editor", "Biên tập viên"),
+    Term("unit", "Đơn vị"),  # an account of one unit: its documents, receipts (and later reports)
 ])
 MIN_PASSWORD = 12
 # Checked against when the e-mail is unknown, so both failures take the same time.
@@ -35,6 +36,7 @@ class User(db.Model):
     name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
     active: Mapped[bool] = mapped_column(default=True)
     # Part of the login session's identity: changing it signs the account out everywhere.
     session_version: Mapped[int] = mapped_column(default=1)
@@ -60,8 +62,11 @@ class User(db.Model):
     def display(self) -> str:
         return f"{self.name} <{self.email}>" if self.name else self.email
 
+    unit = relationship("Unit")
+
     def has_role(self, *roles: str) -> bool:
-        return self.role == "admin" or self.role in roles
+        """Admins have every webmaster role; a unit account has none of them."""
+        return (self.role == "admin" and "unit" not in roles) or self.role in roles
 
 
 @dataclass(frozen=True)
@@ -121,8 +126,9 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def create_user(email: str, password: str, role: str, actor: Actor, name: str = "") -> User:
-    """Create an account; the e-mail is unique, the role known, the password long enough."""
+def create_user(email: str, password: str, role: str, actor: Actor, name: str = "", unit_code: str = "") -> User:
+    """Create an account; the e-mail is unique, the role known, the password long enough; a
+    unit account names its unit (by code), and only a unit account has one."""
     email = normalize_email(email)
     if not _EMAIL.match(email):
         raise ValidationFailed(f"«{email}» không phải địa chỉ thư điện tử hợp lệ.")
@@ -131,7 +137,15 @@ def create_user(email: str, password: str, role: str, actor: Actor, name: str = 
     if by_email(email) is not None:
         raise ValidationFailed(f"Đã có tài khoản {email}.")
     check_password_rules(password)
-    user = User(email=email, name=" ".join(strip_controls(name).split())[:200], role=role,
+    unit = None
+    if role == "unit" or unit_code:
+        from .units import by_code
+        unit = by_code(unit_code) if unit_code else None
+        if role != "unit":
+            raise ValidationFailed("Chỉ tài khoản vai trò «unit» (Đơn vị) mới thuộc một đơn vị.")
+        if unit is None:
+            raise ValidationFailed(f"Không có đơn vị mã «{unit_code}»; tài khoản đơn vị cần --unit MÃ.")
+    user = User(email=email, name=" ".join(strip_controls(name).split())[:200], role=role, unit=unit,
                 password_hash=generate_password_hash(password))
     db.session.add(user)
     audit.record(actor, "user.create", f"user:{email}", f"Tạo tài khoản {email} ({ROLES.label(role)})")

@@ -10,6 +10,7 @@ from ..extensions import db
 from . import frontmatter as fm
 from .campaigns import Campaign, ReviewRound, campaign_by_slug
 from .content_honors import check_honor, parse_areas, save_areas, save_honor
+from .units import by_code, parse_units, save_units, set_recipients, units_on
 from .content_specs import CampaignSpec, DocumentSpec, parse_campaign, parse_document
 from .documents import Attachment, Document, DocumentAlias, Relation
 from .extract import extract_text
@@ -45,7 +46,7 @@ def _files(path: Path) -> list[Path]:
 def parse_all(path: Path) -> tuple[list[dict], list[CampaignSpec], list[DocumentSpec]]:
     """Read and validate every file; raise ValidationFailed listing all problems."""
     problems = fm.Problems()
-    areas, campaigns, documents = [], [], []
+    areas, campaigns, documents, units = [], [], [], []
     for file in _files(path):
         parsed = fm.read(file, problems)
         if parsed is None:
@@ -53,6 +54,8 @@ def parse_all(path: Path) -> tuple[list[dict], list[CampaignSpec], list[Document
         meta, body = parsed
         if meta.get("kind") == "areas":
             areas += parse_areas(file, meta, problems)
+        elif meta.get("kind") == "units":
+            units += parse_units(file, meta, problems)
         elif meta.get("kind") == "campaign":
             spec = parse_campaign(file, meta, body, problems)
             campaigns.append(spec) if spec else None
@@ -60,9 +63,18 @@ def parse_all(path: Path) -> tuple[list[dict], list[CampaignSpec], list[Document
             spec = parse_document(file, meta, body, problems)
             documents.append(spec) if spec else None
     _cross_check(areas, campaigns, documents, problems)
+    _check_sent_to(units, documents, problems)
     if problems:
         raise ValidationFailed("Nội dung không hợp lệ, chưa nạp gì.", problems.items)
-    return areas, campaigns, documents
+    return areas, campaigns, documents, units
+
+
+def _check_sent_to(units: list[dict], documents: list[DocumentSpec], problems) -> None:
+    known = {u["code"] for u in units}
+    for spec in documents:
+        for code in spec.sent_to or ():
+            if code != "*" and code not in known and by_code(code) is None:
+                problems.add(str(spec.path), "sent_to", f"không có đơn vị mã «{code}»")
 
 
 def _campaign_data(slug: str | None, batch: dict[str, CampaignSpec]) -> tuple[list, list[dict]]:
@@ -98,11 +110,12 @@ def _cross_check(areas: list[dict], campaigns: list[CampaignSpec], documents: li
 
 def load(path: str | Path, storage: Storage, actor: str = LOADER) -> LoadReport:
     """Load a file or folder; on any problem nothing is written (database or files)."""
-    areas, campaigns, documents = parse_all(Path(path))
+    areas, campaigns, documents, units = parse_all(Path(path))
     report, stored = LoadReport(), []
     report.warnings = [w for d in documents if d.honor for w in d.honor.awards.warnings]
     try:
         save_areas(areas)
+        save_units(units)
         db.session.flush()
         for spec in campaigns:
             _save_campaign(spec, report)
@@ -174,6 +187,10 @@ def _save_document(spec: DocumentSpec, storage: Storage, stored: list[str],
     db.session.flush()
     if spec.honor is not None:
         save_honor(document, spec.honor)
+    if spec.sent_to is not None:
+        chosen = (units_on(document.issued_on) if spec.sent_to == ["*"]
+                  else [by_code(code) for code in spec.sent_to])
+        set_recipients(document, [u for u in chosen if u is not None], spec.ask_receipt)
     record(document.id, "load", actor, str(spec.path), old_state, document.status)
 
 

@@ -17,7 +17,7 @@ from .vocab import DOCUMENT_TYPES, RELATION_KINDS, REVIEW_KINDS, SIGNING_AUTHORI
 
 DOC_KEYS = HONOR_KEYS | {"demo", "symbol", "type", "issuer", "issuer_parent", "place", "issued_on", "subject", "signer",
             "signer_title", "signing_authority", "recipients", "distribution", "field", "campaign",
-            "relations", "status", "attachments", "published_at"}
+            "relations", "status", "attachments", "published_at", "sent_to", "ask_receipt"}
 CAMPAIGN_KEYS = {"kind", "slug", "name", "launched_by", "plan", "starts_on", "ends_on",
                  "review_rounds", "award_rules"}
 
@@ -32,6 +32,8 @@ class DocumentSpec:
     campaign_slug: str | None
     honor: HonorSpec | None = None
     published_on: date | None = None  # when it was first posted (front matter `published_at`)
+    sent_to: list[str] | None = None  # unit codes, ["*"] for every unit existing on the issue date
+    ask_receipt: bool = True
 
 
 @dataclass
@@ -154,7 +156,21 @@ def parse_document(path: Path, meta: dict, body: str, problems: fm.Problems) -> 
                   slug=slug_for(parsed.text, issued_on.year))
     digest = _digest(path, attachments + ([honor.list_path] if honor and honor.list_path else []))
     return DocumentSpec(path, digest, values, relations, attachments, campaign, honor,
-                        fm.date_value(meta, "published_at", where, problems, required=False))
+                        fm.date_value(meta, "published_at", where, problems, required=False),
+                        _sent_to(meta, where, problems), meta.get("ask_receipt", True) is not False)
+
+
+def _sent_to(meta: dict, where: str, problems: fm.Problems) -> list[str] | None:
+    """`sent_to: all` (every unit existing on the issue date) or a list of unit codes."""
+    value = meta.get("sent_to")
+    if value is None:
+        return None
+    if value == "all":
+        return ["*"]
+    codes = fm.string_list(meta, "sent_to", where, problems)
+    if not codes:
+        problems.add(where, "sent_to", "ghi «all» hoặc danh sách mã đơn vị")
+    return codes
 
 
 def _round(item: object, index: int, where: str, problems: fm.Problems) -> dict | None:

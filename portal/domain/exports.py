@@ -28,18 +28,19 @@ def neutral(value):
     return value
 
 
-def _cells(row: dict) -> list:
-    return [neutral("" if row[key] is None else row[key]) for key, _ in EXPORT_COLUMNS]
+def _cells(row: dict, columns=EXPORT_COLUMNS) -> list:
+    return [neutral("" if row[key] is None else row[key]) for key, _ in columns]
 
 
-def csv_chunks(rows: Iterable[dict]) -> Iterator[str]:
-    """The CSV (UTF-8 with a BOM, for Excel) in chunks of a few hundred rows."""
+def csv_chunks(rows: Iterable[dict], columns=EXPORT_COLUMNS) -> Iterator[str]:
+    """The CSV (UTF-8 with a BOM, for Excel) in chunks of a few hundred rows; `columns` are
+    (key, heading) pairs, the honor roll's by default."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow([label for _, label in EXPORT_COLUMNS])
+    writer.writerow([label for _, label in columns])
     for count, row in enumerate(rows, 1):
-        writer.writerow(_cells(row))
+        writer.writerow(_cells(row, columns))
         if count % CHUNK_ROWS == 0:
             yield out.getvalue()
             out.seek(0)

@@ -15,7 +15,7 @@ from whoosh import query as q
 from . import query as qb
 
 FACETS = ("doc_type", "year", "issuer", "campaign")
-SAMPLE = 2000
+SAMPLE = 5000
 
 
 @dataclass

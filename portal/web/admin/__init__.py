@@ -18,6 +18,8 @@ from ...domain.workflow import TRANSITIONS
 bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
 login_manager = LoginManager()
 OPEN_ENDPOINTS = {"admin.login"}
+# What a unit account may use here: signing in and out, its password. The rest is the office's.
+UNIT_ENDPOINTS = OPEN_ENDPOINTS | {"admin.logout", "admin.password"}
 
 
 @login_manager.user_loader
@@ -32,6 +34,10 @@ def _require_login():
     if not current_user.is_authenticated:
         target = request.full_path.rstrip("?") if request.method == "GET" else url_for("admin.dashboard")
         return redirect(url_for("admin.login", next=target))
+    if current_user.role == "unit" and request.endpoint not in UNIT_ENDPOINTS:
+        if request.endpoint == "admin.dashboard":
+            return redirect(url_for("units.home"))
+        abort(403)
     return None
 
 
@@ -74,7 +80,7 @@ def action_label(action: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from . import auth, documents, files, people, trash  # noqa: F401  (routes register on import)
+    from . import auth, documents, files, people, recipients, trash  # noqa: F401  (routes register on import)
 
     app.add_template_filter(vn_datetime, "vn_datetime")
     app.add_template_filter(action_label, "action_label")

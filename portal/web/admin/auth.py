@@ -64,6 +64,8 @@ def login():
     login_user(user)
     audit.record(actor(), "login", f"user:{user.email}", "Đăng nhập")
     db.session.commit()
+    if user.role == "unit" and not safe_next(next_url).startswith("/don-vi"):
+        return redirect(url_for("units.home"))  # a unit account works in its own area
     return redirect(safe_next(next_url))
 
 
