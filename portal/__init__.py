@@ -27,7 +27,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import cli, extensions
     from .domain import changes, documents, schedule, schema, units  # noqa: F401 (units: its models)
     from .search import service as search_service
-    from .web import admin, api, cache, errors, public, security, units as unit_area
+    from .web import admin, api, cache, errors, public, security
+    from .web import units as unit_area
 
     security.install_converters(app)
     extensions.db.init_app(app)

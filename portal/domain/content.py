@@ -10,7 +10,6 @@ from ..extensions import db
 from . import frontmatter as fm
 from .campaigns import Campaign, ReviewRound, campaign_by_slug
 from .content_honors import check_honor, parse_areas, save_areas, save_honor
-from .units import by_code, parse_units, save_units, set_recipients, units_on
 from .content_specs import CampaignSpec, DocumentSpec, parse_campaign, parse_document
 from .documents import Attachment, Document, DocumentAlias, Relation
 from .extract import extract_text
@@ -18,6 +17,7 @@ from .markdown import render
 from .models_base import VN
 from .places import name_key
 from .storage import Storage
+from .units import by_code, parse_units, save_units, set_recipients, units_on
 from .workflow import record
 
 LOADER = "Nạp nội dung"

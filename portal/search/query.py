@@ -159,7 +159,8 @@ def required(parsed: ParsedQuery, loose: bool = False) -> q.Query | None:
     is a long question, any content word)."""
     terms = parsed.content if parsed.long else parsed.terms
     loose = loose or parsed.long
-    clauses = [_term_clause(f) for f in dict.fromkeys(f for _, f in terms)] + [_phrase_clause(p) for p in parsed.phrases]
+    clauses = [_term_clause(f) for f in dict.fromkeys(f for _, f in terms)]
+    clauses += [_phrase_clause(p) for p in parsed.phrases]
     if not clauses:
         return None
     if loose:

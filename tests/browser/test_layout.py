@@ -29,7 +29,8 @@ PROBLEMS = """() => {
                    '.badge, .symbol, .step, .official-head p, figcaption, legend, input, select, textarea';
   for (const el of document.querySelectorAll(selector)) {
     if (hidden(el) || scrolls(el)) continue;
-    const name = `${el.tagName.toLowerCase()}${el.className ? '.' + el.className : ''} "${(el.textContent || '').trim().slice(0, 40)}"`;
+    const label = (el.textContent || '').trim().slice(0, 40);
+    const name = `${el.tagName.toLowerCase()}${el.className ? '.' + el.className : ''} "${label}"`;
     const field = ['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName);  // a long value scrolls inside
     if (!field && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).display !== 'inline')
       problems.push(`clipped or overflowing: ${name} ${el.scrollWidth} > ${el.clientWidth}`);

@@ -71,7 +71,8 @@ def test_a_bad_units_file_is_refused_whole(app, tmp_path):
 def test_the_command_line_creates_a_unit_account(seeded):
     runner = seeded.test_cli_runner()
     env = {"PORTAL_PASSWORD": PASSWORD}
-    done = runner.invoke(args=["users", "create", "vanlang@vks.test", "--role", "unit", "--unit", "vks-van-lang"], env=env)
+    done = runner.invoke(args=["users", "create", "vanlang@vks.test", "--role", "unit", "--unit", "vks-van-lang"],
+                         env=env)
     assert done.exit_code == 0 and "Viện kiểm sát nhân dân huyện Văn Lãng" in done.output
     missing = runner.invoke(args=["users", "create", "x@vks.test", "--role", "unit"], env=env)
     assert missing.exit_code != 0 and "--unit" in missing.output
@@ -171,3 +172,20 @@ def test_the_office_edits_recipients_and_admins_the_registry(unit_users, as_role
     with unit_users.app_context():
         assert units.by_code("vks-cao-loc").successor.code == "van-phong"
         db.session.remove()
+
+
+def test_every_webmaster_route_refuses_a_unit_account(unit_users):
+    from portal.web.admin import UNIT_ENDPOINTS
+    from tests.web.admin.test_access import RULES, _url
+    unit = UnitSession(unit_users.test_client(), None)
+    unit.login(UNIT_EMAIL)
+    checked = 0
+    for rule in RULES:
+        if rule.endpoint in UNIT_ENDPOINTS or rule.endpoint == "admin.dashboard":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            data = {"csrf_token": unit.csrf()} if method == "POST" else None
+            response = unit.client.open(_url(rule), method=method, data=data)
+            assert response.status_code == 403, (method, rule.rule)
+            checked += 1
+    assert checked >= 30

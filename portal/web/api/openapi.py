@@ -27,7 +27,8 @@ SPEC = {
                 _param("q", {"type": "string", "maxLength": 1000},
                        "Từ khóa, câu hỏi (tối đa 1.000 ký tự), có dấu hoặc không dấu, hoặc số ký hiệu"),
                 _param("kind", {"type": "string", "enum": ["document", "award"]},
-                       "Chỉ văn bản (document) hoặc chỉ mục bảng vinh danh (award); bỏ trống: cả hai trong một danh sách"),
+                       "Chỉ văn bản (document) hoặc chỉ mục bảng vinh danh (award); "
+                       "bỏ trống: cả hai trong một danh sách"),
                 _param("page", {"type": "integer", "minimum": 1, "maximum": 500}, "Trang"),
                 _param("per_page", {"type": "integer", "minimum": 1, "maximum": 100}, "Số kết quả mỗi trang"),
                 _param("type", _ARG, "Mã loại văn bản, ví dụ ke-hoach"),

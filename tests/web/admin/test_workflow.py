@@ -20,8 +20,8 @@ MATRIX = [
     ("retract", "published", {"reviewer", "admin"}),
     ("redraft", "retracted", {"editor", "reviewer", "admin"}),
 ]
-ILLEGAL = [("publish", "draft"), ("submit", "published"), ("publish", "published"), ("reject", "draft"), ("retract", "draft"),
-           ("redraft", "draft"), ("retract", "pending"), ("submit", "pending")]
+ILLEGAL = [("publish", "draft"), ("submit", "published"), ("publish", "published"), ("reject", "draft"),
+           ("retract", "draft"), ("redraft", "draft"), ("retract", "pending"), ("submit", "pending")]
 
 
 def session_email(role: str) -> str:
