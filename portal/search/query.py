@@ -19,7 +19,7 @@ from .analyzer import nfc, syllables, symbol_key
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 400  # distinct syllables; 1,000 characters never hold more
-LONG_QUERY = 5
+LONG_QUERY = 8  # content syllables (about four Vietnamese words)
 # Function words of questions ("là bao nhiêu", "nào", "là ai", "đã"): in a long query they do not
 # make a document match on their own (they still count in the pairs that stand together).
 _STOP = ("là có được không những các của và cho trong với một đến từ đã đang sẽ bị bởi mà nếu khi "

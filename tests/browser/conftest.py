@@ -19,6 +19,7 @@ FLAGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-backgroun
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 WEBMASTERS = {"editor": "bientap@vks.test", "reviewer": "duyet@vks.test"}
 WEBMASTER_PASSWORD = "mật khẩu thử nghiệm dài"
+UNIT_ACCOUNT = ("caoloc@vks.test", "vks-cao-loc")  # a unit's account (the same password)
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +46,8 @@ def portal_url(tmp_path_factory):
         flask(env, *args)
     for role, email in WEBMASTERS.items():
         flask({**env, "PORTAL_PASSWORD": WEBMASTER_PASSWORD}, "users", "create", email, "--role", role)
+    flask({**env, "PORTAL_PASSWORD": WEBMASTER_PASSWORD}, "users", "create", UNIT_ACCOUNT[0], "--role", "unit",
+          "--unit", UNIT_ACCOUNT[1])
     with serve(env) as base:
         yield base
 

@@ -4,7 +4,7 @@ import os
 import pytest
 
 from portal.config import PROJECT_ROOT
-from tests.browser.conftest import WEBMASTER_PASSWORD, WEBMASTERS
+from tests.browser.conftest import UNIT_ACCOUNT, WEBMASTER_PASSWORD, WEBMASTERS
 
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = ["/", "/van-ban", "/van-ban?loai=ke-hoach", "/van-ban/174-kh-ubnd-2022", "/van-ban/1033-vks-vp-2022",
@@ -17,7 +17,7 @@ PAGES = ["/", "/van-ban", "/van-ban?loai=ke-hoach", "/van-ban/174-kh-ubnd-2022",
 ADMIN_PAGES = ["/quan-tri/dang-nhap", "/quan-tri/", "/quan-tri/van-ban", "/quan-tri/van-ban/moi",
                "/quan-tri/van-ban/2", "/quan-tri/van-ban/2/sua", "/quan-tri/van-ban/2/phien-ban",
                "/quan-tri/van-ban/2/xoa", "/quan-tri/cho-duyet", "/quan-tri/thung-rac", "/quan-tri/yeu-cau",
-               "/quan-tri/mat-khau"]
+               "/quan-tri/mat-khau", "/quan-tri/van-ban/2/don-vi"]
 
 
 @pytest.fixture(scope="module")
@@ -42,15 +42,20 @@ def test_no_serious_accessibility_violation_in_the_admin_area(browser, portal_ur
     _check(browser, portal_url, axe_source, path, width, signed_in=path != "/quan-tri/dang-nhap")
 
 
+@pytest.mark.parametrize("width", [1280, 375])
+def test_no_serious_accessibility_violation_in_the_unit_area(browser, portal_url, axe_source, width):
+    _check(browser, portal_url, axe_source, "/don-vi/", width, signed_in=UNIT_ACCOUNT[0])
+
+
 def _check(browser, portal_url, axe_source, path, width, signed_in=False):
     context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)  # to inject axe
     page = context.new_page()
     if signed_in:
         page.goto(portal_url + "/quan-tri/dang-nhap")
-        page.fill("#email", WEBMASTERS["reviewer"])
+        page.fill("#email", signed_in if isinstance(signed_in, str) else WEBMASTERS["reviewer"])
         page.fill("#password", WEBMASTER_PASSWORD)
         page.click("button:has-text('Đăng nhập')")
-        page.wait_for_url("**/quan-tri/")
+        page.wait_for_url("**/don-vi/" if isinstance(signed_in, str) else "**/quan-tri/")
     page.goto(portal_url + path)
     page.add_script_tag(content=axe_source)
     result = page.evaluate("""async () => await axe.run(document, {

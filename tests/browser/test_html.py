@@ -9,6 +9,7 @@ import urllib.request
 import pytest
 
 from portal.config import PROJECT_ROOT
+from tests.browser.conftest import UNIT_ACCOUNT, WEBMASTER_PASSWORD, WEBMASTERS
 
 VNU = PROJECT_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 PAGES = ["/", "/van-ban", "/van-ban?loai=ke-hoach&nam=2022", "/van-ban/174-kh-ubnd-2022", "/van-ban/1033-vks-vp-2022",
@@ -28,6 +29,21 @@ def _checker() -> list[str]:
     return [java, "-Dnu.validator.servlet.allow-forbidden-hosts=true", "-jar", str(VNU)]
 
 
+def _signed_in_html(base: str, email: str, path: str) -> str:
+    """A page of the signed-in areas, fetched with a real login (the checker cannot sign in)."""
+    import re
+
+    import requests
+    http = requests.Session()
+    login = http.get(base + "/quan-tri/dang-nhap", timeout=30).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', login)[1]
+    http.post(base + "/quan-tri/dang-nhap", data={"email": email, "password": WEBMASTER_PASSWORD,
+                                                  "csrf_token": token}, timeout=30)
+    page = http.get(base + path, timeout=30)
+    assert page.status_code == 200 and "csrf-token" in page.text, path
+    return page.text
+
+
 def test_public_pages_are_valid_html(portal_url, tmp_path):
     command = _checker()
     try:  # a page that answers 404 is checked from a file
@@ -35,6 +51,11 @@ def test_public_pages_are_valid_html(portal_url, tmp_path):
     except urllib.error.HTTPError as error:
         (tmp_path / "404.html").write_bytes(error.read())
     targets = [portal_url + path for path in PAGES] + [str(tmp_path / "404.html")]
+    for email, path in ((UNIT_ACCOUNT[0], "/don-vi/"), (WEBMASTERS["reviewer"], "/quan-tri/van-ban/2/don-vi"),
+                        (WEBMASTERS["reviewer"], "/quan-tri/")):
+        target = tmp_path / (path.strip("/").replace("/", "-") + ".html")
+        target.write_text(_signed_in_html(portal_url, email, path), encoding="utf-8")
+        targets.append(str(target))
     run = subprocess.run(command + ["--errors-only", "--format", "json"] + targets,
                          capture_output=True, text=True, timeout=300)
     messages = json.loads(run.stderr or '{"messages": []}')["messages"]

@@ -107,6 +107,20 @@ def test_the_editor_shows_vietnamese_in_its_own_font(browser, portal_url, width)
         context.close()
 
 
+@pytest.mark.parametrize("width", SCREENSHOT_WIDTHS)
+def test_the_unit_area_fits_every_width(browser, portal_url, width):
+    from tests.browser.conftest import UNIT_ACCOUNT
+
+    def sign_in(page):
+        page.goto(portal_url + "/quan-tri/dang-nhap")
+        page.fill("#email", UNIT_ACCOUNT[0])
+        page.fill("#password", WEBMASTER_PASSWORD)
+        page.click("button:has-text('Đăng nhập')")
+        page.wait_for_url("**/don-vi/")
+
+    assert _look(browser, portal_url + "/don-vi/", width, "unit-area", prepare=sign_in) == []
+
+
 def test_phone_honor_roll_folds_filters_and_shows_chips_and_cards(browser, portal_url):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
     page = context.new_page()
