@@ -26,6 +26,8 @@ class Campaign(db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     summary_html: Mapped[str] = mapped_column(Text, default="")
     award_rules: Mapped[list] = mapped_column(JSON, default=list)
+    # What units report at each round, as data: [{"code", "label", "unit"}] (households, m², …).
+    report_figures: Mapped[list] = mapped_column(JSON, default=list)
     source_path: Mapped[str | None] = mapped_column(String(500))
     source_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = created_column()
@@ -49,6 +51,7 @@ class ReviewRound(db.Model):
     when_label: Mapped[str] = mapped_column(String(100))
     starts_on: Mapped[date]
     ends_on: Mapped[date]
+    report_due_on: Mapped[date | None]  # when units' reports are due (set in content or by the office)
 
     campaign: Mapped[Campaign] = relationship(back_populates="rounds")
 

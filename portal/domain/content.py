@@ -147,7 +147,17 @@ def _save_campaign(spec: CampaignSpec, report: LoadReport) -> None:
         setattr(campaign, key, value)
     campaign.summary_html = render(spec.values["summary"])
     campaign.source_path, campaign.source_hash = str(spec.path), spec.digest
-    campaign.rounds = [ReviewRound(**r) for r in spec.rounds]
+    # Rounds are kept by code (units' reports hang on them); a due date set by the office stays
+    # unless the file gives one.
+    existing = {r.code: r for r in campaign.rounds}
+    rounds = []
+    for values in spec.rounds:
+        current = existing.get(values["code"]) or ReviewRound()
+        for key, value in values.items():
+            if key != "report_due_on" or value is not None:
+                setattr(current, key, value)
+        rounds.append(current)
+    campaign.rounds = rounds
 
 
 def _find_document(spec: DocumentSpec) -> Document | None:

@@ -19,7 +19,7 @@ DOC_KEYS = HONOR_KEYS | {"demo", "symbol", "type", "issuer", "issuer_parent", "p
             "signer_title", "signing_authority", "recipients", "distribution", "field", "campaign",
             "relations", "status", "attachments", "published_at", "sent_to", "ask_receipt"}
 CAMPAIGN_KEYS = {"kind", "slug", "name", "launched_by", "plan", "starts_on", "ends_on",
-                 "review_rounds", "award_rules"}
+                 "review_rounds", "award_rules", "report_figures"}
 
 
 @dataclass
@@ -189,8 +189,22 @@ def _round(item: object, index: int, where: str, problems: fm.Problems) -> dict 
         "when_label": fm.text(item, "when", where + f" {key}", problems),
         "starts_on": fm.date_value(item, "starts_on", where + f" {key}", problems),
         "ends_on": fm.date_value(item, "ends_on", where + f" {key}", problems),
+        "report_due_on": fm.date_value(item, "report_due", where + f" {key}", problems, required=False),
     }
     return result if len(problems.items) == before else None
+
+
+def _figures(meta: dict, where: str, problems: fm.Problems) -> list[dict]:
+    """`report_figures`: what units report at each round ({code, label, unit})."""
+    figures = meta.get("report_figures") or []
+    out = []
+    for index, item in enumerate(figures if isinstance(figures, list) else [None]):
+        code = str(item.get("code", "")) if isinstance(item, dict) else ""
+        if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", code) or not item.get("label"):
+            problems.add(where, f"report_figures[{index}]", "cần code (chữ thường không dấu) và label")
+            continue
+        out.append({"code": code, "label": str(item["label"]), "unit": str(item.get("unit", ""))})
+    return out
 
 
 def _award_rules(meta: dict, where: str, problems: fm.Problems) -> list[dict]:
@@ -224,6 +238,7 @@ def parse_campaign(path: Path, meta: dict, body: str, problems: fm.Problems) -> 
         "starts_on": fm.date_value(meta, "starts_on", where, problems),
         "ends_on": fm.date_value(meta, "ends_on", where, problems),
         "award_rules": _award_rules(meta, where, problems), "summary": body,
+        "report_figures": _figures(meta, where, problems),
     }
     raw_rounds = meta.get("review_rounds") or []
     if not isinstance(raw_rounds, list):

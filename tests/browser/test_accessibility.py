@@ -17,7 +17,8 @@ PAGES = ["/", "/van-ban", "/van-ban?loai=ke-hoach", "/van-ban/174-kh-ubnd-2022",
 ADMIN_PAGES = ["/quan-tri/dang-nhap", "/quan-tri/", "/quan-tri/van-ban", "/quan-tri/van-ban/moi",
                "/quan-tri/van-ban/2", "/quan-tri/van-ban/2/sua", "/quan-tri/van-ban/2/phien-ban",
                "/quan-tri/van-ban/2/xoa", "/quan-tri/cho-duyet", "/quan-tri/thung-rac", "/quan-tri/yeu-cau",
-               "/quan-tri/mat-khau", "/quan-tri/van-ban/2/don-vi"]
+               "/quan-tri/mat-khau", "/quan-tri/van-ban/2/don-vi", "/quan-tri/bao-cao", "/quan-tri/bao-cao/1"]
+UNIT_PAGES = ["/don-vi/", "/don-vi/bao-cao", "/don-vi/bao-cao/1"]
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +43,10 @@ def test_no_serious_accessibility_violation_in_the_admin_area(browser, portal_ur
     _check(browser, portal_url, axe_source, path, width, signed_in=path != "/quan-tri/dang-nhap")
 
 
+@pytest.mark.parametrize("path", UNIT_PAGES)
 @pytest.mark.parametrize("width", [1280, 375])
-def test_no_serious_accessibility_violation_in_the_unit_area(browser, portal_url, axe_source, width):
-    _check(browser, portal_url, axe_source, "/don-vi/", width, signed_in=UNIT_ACCOUNT[0])
+def test_no_serious_accessibility_violation_in_the_unit_area(browser, portal_url, axe_source, path, width):
+    _check(browser, portal_url, axe_source, path, width, signed_in=UNIT_ACCOUNT[0])
 
 
 def _check(browser, portal_url, axe_source, path, width, signed_in=False):

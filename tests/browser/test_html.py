@@ -51,8 +51,9 @@ def test_public_pages_are_valid_html(portal_url, tmp_path):
     except urllib.error.HTTPError as error:
         (tmp_path / "404.html").write_bytes(error.read())
     targets = [portal_url + path for path in PAGES] + [str(tmp_path / "404.html")]
-    for email, path in ((UNIT_ACCOUNT[0], "/don-vi/"), (WEBMASTERS["reviewer"], "/quan-tri/van-ban/2/don-vi"),
-                        (WEBMASTERS["reviewer"], "/quan-tri/")):
+    for email, path in ((UNIT_ACCOUNT[0], "/don-vi/"), (UNIT_ACCOUNT[0], "/don-vi/bao-cao"),
+                        (UNIT_ACCOUNT[0], "/don-vi/bao-cao/1"), (WEBMASTERS["reviewer"], "/quan-tri/van-ban/2/don-vi"),
+                        (WEBMASTERS["reviewer"], "/quan-tri/bao-cao/1"), (WEBMASTERS["reviewer"], "/quan-tri/")):
         target = tmp_path / (path.strip("/").replace("/", "-") + ".html")
         target.write_text(_signed_in_html(portal_url, email, path), encoding="utf-8")
         targets.append(str(target))

@@ -107,8 +107,9 @@ def test_the_editor_shows_vietnamese_in_its_own_font(browser, portal_url, width)
         context.close()
 
 
+@pytest.mark.parametrize("path", ["/don-vi/", "/don-vi/bao-cao", "/don-vi/bao-cao/1"])
 @pytest.mark.parametrize("width", SCREENSHOT_WIDTHS)
-def test_the_unit_area_fits_every_width(browser, portal_url, width):
+def test_the_unit_area_fits_every_width(browser, portal_url, path, width):
     from tests.browser.conftest import UNIT_ACCOUNT
 
     def sign_in(page):
@@ -118,7 +119,7 @@ def test_the_unit_area_fits_every_width(browser, portal_url, width):
         page.click("button:has-text('Đăng nhập')")
         page.wait_for_url("**/don-vi/")
 
-    assert _look(browser, portal_url + "/don-vi/", width, "unit-area", prepare=sign_in) == []
+    assert _look(browser, portal_url + path, width, "unit-" + _name(path), prepare=sign_in) == []
 
 
 def test_phone_honor_roll_folds_filters_and_shows_chips_and_cards(browser, portal_url):

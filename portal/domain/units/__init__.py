@@ -3,6 +3,7 @@ documents sent to them with their receipts. Units are the departments and the di
 regional) procuracies; accounts of the role `unit` belong to one."""
 from .receipts import DocumentRecipient, Receipt, documents_for_unit, receipt_rows, record_receipt, set_recipients
 from .registry import Unit, by_code, parse_units, save_units, units_on
+from .reports import UnitReport
 
 __all__ = ["DocumentRecipient", "Receipt", "Unit", "by_code", "documents_for_unit", "parse_units", "receipt_rows",
-           "record_receipt", "save_units", "set_recipients", "units_on"]
+           "record_receipt", "save_units", "set_recipients", "units_on", "UnitReport"]

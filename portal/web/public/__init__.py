@@ -24,8 +24,14 @@ def vn_long_date(value: date | None) -> str:
     return f"ngày {value.day:02d} tháng {value.month} năm {value.year}" if value else ""
 
 
-def vn_number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
+def vn_number(value) -> str:
+    """1250 -> "1.250"; 1250.5 -> "1.250,5" (Vietnamese separators); numbers given as text too."""
+    from decimal import Decimal
+    number = Decimal(str(value))
+    whole, _, fraction = f"{number:f}".partition(".")
+    text = f"{int(whole):,}".replace(",", ".") if whole.lstrip("-") else whole
+    fraction = fraction.rstrip("0")
+    return f"{text},{fraction}" if fraction else text
 
 
 def url_with(**changes) -> str:

@@ -103,11 +103,17 @@ def send_attachment(document: docs.Document, attachment_id: int):
     item = next((a for a in document.attachments if a.id == attachment_id), None)
     if item is None:
         abort(404)
+    return send_stored(item)
+
+
+def send_stored(item):
+    """A stored file (anything with stored_name, filename, mime_type, size, sha256) as a download
+    under its own name: from disk with sendfile, or streamed from the database in 1 MB chunks."""
     store = storage()
     path = store.local_path(item.stored_name)
     if path is not None and not path.is_file() or path is None and not store.exists(item.stored_name):
         abort(404)
-    source = path if path is not None else store.open(item.stored_name)  # streamed in 1 MB chunks
+    source = path if path is not None else store.open(item.stored_name)
     response = send_file(source, mimetype=item.mime_type, as_attachment=True,
                          download_name=item.filename, etag=item.sha256, conditional=True)
     if path is None:

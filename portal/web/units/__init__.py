@@ -78,5 +78,6 @@ def _receipt_on_download(response):
 
 
 def init_app(app: Flask) -> None:
+    from . import reports  # noqa: F401 (routes register on import)
     app.register_blueprint(bp)
     app.after_request(_receipt_on_download)

@@ -1,0 +1,64 @@
+"""A unit's reports: the rounds open for reports, the form, and its own history and files."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from ...domain.campaigns import ReviewRound
+from ...domain.units import reports
+from ...errors import ValidationFailed
+from ...extensions import db
+from ...services import storage
+from ..admin import actor
+from ..public.documents import send_stored
+from . import bp, unit_account, unit_required
+
+
+@bp.get("/bao-cao")
+@unit_required
+def report_list():
+    unit = unit_account()
+    rounds = reports.rounds_with_deadlines()
+    current = {r.round_id: r for r in reports.history(unit) if r.superseded_at is None}
+    return render_template("units/reports.html", unit=unit, rounds=rounds, current=current,
+                           history=reports.history(unit))
+
+
+@bp.route("/bao-cao/<int:round_id>", methods=["GET", "POST"])
+@unit_required
+def report_form(round_id: int):
+    unit = unit_account()
+    review_round = db.session.get(ReviewRound, round_id)
+    if review_round is None or review_round.report_due_on is None:
+        abort(404)
+    figures = reports.figures_of(review_round)
+    if request.method == "GET":
+        return render_template("units/report_form.html", unit=unit, review_round=review_round, figures=figures,
+                               form={}, errors=[], current=reports.current_reports(review_round, unit))
+    upload = request.files.get("file")
+    try:
+        if upload is None or not upload.filename:
+            raise ValidationFailed("Chọn tệp báo cáo đã ký (PDF hoặc DOCX).")
+        report = reports.submit_report(unit, review_round, upload.stream, upload.filename, request.form.to_dict(),
+                                       actor(), storage())
+    except ValidationFailed as exc:
+        return render_template("units/report_form.html", unit=unit, review_round=review_round, figures=figures,
+                               form=request.form, errors=[exc.message, *exc.problems],
+                               current=reports.current_reports(review_round, unit)), 400
+    flash(f"Đã nộp báo cáo {review_round.label}" + (" (sau hạn, được ghi nhận là nộp muộn)." if report.late else "."))
+    return redirect(url_for("units.report_list"))
+
+
+@bp.get("/bao-cao/tep/<int:report_id>")
+@unit_required
+def report_file(report_id: int):
+    report = db.session.get(reports.UnitReport, report_id)
+    if report is None or report.unit_id != unit_account().id:
+        abort(404)  # another unit's report: as if it did not exist
+    return send_report(report)
+
+
+def send_report(report: reports.UnitReport):
+    response = send_stored(report)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+

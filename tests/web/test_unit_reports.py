@@ -1,0 +1,127 @@
+"""Units' reports at review rounds: the figures the campaign defines, on time / late / missing,
+totals and charts for the office, the unit's own history, and files checked like any upload."""
+import io
+
+import pytest
+
+from portal.domain import accounts, units
+from portal.domain.accounts import Actor
+from portal.domain.campaigns import ReviewRound
+from portal.extensions import db
+from tests.web.admin.conftest import PASSWORD, as_role, users  # noqa: F401 (fixtures)
+from tests.web.test_units import OTHER_EMAIL, UNIT_EMAIL, UnitSession
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def reporting(seeded):
+    with seeded.app_context():
+        accounts.create_user(UNIT_EMAIL, PASSWORD, "unit", Actor("test"), unit_code="vks-cao-loc")
+        accounts.create_user(OTHER_EMAIL, PASSWORD, "unit", Actor("test"), unit_code="vks-dinh-lap")
+        rounds = {r.code: r.id for r in db.session.scalars(db.select(ReviewRound))}
+    return seeded, rounds
+
+
+def _unit(app, email):
+    session = UnitSession(app.test_client(), None)
+    session.login(email)
+    return session
+
+
+def _submit(session, round_id, data, content=PDF, name="bao-cao.pdf"):
+    return session.client.post(f"/don-vi/bao-cao/{round_id}", data={
+        **data, "csrf_token": session.csrf(), "file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data")
+
+
+def test_a_round_with_a_deadline_from_content_is_open_for_reports(reporting):
+    app, rounds = reporting
+    page = _unit(app, UNIT_EMAIL).get("/don-vi/bao-cao").get_data(as_text=True)
+    assert "Sơ kết năm 2022" in page and "15/12/2022" in page and "Chưa nộp" in page
+    assert "Sơ kết năm 2023" not in page  # no deadline set: not open
+    form = _unit(app, UNIT_EMAIL).get(f"/don-vi/bao-cao/{rounds['so-ket-2022']}").get_data(as_text=True)
+    assert "Hộ gia đình bàn giao mặt bằng trước thời hạn (hộ)" in form and "Diện tích đất đã bàn giao (m²)" in form
+
+
+def test_late_reports_are_accepted_and_marked_and_the_office_sees_totals(reporting, as_role):  # noqa: F811
+    app, rounds = reporting
+    office = as_role("reviewer")
+    later = rounds["so-ket-2024"]
+    assert office.post(f"/quan-tri/bao-cao/{later}/han", {"due": "2099-12-15"}).status_code == 302
+    cao_loc, dinh_lap = _unit(app, UNIT_EMAIL), _unit(app, OTHER_EMAIL)
+    done = _submit(cao_loc, later, {"ho-ban-giao-som": "12", "dien-tich-ban-giao": "1.250,5",
+                                    "du-an-dung-tien-do": "2"})
+    assert done.status_code == 302
+    late = _submit(dinh_lap, rounds["so-ket-2022"], {"ho-ban-giao-som": "3"})  # due 15/12/2022: long past
+    assert late.status_code == 302
+    assert "sau hạn, được ghi nhận là nộp muộn" in dinh_lap.get("/don-vi/bao-cao").get_data(as_text=True)
+    _submit(dinh_lap, later, {"ho-ban-giao-som": "8", "dien-tich-ban-giao": "750"})
+    board = office.get(f"/quan-tri/bao-cao/{later}").get_data(as_text=True)
+    assert "<strong>2</strong> đúng hạn" in board and "<strong>0</strong> muộn" in board
+    # Due in 2099: of the units existing then (the office alone), one has not reported; the two
+    # district procuracies that did count although they were dissolved on 30/6/2025.
+    assert "<strong>1</strong> chưa nộp" in board
+    assert "20 hộ" in board and "2.000,5 m²" in board and "2 dự án" in board
+    assert board.count("<svg") >= 3  # status, and one chart per reported figure
+    old = office.get(f"/quan-tri/bao-cao/{rounds['so-ket-2022']}").get_data(as_text=True)
+    assert "<strong>1</strong> muộn" in old and "Muộn" in old
+    listing = office.get("/quan-tri/bao-cao").get_data(as_text=True)
+    assert "2 đúng hạn · 0 muộn · 1 chưa nộp" in listing and "0 đúng hạn · 1 muộn · 11 chưa nộp" in listing
+
+
+def test_a_resubmission_supersedes_and_keeps_history(reporting):
+    app, rounds = reporting
+    cao_loc = _unit(app, UNIT_EMAIL)
+    first = rounds["so-ket-2022"]
+    _submit(cao_loc, first, {"ho-ban-giao-som": "1"}, name="lan-1.pdf")
+    _submit(cao_loc, first, {"ho-ban-giao-som": "4"}, name="lan-2.pdf")
+    page = cao_loc.get("/don-vi/bao-cao").get_data(as_text=True)
+    assert "lan-1.pdf" in page and "lan-2.pdf" in page and "đã được thay bằng lần nộp sau" in page
+    with app.app_context():
+        current = units.reports.current_reports(db.session.get(ReviewRound, first))
+        assert [r.filename for r in current] == ["lan-2.pdf"] and current[0].figures == {"ho-ban-giao-som": "4"}
+
+
+def test_bad_files_and_figures_leave_nothing_behind(reporting):
+    app, rounds = reporting
+    cao_loc = _unit(app, UNIT_EMAIL)
+    round_id = rounds["so-ket-2022"]
+    with app.app_context():
+        files_before = set(_names(app))
+    wrong_type = _submit(cao_loc, round_id, {}, content=b"MZ\x90\x00", name="bao-cao.exe")
+    assert wrong_type.status_code == 400 and "chỉ nhận PDF hoặc DOCX" in wrong_type.get_data(as_text=True)
+    lying = _submit(cao_loc, round_id, {}, content=b"not a pdf", name="bao-cao.pdf")
+    assert lying.status_code == 400 and "không đúng định dạng PDF" in lying.get_data(as_text=True)
+    bad_figure = _submit(cao_loc, round_id, {"ho-ban-giao-som": "-3", "dien-tich-ban-giao": "nhiều"})
+    text = bad_figure.get_data(as_text=True)
+    assert bad_figure.status_code == 400 and "«-3» không phải số không âm" in text and "«nhiều»" in text
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(units.UnitReport.id))) == 0
+        assert set(_names(app)) == files_before
+
+
+def _names(app):
+    from portal.services import storage
+    return storage().names()
+
+
+def test_units_see_only_their_own_reports_and_the_office_all(reporting, as_role):  # noqa: F811
+    app, rounds = reporting
+    cao_loc, dinh_lap = _unit(app, UNIT_EMAIL), _unit(app, OTHER_EMAIL)
+    _submit(cao_loc, rounds["so-ket-2022"], {"ho-ban-giao-som": "1"})
+    with app.app_context():
+        report_id = db.session.scalar(db.select(units.UnitReport.id))
+    assert _download(cao_loc, f"/don-vi/bao-cao/tep/{report_id}") == PDF
+    assert dinh_lap.get(f"/don-vi/bao-cao/tep/{report_id}").status_code == 404
+    assert dinh_lap.get(f"/quan-tri/bao-cao/tep/{report_id}").status_code == 403
+    assert _download(as_role("editor"), f"/quan-tri/bao-cao/tep/{report_id}") == PDF
+    due = f"/quan-tri/bao-cao/{rounds['so-ket-2023']}/han"
+    assert as_role("editor").post(due, {"due": "2023-12-20"}).status_code == 403
+    assert as_role("editor").get("/don-vi/bao-cao").status_code == 403
+
+
+def _download(session, url: str) -> bytes:
+    with session.get(url) as response:
+        assert response.status_code == 200 and "no-store" in response.headers["Cache-Control"]
+        return response.get_data()
