@@ -42,6 +42,7 @@ def test_a_round_with_a_deadline_from_content_is_open_for_reports(reporting):
     assert "Sơ kết năm 2023" not in page  # no deadline set: not open
     form = _unit(app, UNIT_EMAIL).get(f"/don-vi/bao-cao/{rounds['so-ket-2022']}").get_data(as_text=True)
     assert "Hộ gia đình bàn giao mặt bằng trước thời hạn (hộ)" in form and "Diện tích đất đã bàn giao (m²)" in form
+    assert "Đã quá hạn nộp: báo cáo vẫn được nhận và ghi là nộp muộn." in form
 
 
 def test_late_reports_are_accepted_and_marked_and_the_office_sees_totals(reporting, as_role):  # noqa: F811

@@ -1,9 +1,12 @@
 """A unit's reports: the rounds open for reports, the form, and its own history and files."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from ...domain.campaigns import ReviewRound
+from ...domain.models_base import VN
 from ...domain.units import reports
 from ...errors import ValidationFailed
 from ...extensions import db
@@ -31,9 +34,11 @@ def report_form(round_id: int):
     if review_round is None or review_round.report_due_on is None:
         abort(404)
     figures = reports.figures_of(review_round)
+    overdue = review_round.report_due_on < datetime.now(VN).date()
     if request.method == "GET":
         return render_template("units/report_form.html", unit=unit, review_round=review_round, figures=figures,
-                               form={}, errors=[], current=reports.current_reports(review_round, unit))
+                               form={}, errors=[], current=reports.current_reports(review_round, unit),
+                               overdue=overdue)
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:
@@ -43,7 +48,7 @@ def report_form(round_id: int):
     except ValidationFailed as exc:
         return render_template("units/report_form.html", unit=unit, review_round=review_round, figures=figures,
                                form=request.form, errors=[exc.message, *exc.problems],
-                               current=reports.current_reports(review_round, unit)), 400
+                               current=reports.current_reports(review_round, unit), overdue=overdue), 400
     flash(f"Đã nộp báo cáo {review_round.label}" + (" (sau hạn, được ghi nhận là nộp muộn)." if report.late else "."))
     return redirect(url_for("units.report_list"))
 
