@@ -25,7 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_UPLOAD_MB", 20) * 1024 * 1024 + 1024 * 1024
 
     from . import cli, extensions
-    from .domain import changes, documents, schedule, schema, units  # noqa: F401 (units: its models)
+    from .domain import calendar, changes, documents, schedule, schema, units  # noqa: F401 (models)
     from .search import service as search_service
     from .web import admin, api, cache, errors, public, security
     from .web import units as unit_area

@@ -8,6 +8,7 @@ from pathlib import Path
 from ..errors import ValidationFailed
 from ..extensions import db
 from . import frontmatter as fm
+from .calendar import parse_days, save_days
 from .campaigns import Campaign, ReviewRound, campaign_by_slug
 from .content_honors import check_honor, parse_areas, save_areas, save_honor
 from .content_specs import CampaignSpec, DocumentSpec, parse_campaign, parse_document
@@ -46,7 +47,7 @@ def _files(path: Path) -> list[Path]:
 def parse_all(path: Path) -> tuple[list[dict], list[CampaignSpec], list[DocumentSpec]]:
     """Read and validate every file; raise ValidationFailed listing all problems."""
     problems = fm.Problems()
-    areas, campaigns, documents, units = [], [], [], []
+    areas, campaigns, documents, units, days = [], [], [], [], []
     for file in _files(path):
         parsed = fm.read(file, problems)
         if parsed is None:
@@ -56,6 +57,8 @@ def parse_all(path: Path) -> tuple[list[dict], list[CampaignSpec], list[Document
             areas += parse_areas(file, meta, problems)
         elif meta.get("kind") == "units":
             units += parse_units(file, meta, problems)
+        elif meta.get("kind") == "days_off":
+            days += parse_days(file, meta, problems)
         elif meta.get("kind") == "campaign":
             spec = parse_campaign(file, meta, body, problems)
             campaigns.append(spec) if spec else None
@@ -66,7 +69,7 @@ def parse_all(path: Path) -> tuple[list[dict], list[CampaignSpec], list[Document
     _check_sent_to(units, documents, problems)
     if problems:
         raise ValidationFailed("Nội dung không hợp lệ, chưa nạp gì.", problems.items)
-    return areas, campaigns, documents, units
+    return areas, campaigns, documents, units, days
 
 
 def _check_sent_to(units: list[dict], documents: list[DocumentSpec], problems) -> None:
@@ -110,12 +113,13 @@ def _cross_check(areas: list[dict], campaigns: list[CampaignSpec], documents: li
 
 def load(path: str | Path, storage: Storage, actor: str = LOADER) -> LoadReport:
     """Load a file or folder; on any problem nothing is written (database or files)."""
-    areas, campaigns, documents, units = parse_all(Path(path))
+    areas, campaigns, documents, units, days = parse_all(Path(path))
     report, stored = LoadReport(), []
     report.warnings = [w for d in documents if d.honor for w in d.honor.awards.warnings]
     try:
         save_areas(areas)
         save_units(units)
+        save_days(days)
         db.session.flush()
         for spec in campaigns:
             _save_campaign(spec, report)

@@ -45,6 +45,16 @@ def test_a_round_with_a_deadline_from_content_is_open_for_reports(reporting):
     assert "Đã quá hạn nộp: báo cáo vẫn được nhận và ghi là nộp muộn." in form
 
 
+def test_a_deadline_on_a_holiday_is_shown_as_such(reporting, as_role):  # noqa: F811
+    app, rounds = reporting
+    office = as_role("reviewer")
+    office.post(f"/quan-tri/bao-cao/{rounds['so-ket-2024']}/han", {"due": "2027-02-08"})  # Mùng ba Tết
+    page = _unit(app, UNIT_EMAIL).get("/don-vi/bao-cao").get_data(as_text=True)
+    assert "08/02/2027 <span class=\"muted\">(ngày nghỉ: Mùng ba Tết Nguyên Đán)</span>" in page
+    board = office.get(f"/quan-tri/bao-cao/{rounds['so-ket-2024']}").get_data(as_text=True)
+    assert "(ngày nghỉ: Mùng ba Tết Nguyên Đán)" in board
+
+
 def test_late_reports_are_accepted_and_marked_and_the_office_sees_totals(reporting, as_role):  # noqa: F811
     app, rounds = reporting
     office = as_role("reviewer")

@@ -78,6 +78,8 @@ def _receipt_on_download(response):
 
 
 def init_app(app: Flask) -> None:
+    from ...domain.calendar import day_off
     from . import reports  # noqa: F401 (routes register on import)
     app.register_blueprint(bp)
+    app.add_template_filter(lambda day: day_off(day) if day else None, "day_off")
     app.after_request(_receipt_on_download)
