@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -26,6 +27,19 @@ LIST_TYPES = (".xlsx", ".csv")
 STAGING_HOURS = 24
 
 
+@contextmanager
+def committed_or_removed(storage: Storage, stored_name: str):
+    """The database work that records a stored file, committed at the end; on any failure it is
+    rolled back and the file removed, so nothing is left half-done."""
+    try:
+        yield
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        storage.delete(stored_name)
+        raise
+
+
 def _extension(filename: str, allowed: tuple[str, ...], what: str) -> None:
     ext = os.path.splitext(filename or "")[1].lower()
     if ext not in allowed:
@@ -38,7 +52,7 @@ def add_attachment(document: Document, stream: BinaryIO, filename: str, actor: A
     """Store an original (type checked from its content) and attach it; all or nothing."""
     _extension(filename, ORIGINAL_TYPES, "bản gốc văn bản")
     saved = storage.save(stream, filename, inspect=extract_text)
-    try:
+    with committed_or_removed(storage, saved.stored_name):
         text, status = saved.inspected
         attachment = Attachment(filename=saved.filename, stored_name=saved.stored_name, sha256=saved.sha256,
                                 size=saved.size, mime_type=saved.mime_type, text=text, text_status=status)
@@ -48,11 +62,6 @@ def add_attachment(document: Document, stream: BinaryIO, filename: str, actor: A
         audit.record(actor, "attachment.add", f"document:{document.id}",
                      f"Đính kèm «{saved.filename}» ({saved.size} byte, sha256 {saved.sha256[:12]}…) "
                      f"vào {document.symbol}")
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        storage.delete(saved.stored_name)
-        raise
     return attachment
 
 

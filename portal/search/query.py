@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from whoosh import query as q
 
@@ -242,7 +243,6 @@ def question(parsed: ParsedQuery) -> q.Query | None:
 def relaxed(parsed: ParsedQuery, frequency: dict[str, int], most: int = 16) -> list[q.Query]:
     """When no entry holds every syllable: conjunctions of all but one, all but two, … of them,
     the rarest syllables kept longest; each a plain And, answered without scoring every match."""
-    from itertools import combinations
     words = sorted(dict.fromkeys(f for _, f in parsed.terms), key=lambda f: frequency.get(f, 0))
     words = [w for w in words if frequency.get(w, 0)]
     out: list[q.Query] = []

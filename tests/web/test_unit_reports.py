@@ -59,6 +59,8 @@ def test_late_reports_are_accepted_and_marked_and_the_office_sees_totals(reporti
     app, rounds = reporting
     office = as_role("reviewer")
     later = rounds["so-ket-2024"]
+    bad = office.post(f"/quan-tri/bao-cao/{later}/han", {"due": "15/12"})
+    assert bad.status_code == 400 and "Hạn nộp phải là một ngày" in bad.get_data(as_text=True)
     assert office.post(f"/quan-tri/bao-cao/{later}/han", {"due": "2099-12-15"}).status_code == 302
     cao_loc, dinh_lap = _unit(app, UNIT_EMAIL), _unit(app, OTHER_EMAIL)
     done = _submit(cao_loc, later, {"ho-ban-giao-som": "12", "dien-tich-ban-giao": "1.250,5",

@@ -19,6 +19,7 @@ from ..accounts import Actor
 from ..campaigns import ReviewRound
 from ..models_base import VN, as_utc, created_column, utcnow
 from ..storage import Storage
+from ..uploads import committed_or_removed
 from ..vocab import strip_controls
 from .registry import Unit, units_on
 
@@ -101,7 +102,7 @@ def submit_report(unit: Unit, review_round: ReviewRound, stream: BinaryIO, filen
     figures = parse_figures(review_round, form)
     note = " ".join(strip_controls(form.get("note", "")).split())[:MAX_NOTE]
     saved = storage.save(stream, filename)
-    try:
+    with committed_or_removed(storage, saved.stored_name):
         now = utcnow()
         for previous in current_reports(review_round, unit):
             previous.superseded_at = now
@@ -113,11 +114,6 @@ def submit_report(unit: Unit, review_round: ReviewRound, stream: BinaryIO, filen
         audit.record(actor, "report.submit", f"unit:{unit.code}",
                      f"{unit.name} nộp báo cáo {review_round.label} («{saved.filename}»)"
                      + (" — muộn hạn" if report.late else ""))
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        storage.delete(saved.stored_name)
-        raise
     return report
 
 

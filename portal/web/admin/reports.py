@@ -41,7 +41,7 @@ def report_due(round_id: int):
         due = date.fromisoformat(raw) if raw else None
     except ValueError:
         flash("Hạn nộp phải là một ngày (dd/mm/yyyy).")
-        return redirect(url_for("admin.report_rounds")), 400
+        return report_rounds(), 400
     reports.set_due(review_round, due, actor())
     flash(f"Đã đặt hạn nộp báo cáo {review_round.label}: {due.strftime('%d/%m/%Y') if due else 'không có'}.")
     return redirect(url_for("admin.report_rounds"))

@@ -20,10 +20,10 @@ from . import bp, unit_account, unit_required
 @unit_required
 def report_list():
     unit = unit_account()
-    rounds = reports.rounds_with_deadlines()
-    current = {r.round_id: r for r in reports.history(unit) if r.superseded_at is None}
-    return render_template("units/reports.html", unit=unit, rounds=rounds, current=current,
-                           history=reports.history(unit))
+    history = reports.history(unit)
+    current = {r.round_id: r for r in history if r.superseded_at is None}
+    return render_template("units/reports.html", unit=unit, rounds=reports.rounds_with_deadlines(),
+                           current=current, history=history)
 
 
 @bp.route("/bao-cao/<int:round_id>", methods=["GET", "POST"])
