@@ -83,3 +83,12 @@ def test_the_api_takes_a_question_of_1000_characters_without_dropping_words(sear
     assert urls(search_app, question)[0] == PLAN  # before: 400, and only the first 16 syllables kept
     page = search_app.test_client().get("/tim-kiem", query_string={"q": question}).get_data(as_text=True)
     assert "trang này tìm theo phần đầu" in page  # the page trims, and says so
+
+
+def test_search_filters_fold_like_the_honor_roll(search_app):
+    """On a phone the facets filled the first screen before any result (seen on a fresh run)."""
+    client = search_app.test_client()
+    page = client.get("/tim-kiem?q=giai+phong+mat+bang").get_data(as_text=True)
+    assert '<details class="filters filter-fold"' in page and "đang chọn" not in page
+    chosen = client.get("/tim-kiem?q=giai+phong+mat+bang&loai=ke-hoach").get_data(as_text=True)
+    assert "Lọc kết quả <span class=\"fold-count\">(1 đang chọn)</span>" in chosen
