@@ -83,6 +83,16 @@ def from_environment(instance_path: Path) -> dict:
         "FILE_STORAGE": os.environ.get("FILE_STORAGE", "database" if cluster() else "folder"),
         # How many load balancers stand in front (X-Forwarded-For is trusted that many hops).
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0") or 0),
+        # E-mail notices (optional): the office and units see the same on their dashboards.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25") or 25),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "0") == "1",
+        "MAIL_USE_SSL": os.environ.get("MAIL_USE_SSL", "0") == "1",
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "thidua@vks.langson.invalid"),
+        # Where notices for the office go besides its accounts (comma-separated; optional).
+        "MAIL_OFFICE": [a.strip() for a in os.environ.get("MAIL_OFFICE", "").split(",") if a.strip()],
     }
 
 

@@ -180,8 +180,9 @@ def _apply(document: Document, spec: DocumentSpec, start, end) -> None:
         db.session.delete(decision)
 
 
-def create_document(data: dict, actor: Actor, comment: str = "") -> Document:
-    """A new draft from the form; its first revision and history entry."""
+def create_document(data: dict, actor: Actor, comment: str = "", commit: bool = True) -> Document:
+    """A new draft from the form; its first revision and history entry (committed unless the
+    caller has more to write in the same transaction)."""
     data = normalize(data)
     spec, start, end = validate(data, None)
     document = Document(status="draft")
@@ -190,7 +191,8 @@ def create_document(data: dict, actor: Actor, comment: str = "") -> Document:
     add_revision(document, snapshot(document), actor, comment or "Tạo bản nháp")
     record(document.id, "create", actor.name, comment, None, "draft")
     audit.record(actor, "document.create", f"document:{document.id}", f"Tạo bản nháp {document.symbol}")
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return document
 
 

@@ -27,3 +27,8 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def today_vn():
+    """Today's date in Vietnam (deadlines and consultation windows are Vietnamese days)."""
+    return datetime.now(VN).date()

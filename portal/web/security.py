@@ -62,6 +62,6 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if request.path.startswith("/quan-tri"):
+        if request.path.startswith(("/quan-tri", "/don-vi", "/api/v1/office")):
             headers["Cache-Control"] = "no-store"
         return response

@@ -80,7 +80,7 @@ def action_label(action: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from . import auth, documents, files, people, recipients, reports, trash  # noqa: F401  (routes register on import)
+    from . import auth, documents, dossiers, files, people, recipients, reports, trash  # noqa: F401  (routes)
 
     app.add_template_filter(vn_datetime, "vn_datetime")
     app.add_template_filter(action_label, "action_label")

@@ -11,9 +11,12 @@ from ...domain.honor_requests import open_count
 from ...domain.honors import decision_for
 from ...domain.markdown import render
 from ...domain.symbols import symbol_key
+from ...domain.units import waiting
+from ...domain.units.dossiers import Dossier
 from ...domain.vocab import AWARD_LEVELS, DISTINCTIONS, DOCUMENT_TYPES, RELATION_KINDS, STATES
 from ...errors import InvalidTransition, NotFound, ValidationFailed
 from ...extensions import db
+from .. import notices
 from ..security import bounded_int
 from . import actor, bp, role_required
 
@@ -58,7 +61,7 @@ def dashboard():
     recent = db.session.scalars(db.select(Document).where(Document.deleted_at.is_(None))
                                 .order_by(Document.updated_at.desc()).limit(10)).all()
     return render_template("admin/dashboard.html", counts=counts, states=STATES, pending=pending,
-                           recent=recent, requests=open_count())
+                           recent=recent, requests=open_count(), tasks=waiting.for_office())
 
 
 @bp.get("/van-ban")
@@ -142,6 +145,10 @@ def document_publish_confirm(document_id: int):
 def document_transition(document_id: int, name: str):
     document = get_document(document_id)
     publishing.transition(document, name, actor(), request.form.get("comment", ""))
+    if name == "publish":
+        for dossier in db.session.scalars(db.select(Dossier).where(Dossier.decision_document_id == document.id,
+                                                                   Dossier.status == "decided")):
+            notices.dossier_step(dossier, "decide")
     flash(f"{document.symbol}: {document.state_label}.")
     return redirect(url_for("admin.document_view", document_id=document.id))
 

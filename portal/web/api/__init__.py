@@ -89,6 +89,6 @@ def honors():
 
 
 def init_app(app: Flask) -> None:
-    from . import openapi  # noqa: F401  (route registers on import)
+    from . import office, openapi  # noqa: F401  (routes register on import)
 
     app.register_blueprint(bp)

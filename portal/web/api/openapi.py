@@ -16,10 +16,37 @@ def _param(name: str, schema: dict, description: str) -> dict:
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
 
+def _office(summary: str, path_name: str | None, schema: str, extra: list | None = None) -> dict:
+    parameters = ([{"name": path_name, "in": "path", "required": True, "schema": {"type": "integer"}}]
+                  if path_name else []) + (extra or [])
+    return {"get": {"summary": summary, "security": [{"session": []}], "parameters": parameters,
+                    "responses": {"200": {"description": "Dữ liệu", "content": {"application/json": {
+                        "schema": {"$ref": f"#/components/schemas/{schema}"}}}},
+                        "401": {"description": "Chưa đăng nhập"},
+                        "403": {"description": "Không phải cơ quan thường trực"},
+                        "404": _ERROR}}}
+
+
+OFFICE_PATHS = {
+    "/api/v1/office/documents/{document_id}/receipts": _office(
+        "Tình hình nhận văn bản của các đơn vị", "document_id", "Receipts"),
+    "/api/v1/office/rounds/{round_id}/reports": _office(
+        "Báo cáo của các đơn vị trong một đợt: đúng hạn, muộn, chưa nộp; tổng số liệu", "round_id", "Reports"),
+    "/api/v1/office/dossiers": _office(
+        "Hồ sơ đề nghị khen thưởng (100 mỗi trang)", None, "Dossiers",
+        [_param("status", {"type": "string", "enum": ["draft", "submitted", "appraising", "consulting", "proposed",
+                                                      "decided", "returned", "cancelled"]}, "Trạng thái"),
+         _param("page", {"type": "integer", "minimum": 1}, "Trang")]),
+    "/api/v1/office/dossiers/{dossier_id}": _office(
+        "Một hồ sơ: tệp, danh sách (không có trường riêng tư), quá trình xử lý", "dossier_id", "Dossier"),
+}
+_OBJ = {"type": "object"}
+
 SPEC = {
     "openapi": "3.1.0",
     "info": {"title": "Thi đua - khen thưởng: API đọc", "version": "1.0.0",
-             "description": "Tìm kiếm văn bản và bảng vinh danh; chỉ dữ liệu công khai."},
+             "description": "Tìm kiếm văn bản và bảng vinh danh (dữ liệu công khai); dưới "
+                            "/api/v1/office: số liệu cho cơ quan thường trực đã đăng nhập."},
     "paths": {
         "/api/v1/search": {"get": {
             "summary": "Tìm kiếm văn bản và bảng vinh danh",
@@ -54,8 +81,12 @@ SPEC = {
             "responses": {"200": {"description": "Danh sách", "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Honors"}}}}, "400": _ERROR},
         }},
+        **OFFICE_PATHS,
     },
-    "components": {"schemas": {
+    "components": {"securitySchemes": {"session": {
+        "type": "apiKey", "in": "cookie", "name": "session",
+        "description": "Phiên đăng nhập khu vực quản trị (/quan-tri/dang-nhap) của cơ quan thường trực"}},
+        "schemas": {
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {
             "type": "object", "required": ["status", "message"],
             "properties": {"status": {"type": "integer"}, "message": _STR,
@@ -84,6 +115,25 @@ SPEC = {
                                "items": {"type": "array", "items": {"type": "integer", "minimum": 0},
                                          "minItems": 2, "maxItems": 2}},
                 "score": {"type": "number"}}}}}},
+        "Receipts": {"type": "object", "required": ["document", "units"], "properties": {
+            "document": _OBJ, "units": {"type": "array", "items": {"type": "object", "properties": {
+                "code": _STR, "name": _STR, "received": {"type": "boolean"}, "at": _NULLABLE_STR,
+                "by": _NULLABLE_STR, "how": _NULLABLE_STR}}}}},
+        "Reports": {"type": "object", "required": ["round", "totals", "units"], "properties": {
+            "round": _OBJ, "totals": {"type": "object", "additionalProperties": _STR},
+            "units": {"type": "array", "items": {"type": "object", "properties": {
+                "code": _STR, "name": _STR, "status": {"type": "string", "enum": ["on-time", "late", "missing"]},
+                "submitted_at": _NULLABLE_STR, "figures": _OBJ, "file": _NULLABLE_STR}}}}},
+        "Dossier": {"type": "object", "required": ["id", "title", "unit", "status"], "properties": {
+            "id": {"type": "integer"}, "title": _STR, "unit": _STR, "unit_name": _STR, "round": _STR,
+            "distinction": _STR, "status": _STR, "status_label": _STR, "submitted_at": _NULLABLE_STR,
+            "late": {"type": "boolean"}, "nominees": {"type": "integer"}, "approved": {"type": "integer"},
+            "decision_document_id": {"type": ["integer", "null"]}, "url": _STR,
+            "files": {"type": "array", "items": _OBJ}, "list": {"type": "array", "items": _OBJ},
+            "steps": {"type": "array", "items": _OBJ}}},
+        "Dossiers": {"type": "object", "required": ["total", "page", "per_page", "results"], "properties": {
+            "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
+            "results": {"type": "array", "items": {"$ref": "#/components/schemas/Dossier"}}}},
         "Honors": {"type": "object", "required": ["total", "page", "per_page", "results"], "properties": {
             "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
             "results": {"type": "array", "items": {"type": "object", "properties": {

@@ -70,7 +70,7 @@ def feed_text(value: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from . import campaigns, documents, feeds, honors, search  # noqa: F401  (routes register on import)
+    from . import campaigns, consultations, documents, feeds, honors, search  # noqa: F401  (routes)
 
     app.register_blueprint(bp)
     app.add_template_filter(vn_date, "vn_date")

@@ -43,8 +43,8 @@ def unit_required(view):
 def home():
     unit = unit_account()
     sent = units.documents_for_unit(unit)
-    waiting = [s for s in sent if s.ask_receipt and s.receipt is None]
-    return render_template("units/home.html", unit=unit, sent=sent, waiting=waiting)
+    from ...domain.units.waiting import for_unit
+    return render_template("units/home.html", unit=unit, sent=sent, tasks=for_unit(unit))
 
 
 @bp.post("/van-ban/<int:document_id>/da-nhan")
@@ -79,7 +79,9 @@ def _receipt_on_download(response):
 
 def init_app(app: Flask) -> None:
     from ...domain.calendar import day_off
-    from . import reports  # noqa: F401 (routes register on import)
+    from ...domain.units.dossiers import STATES
+    from . import dossiers, reports  # noqa: F401 (routes register on import)
     app.register_blueprint(bp)
     app.add_template_filter(lambda day: day_off(day) if day else None, "day_off")
+    app.add_template_filter(lambda code: STATES.get(code, code or ""), "dossier_state")
     app.after_request(_receipt_on_download)

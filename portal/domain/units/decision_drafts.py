@@ -1,0 +1,94 @@
+"""The commendation decision drafted from approved nominations, so that no recipient is typed
+twice: the office picks dossiers already proposed (đã trình) for one form and round, and the
+portal writes a draft decision (QĐ) whose award list is their approved nominees, private fields
+included (kept apart as always). The draft then goes through the documents' workflow; when it
+is published, its dossiers become "đã quyết định"."""
+from __future__ import annotations
+
+import hashlib
+
+from ...errors import ValidationFailed
+from ...extensions import db
+from .. import audit
+from ..accounts import Actor
+from ..awards_import import AwardList, AwardRow
+from ..content_honors import HonorSpec, save_honor
+from ..documents import Document
+from ..editing import create_document
+from ..honors import decision_for  # noqa: F401 (the web layer reads the drafted list)
+from ..vocab import DISTINCTIONS
+from .dossiers import STEPS, Dossier, by_status, note_step
+
+SYSTEM = Actor("Hệ thống", "system")
+
+
+def waiting_for_decision() -> list[Dossier]:
+    """Proposed dossiers not yet in a decision (or whose draft decision went to the trash)."""
+    found = []
+    for dossier in by_status("proposed"):
+        document = db.session.get(Document, dossier.decision_document_id) if dossier.decision_document_id else None
+        if document is None or document.deleted_at is not None:
+            found.append(dossier)
+    return found
+
+
+def _body(dossiers: list[Dossier], count: int, reason: str) -> str:
+    form = dossiers[0].distinction_label
+    units = ", ".join(sorted({d.unit.name for d in dossiers}))
+    return (f"**Điều 1.** Tặng {form} cho {count} tập thể, cá nhân có tên trong danh sách kèm theo Quyết định này"
+            + (f", {reason[0].lower() + reason[1:]}" if reason else "") + ".\n\n"
+            f"**Điều 2.** Danh sách được lập từ hồ sơ đề nghị khen thưởng của: {units}.\n\n"
+            "**Điều 3.** Quyết định có hiệu lực kể từ ngày ký. Chánh Văn phòng, Thủ trưởng các đơn vị có liên quan "
+            "và các tập thể, cá nhân có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này.\n")
+
+
+def draft_decision(dossier_ids: list[int], data: dict, actor: Actor) -> Document:
+    """A draft decision from the approved nominees of the chosen dossiers, in one transaction:
+    the document, its award list and the dossiers' link to it, or nothing."""
+    chosen = [d for d in waiting_for_decision() if d.id in set(dossier_ids)]
+    if not chosen:
+        raise ValidationFailed("Hãy chọn ít nhất một hồ sơ đã trình chưa có quyết định.")
+    if len({(d.distinction, d.round_id) for d in chosen}) > 1:
+        raise ValidationFailed("Một quyết định chỉ tặng một hình thức trong một đợt: hãy chọn các hồ sơ cùng "
+                               "hình thức và cùng đợt.")
+    first = chosen[0]
+    nominees = [n for d in sorted(chosen, key=lambda d: d.id) for n in d.approved]
+    campaign = first.review_round.campaign
+    reason = " ".join(str(data.get("reason") or "").split())
+    form = {**{k: v for k, v in data.items() if v}, "type": "QĐ", "campaign": campaign.slug,
+            "award_form": DISTINCTIONS.label(first.distinction), "review_round": first.review_round.code,
+            "field": "Thi đua - khen thưởng", "reason": reason,
+            "relations": [["implements", campaign.plan_symbol]] if campaign.plan_symbol else []}
+    form.setdefault("subject", f"Về việc tặng {first.distinction_label} cho tập thể, cá nhân có thành tích trong "
+                               f"phong trào thi đua «{campaign.name}» ({first.review_round.label})")
+    form.setdefault("body", _body(chosen, len(nominees), reason))
+    try:
+        document = create_document(form, actor, "Dự thảo từ hồ sơ đề nghị khen thưởng", commit=False)
+        rows = [AwardRow(seq, {**n.public_values(), "seq": seq},
+                         {key: getattr(n.private, key) if n.private else None
+                          for key in ("id_number", "birth_date", "address", "phone")})
+                for seq, n in enumerate(nominees, start=1)]
+        digest = hashlib.sha256(",".join(str(n.id) for n in nominees).encode()).hexdigest()
+        decision_spec = HonorSpec(first.distinction, form.get("level") or None, first.review_round.code,
+                                  None, reason, False, None, AwardList(rows), digest)
+        save_honor(document, decision_spec)
+        for dossier in chosen:
+            dossier.decision_document_id = document.id
+            note_step(dossier, "draft-decision", actor, f"Dự thảo quyết định {document.symbol}")
+        audit.record(actor, "dossier.draft-decision", f"document:{document.id}",
+                     f"Dự thảo {document.symbol} từ {len(chosen)} hồ sơ ({len(nominees)} người)")
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return document
+
+
+def mark_decided(document: Document) -> list[Dossier]:
+    """On publishing a decision drafted from dossiers: they are decided (same transaction)."""
+    dossiers = list(db.session.scalars(db.select(Dossier).where(Dossier.decision_document_id == document.id,
+                                                                Dossier.status == "proposed")))
+    for dossier in dossiers:
+        note_step(dossier, "decide", SYSTEM, f"Quyết định {document.symbol} được đăng", STEPS["decide"].target)
+        dossier.status = STEPS["decide"].target
+    return dossiers

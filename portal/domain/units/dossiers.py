@@ -1,0 +1,330 @@
+"""Nomination dossiers (hồ sơ đề nghị khen thưởng): what a unit proposes for a review round, in
+the award-list format the honor roll imports, and the office's appraisal of it.
+
+States: dự thảo → đã nộp → đang thẩm định → (lấy ý kiến) → đã trình → đã quyết định, with trả lại
+(a reason required: the unit corrects and submits again) and hủy. Every step is kept with its
+actor and time; two people acting on the same dossier at once cannot both win (version check)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.exc import StaleDataError
+
+from ...errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
+from ...extensions import db
+from .. import audit
+from ..accounts import Actor
+from ..campaigns import ReviewRound
+from ..models_base import VN, as_utc, created_column, updated_column, utcnow
+from ..vocab import DISTINCTIONS, RECIPIENT_KINDS, strip_controls
+from .registry import Unit
+
+STATES = {"draft": "Dự thảo", "submitted": "Đã nộp", "appraising": "Đang thẩm định", "consulting": "Lấy ý kiến",
+          "proposed": "Đã trình", "decided": "Đã quyết định", "returned": "Bị trả lại", "cancelled": "Đã hủy"}
+EDITABLE = ("draft", "returned")
+OPEN = ("submitted", "appraising", "consulting", "proposed")
+FILE_ROLES = {"to-trinh": "Tờ trình", "bien-ban": "Biên bản họp xét", "bao-cao-thanh-tich": "Báo cáo thành tích"}
+VERDICTS = {"": "Chưa xét", "approved": "Đồng ý", "rejected": "Không đồng ý"}
+OFFICE = ("editor", "reviewer", "admin")
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    label: str
+    source: tuple[str, ...]
+    target: str
+    by: str  # "unit", "office" or "system"
+
+
+STEPS = {s.name: s for s in (
+    Step("submit", "Nộp hồ sơ", EDITABLE, "submitted", "unit"),
+    Step("appraise", "Nhận thẩm định", ("submitted",), "appraising", "office"),
+    Step("consult", "Lấy ý kiến nhân dân", ("appraising",), "consulting", "office"),
+    Step("propose", "Trình khen thưởng", ("appraising", "consulting"), "proposed", "office"),
+    Step("decide", "Đã có quyết định", ("proposed",), "decided", "system"),
+    Step("return", "Trả lại", ("submitted", "appraising", "consulting", "proposed"), "returned", "office"),
+    Step("cancel", "Hủy hồ sơ", EDITABLE + ("submitted",), "cancelled", "unit"),
+)}
+
+
+class Dossier(db.Model):
+    __tablename__ = "dossiers"
+    __private_state__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_rounds.id", ondelete="CASCADE"), index=True)
+    distinction: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    list_filename: Mapped[str | None] = mapped_column(String(255))
+    list_warnings: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = created_column()
+    updated_at: Mapped[datetime] = updated_column()
+    submitted_at: Mapped[datetime | None]
+    decision_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    unit: Mapped[Unit] = relationship()
+    review_round: Mapped[ReviewRound] = relationship()
+    files: Mapped[list[DossierFile]] = relationship(cascade="all, delete-orphan", order_by="DossierFile.id")
+    nominees: Mapped[list[Nominee]] = relationship(cascade="all, delete-orphan", order_by="Nominee.seq")
+    steps: Mapped[list[DossierStep]] = relationship(cascade="all, delete-orphan", order_by="DossierStep.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def state_label(self) -> str:
+        return STATES.get(self.status, self.status)
+
+    @property
+    def distinction_label(self) -> str:
+        return DISTINCTIONS.label(self.distinction)
+
+    @property
+    def submitted_on(self) -> date | None:
+        return as_utc(self.submitted_at).astimezone(VN).date() if self.submitted_at else None
+
+    @property
+    def late(self) -> bool:
+        due = self.review_round.report_due_on
+        return bool(due and self.submitted_on and self.submitted_on > due)
+
+    @property
+    def editable(self) -> bool:
+        return self.status in EDITABLE
+
+    def files_of(self, role: str) -> list[DossierFile]:
+        return [f for f in self.files if f.role == role]
+
+    @property
+    def approved(self) -> list[Nominee]:
+        return [n for n in self.nominees if n.verdict == "approved"]
+
+
+class DossierFile(db.Model):
+    __tablename__ = "dossier_files"
+    __private_state__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(30))
+    filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    mime_type: Mapped[str] = mapped_column(String(120))
+    uploaded_by: Mapped[str] = mapped_column(String(254))
+    uploaded_at: Mapped[datetime] = created_column()
+
+    @property
+    def role_label(self) -> str:
+        return FILE_ROLES.get(self.role, self.role)
+
+
+class Nominee(db.Model):
+    """One line of a dossier's list: the honor roll's public fields, with the office's verdict."""
+
+    __tablename__ = "dossier_nominees"
+    __private_state__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(300))
+    position: Mapped[str | None] = mapped_column(String(200))
+    unit: Mapped[str | None] = mapped_column(String(300))
+    village: Mapped[str | None] = mapped_column(String(200))
+    commune: Mapped[str | None] = mapped_column(String(200))
+    district: Mapped[str | None] = mapped_column(String(200))
+    achievement: Mapped[str | None] = mapped_column(Text)
+    register_no: Mapped[str | None] = mapped_column(String(60))
+    contribution: Mapped[int | None] = mapped_column(BigInteger)
+    verdict: Mapped[str] = mapped_column(String(20), default="")
+    office_note: Mapped[str] = mapped_column(Text, default="")
+    noted_by: Mapped[str | None] = mapped_column(String(254))
+
+    private: Mapped[NomineePrivate | None] = relationship(cascade="all, delete-orphan", uselist=False)
+
+    @property
+    def kind_label(self) -> str:
+        return RECIPIENT_KINDS.label(self.kind)
+
+    @property
+    def verdict_label(self) -> str:
+        return VERDICTS.get(self.verdict, self.verdict)
+
+    def public_values(self) -> dict:
+        """The row as the honor roll's import reads it (public fields)."""
+        return {"seq": self.seq, "kind": self.kind, "name": self.name, "position": self.position, "unit": self.unit,
+                "village": self.village, "commune": self.commune, "district": self.district,
+                "achievement": self.achievement, "register_no": self.register_no, "contribution": self.contribution}
+
+
+class NomineePrivate(db.Model):
+    """A nominee's personal data, kept apart like the honor roll's and never rendered."""
+
+    __tablename__ = "dossier_nominee_private"
+    __private_state__ = True
+
+    nominee_id: Mapped[int] = mapped_column(ForeignKey("dossier_nominees.id", ondelete="CASCADE"), primary_key=True)
+    id_number: Mapped[str | None] = mapped_column(String(20))
+    birth_date: Mapped[date | None]
+    address: Mapped[str | None] = mapped_column(String(300))
+    phone: Mapped[str | None] = mapped_column(String(30))
+
+
+class DossierStep(db.Model):
+    __tablename__ = "dossier_steps"
+    __private_state__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(30))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(254))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = created_column()
+
+    @property
+    def label(self) -> str:
+        step = STEPS.get(self.action)
+        return step.label if step else {"create": "Tạo hồ sơ", "list": "Nạp danh sách", "file": "Đính kèm tệp",
+                                        "remove-file": "Gỡ tệp", "verdict": "Ý kiến thẩm định"}.get(self.action,
+                                                                                                  self.action)
+
+
+def clean(text: str, limit: int = 2000) -> str:
+    return " ".join(strip_controls(text or "").split())[:limit]
+
+
+def get(dossier_id: int, unit: Unit | None = None) -> Dossier:
+    """A dossier; for a unit account only its own unit's (another's is as if it did not exist)."""
+    dossier = db.session.get(Dossier, dossier_id)
+    if dossier is None or (unit is not None and dossier.unit_id != unit.id):
+        raise NotFound("Không có hồ sơ này.")
+    return dossier
+
+
+def of_unit(unit: Unit) -> list[Dossier]:
+    return list(db.session.scalars(db.select(Dossier).where(Dossier.unit_id == unit.id)
+                                   .order_by(Dossier.updated_at.desc(), Dossier.id.desc())))
+
+
+def by_status(*statuses: str) -> list[Dossier]:
+    query = db.select(Dossier).order_by(Dossier.submitted_at.is_(None), Dossier.submitted_at, Dossier.id)
+    if statuses:
+        query = query.where(Dossier.status.in_(statuses))
+    return list(db.session.scalars(query))
+
+
+def note_step(dossier: Dossier, action: str, actor: Actor, comment: str = "", to_state: str | None = None) -> None:
+    dossier.steps.append(DossierStep(action=action, from_state=dossier.status, to_state=to_state or dossier.status,
+                                     actor=actor.name, comment=comment))
+
+
+def commit(dossier: Dossier, what: str) -> None:
+    """Commit a change made on the version read; if someone changed the dossier meanwhile,
+    nothing is written and the message says what it is now."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        db.session.refresh(dossier)
+        raise InvalidTransition(f"Hồ sơ vừa được người khác thay đổi (hiện «{dossier.state_label}»); thao tác "
+                                f"«{what}» chưa được thực hiện. Hãy tải lại trang.") from None
+
+
+def create(unit: Unit, review_round: ReviewRound, distinction: str, title: str, actor: Actor) -> Dossier:
+    form = DISTINCTIONS.resolve(distinction) if distinction else None
+    if form is None:
+        raise ValidationFailed("Hãy chọn hình thức khen thưởng đề nghị.")
+    if review_round.report_due_on is None:
+        raise ValidationFailed(f"{review_round.label} chưa mở nhận hồ sơ.")
+    title = clean(title, 300) or f"Đề nghị {form.label} — {review_round.label}"
+    dossier = Dossier(unit=unit, review_round=review_round, distinction=form.code, title=title,
+                      created_by=actor.name, status="draft", list_warnings="")
+    db.session.add(dossier)
+    note_step(dossier, "create", actor)
+    dossier.steps[-1].from_state = None
+    db.session.flush()
+    audit.record(actor, "dossier.create", f"dossier:{dossier.id}", f"{unit.name} tạo hồ sơ «{title}»")
+    db.session.commit()
+    return dossier
+
+
+def may(step: Step, dossier: Dossier, actor: Actor) -> bool:
+    if dossier.status not in step.source:
+        return False
+    if step.by == "unit":
+        return actor.role == "unit" or (step.name == "cancel" and actor.role in OFFICE
+                                        and dossier.status == "submitted")
+    return step.by == "office" and actor.role in OFFICE
+
+
+def available(dossier: Dossier, actor: Actor) -> list[Step]:
+    return [s for s in STEPS.values() if s.name not in ("consult", "decide") and may(s, dossier, actor)]
+
+
+def _ready_to_submit(dossier: Dossier) -> list[str]:
+    problems = [f"chưa có {label.lower()}" for role, label in FILE_ROLES.items() if not dossier.files_of(role)]
+    if not dossier.nominees:
+        problems.append("chưa có danh sách đề nghị khen thưởng")
+    return problems
+
+
+def apply(dossier: Dossier, name: str, actor: Actor, comment: str = "") -> Dossier:
+    """Move a dossier along; refused with the reason when the step does not apply."""
+    step = STEPS.get(name)
+    if step is None or dossier.status not in step.source:
+        label = step.label if step else name
+        raise InvalidTransition(f"Không thể «{label}» hồ sơ đang ở trạng thái «{dossier.state_label}».")
+    if not may(step, dossier, actor) and actor.role != "system":
+        raise Forbidden(f"Vai trò của bạn không được «{step.label}» hồ sơ này.")
+    comment = clean(comment)
+    if name == "return" and not comment:
+        raise ValidationFailed("Hãy ghi lý do trả lại để đơn vị biết cần bổ sung, sửa gì.")
+    if name == "submit":
+        problems = _ready_to_submit(dossier)
+        if problems:
+            raise ValidationFailed("Hồ sơ chưa đủ để nộp.", problems)
+        dossier.submitted_at = utcnow()
+    if name == "propose":
+        from .consultations import consultation_problems
+        problems = ([] if dossier.approved else ["chưa có người nào được đồng ý đề nghị"]) \
+            + consultation_problems(dossier)
+        if problems:
+            raise ValidationFailed("Chưa trình được hồ sơ.", problems)
+    note_step(dossier, name, actor, comment, step.target)
+    dossier.status = step.target
+    audit.record(actor, f"dossier.{name}", f"dossier:{dossier.id}",
+                 f"{step.label}: «{dossier.title}» ({dossier.unit.name})" + (f": {comment}" if comment else "")
+                 + (" — nộp muộn hạn" if name == "submit" and dossier.late else ""))
+    commit(dossier, step.label)
+    return dossier
+
+
+def set_verdict(dossier: Dossier, nominee_id: int, verdict: str, note: str, actor: Actor) -> Nominee:
+    """The office's view of one nominee: agreed or not, and a comment the unit sees."""
+    if actor.role not in OFFICE:
+        raise Forbidden("Chỉ cơ quan thường trực thi đua ghi ý kiến thẩm định.")
+    if dossier.status not in ("appraising", "consulting"):
+        raise InvalidTransition(f"Hồ sơ đang «{dossier.state_label}»: chỉ ghi ý kiến khi đang thẩm định.")
+    nominee = next((n for n in dossier.nominees if n.id == nominee_id), None)
+    if nominee is None:
+        raise NotFound("Hồ sơ không có người này.")
+    if verdict not in VERDICTS:
+        raise ValidationFailed("Ý kiến thẩm định không hợp lệ.")
+    nominee.verdict, nominee.office_note, nominee.noted_by = verdict, clean(note), actor.name
+    note_step(dossier, "verdict", actor, f"{nominee.seq}. {nominee.name}: {VERDICTS[verdict]}"
+              + (f" — {nominee.office_note}" if nominee.office_note else ""))
+    dossier.updated_at = utcnow()
+    commit(dossier, "Ghi ý kiến thẩm định")
+    return nominee

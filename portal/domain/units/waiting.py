@@ -1,0 +1,62 @@
+"""What waits for whom: the lists on a unit's and on the office's dashboard, each item a count,
+a sentence and the page where it is done (the web layer turns `target` into a link)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ...extensions import db
+from ..models_base import today_vn
+from .consultations import Consultation, open_comment_count
+from .decision_drafts import waiting_for_decision
+from .dossiers import Dossier, by_status, of_unit
+from .receipts import documents_for_unit
+from .registry import Unit
+from .reports import current_reports, rounds_with_deadlines
+
+
+@dataclass(frozen=True)
+class Task:
+    count: int
+    text: str
+    target: str  # an endpoint name
+    args: dict = field(default_factory=dict)
+
+
+def for_unit(unit: Unit) -> list[Task]:
+    tasks = []
+    unread = [s for s in documents_for_unit(unit) if s.ask_receipt and s.receipt is None]
+    if unread:
+        tasks.append(Task(len(unread), "văn bản cần xác nhận đã nhận", "units.home"))
+    missing = [r for r in rounds_with_deadlines() if not current_reports(r, unit)]
+    if missing:
+        tasks.append(Task(len(missing), "đợt chưa nộp báo cáo: " + ", ".join(r.label for r in missing),
+                          "units.report_list"))
+    mine = of_unit(unit)
+    for status, text in (("returned", "hồ sơ bị trả lại, cần bổ sung và nộp lại"),
+                         ("draft", "hồ sơ đang soạn, chưa nộp")):
+        found = [d for d in mine if d.status == status]
+        if found:
+            tasks.append(Task(len(found), text, "units.dossier_list"))
+    return tasks
+
+
+def for_office() -> list[Task]:
+    tasks = []
+    for status, text in (("submitted", "hồ sơ đề nghị khen thưởng mới nộp, chờ nhận thẩm định"),
+                         ("appraising", "hồ sơ đang thẩm định")):
+        found = by_status(status)
+        if found:
+            tasks.append(Task(len(found), text, "admin.dossier_list", {"trang-thai": status}))
+    today = today_vn()
+    ready = [c for c in db.session.scalars(db.select(Consultation).join(Dossier, Consultation.dossier_id == Dossier.id)
+                                           .where(Dossier.status == "consulting")) if c.state(today) == "closed"]
+    if ready:
+        tasks.append(Task(len(ready), "đợt lấy ý kiến đã kết thúc, hồ sơ chờ trình", "admin.dossier_list",
+                          {"trang-thai": "consulting"}))
+    comments = open_comment_count()
+    if comments:
+        tasks.append(Task(comments, "ý kiến nhân dân chưa xem xét", "admin.comment_queue"))
+    proposed = waiting_for_decision()
+    if proposed:
+        tasks.append(Task(len(proposed), "hồ sơ đã trình, chờ dự thảo quyết định", "admin.decision_draft"))
+    return tasks

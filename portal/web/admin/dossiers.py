@@ -1,0 +1,142 @@
+"""The office's side of nomination dossiers: the queue by state, the appraisal of each nominee,
+returning with a reason, public consultation, proposing, and the decision drafted from the
+approved nominees; the queue of the public's comments."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+
+from ...domain.units import consultations, decision_drafts, dossiers
+from ...domain.vocab import AWARD_LEVELS, SIGNING_AUTHORITIES
+from ...errors import NotFound, ValidationFailed
+from ...extensions import db
+from .. import notices
+from ..units.reports import send_report
+from . import actor, bp
+
+FILTERS = ("submitted", "appraising", "consulting", "proposed", "decided", "returned", "cancelled")
+
+
+@bp.get("/ho-so")
+def dossier_list():
+    status = request.args.get("trang-thai")
+    found = dossiers.by_status(status) if status in FILTERS else dossiers.by_status(*dossiers.OPEN)
+    counts = dict(db.session.execute(db.select(dossiers.Dossier.status, db.func.count(dossiers.Dossier.id))
+                                     .group_by(dossiers.Dossier.status)).all())
+    return render_template("admin/dossiers.html", dossiers=found, status=status if status in FILTERS else None,
+                           counts=counts, states=dossiers.STATES, filters=FILTERS)
+
+
+def _page(dossier: dossiers.Dossier, errors: list[str] | None = None, status: int = 200):
+    windows = consultations.of_dossier(dossier)
+    consulted = {e.nominee_id for c in windows for e in c.entries}
+    return render_template("admin/dossier.html", dossier=dossier, errors=errors or [],
+                           steps=dossiers.available(dossier, actor()), verdicts=dossiers.VERDICTS,
+                           consultations=windows, consulted=consulted,
+                           needs=lambda n: consultations.requires_consultation(dossier.distinction, n.kind),
+                           form_requires=consultations.form_requires(dossier.distinction),
+                           problems=consultations.consultation_problems(dossier)
+                           if dossier.status in ("appraising", "consulting") else []), status
+
+
+@bp.get("/ho-so/<int:dossier_id>")
+def dossier_view(dossier_id: int):
+    return _page(dossiers.get(dossier_id))
+
+
+@bp.post("/ho-so/<int:dossier_id>/chuyen/<name>")
+def dossier_step(dossier_id: int, name: str):
+    dossier = dossiers.get(dossier_id)
+    if name not in ("appraise", "propose", "return", "cancel"):
+        raise NotFound("Không có thao tác này.")
+    try:
+        dossiers.apply(dossier, name, actor(), request.form.get("comment", ""))
+    except ValidationFailed as exc:
+        return _page(dossier, [exc.message, *exc.problems], 400)
+    notices.dossier_step(dossier, name)
+    flash(f"{dossiers.STEPS[name].label}: hồ sơ nay «{dossier.state_label}».")
+    return redirect(url_for("admin.dossier_view", dossier_id=dossier.id), 303)
+
+
+@bp.post("/ho-so/<int:dossier_id>/nguoi/<int:nominee_id>")
+def nominee_verdict(dossier_id: int, nominee_id: int):
+    dossier = dossiers.get(dossier_id)
+    try:
+        nominee = dossiers.set_verdict(dossier, nominee_id, request.form.get("verdict", ""),
+                                       request.form.get("note", ""), actor())
+    except ValidationFailed as exc:
+        return _page(dossier, [exc.message, *exc.problems], 400)
+    flash(f"Đã ghi ý kiến thẩm định: {nominee.name} — {nominee.verdict_label}.")
+    return redirect(url_for("admin.dossier_view", dossier_id=dossier.id, _anchor=f"nguoi-{nominee.id}"), 303)
+
+
+@bp.post("/ho-so/<int:dossier_id>/lay-y-kien")
+def consultation_open(dossier_id: int):
+    dossier = dossiers.get(dossier_id)
+    raw = request.form.get("opens_on", "").strip()
+    try:
+        try:
+            opens_on = date.fromisoformat(raw) if raw else None
+        except ValueError:
+            raise ValidationFailed(f"«{raw[:20]}» không phải ngày hợp lệ.") from None
+        ids = [int(v) for v in request.form.getlist("nominee") if v.isdigit()]
+        consultation = consultations.open_consultation(dossier, ids, opens_on, actor())
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _page(dossier, [exc.message, *exc.problems], 400)
+    notices.dossier_step(dossier, "consult")
+    flash(f"Đã mở lấy ý kiến đến hết ngày {consultation.closes_on:%d/%m/%Y} "
+          f"({consultation.working_days} ngày làm việc).")
+    return redirect(url_for("admin.dossier_view", dossier_id=dossier.id), 303)
+
+
+@bp.get("/ho-so/tep/<int:file_id>")
+def dossier_file(file_id: int):
+    item = db.session.get(dossiers.DossierFile, file_id)
+    if item is None:
+        raise NotFound("Không có tệp này.")
+    return send_report(item)
+
+
+DRAFT_FIELDS = ("symbol", "issued_on", "signing_authority", "signer_title", "signer", "level", "reason",
+                "issuer", "issuer_parent", "place")
+
+
+@bp.route("/quyet-dinh-khen-thuong/du-thao", methods=["GET", "POST"])
+def decision_draft():
+    waiting = decision_drafts.waiting_for_decision()
+    if request.method == "GET":
+        return _draft_page(waiting, {}, [])
+    data = {key: request.form.get(key, "") for key in DRAFT_FIELDS}
+    ids = [int(v) for v in request.form.getlist("dossier") if v.isdigit()]
+    try:
+        document = decision_drafts.draft_decision(ids, data, actor())
+    except ValidationFailed as exc:
+        problems = exc.problems or [m for messages in exc.fields.values() for m in messages]
+        return _draft_page(waiting, {**data, "dossier": ids}, [exc.message, *problems], 400)
+    flash(f"Đã dự thảo {document.symbol} với {len(decision_drafts.decision_for(document).awards)} người được khen "
+          "từ hồ sơ đề nghị. Hãy xem lại, rồi gửi duyệt.")
+    return redirect(url_for("admin.document_view", document_id=document.id), 303)
+
+
+def _draft_page(waiting, form: dict, errors: list[str], status: int = 200):
+    from flask import current_app
+    defaults = current_app.config["DOCUMENT_DEFAULTS"]
+    form = {"issuer": defaults.get("issuer", ""), "issuer_parent": defaults.get("issuer_parent", ""),
+            "place": defaults.get("place", ""), "level": "co-quan", **{k: v for k, v in form.items() if v}}
+    return render_template("admin/decision_draft.html", waiting=waiting, form=form, errors=errors,
+                           levels=AWARD_LEVELS.terms, authorities=SIGNING_AUTHORITIES.terms), status
+
+
+@bp.get("/y-kien")
+def comment_queue():
+    status = "closed" if request.args.get("trang-thai") == "da-xu-ly" else "open"
+    return render_template("admin/comments.html", comments=consultations.comment_queue(status), status=status)
+
+
+@bp.post("/y-kien/<int:comment_id>")
+def comment_close(comment_id: int):
+    consultations.close_comment(comment_id, request.form.get("note", ""), actor())
+    flash("Đã ghi kết quả xem xét ý kiến.")
+    return redirect(url_for("admin.comment_queue"), 303)

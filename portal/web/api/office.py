@@ -1,0 +1,95 @@
+"""The office's JSON under /api/v1/office: receipts, reports and dossiers, for a signed-in
+webmaster (the session of the webmaster area). Nominees' private fields are never included."""
+from __future__ import annotations
+
+from flask import abort, jsonify, request, url_for
+from flask_login import current_user
+
+from ...domain.campaigns import ReviewRound
+from ...domain.documents import Document
+from ...domain.units import dossiers, receipts, reports
+from ...errors import NotFound
+from ...extensions import db
+from . import bp, int_arg
+
+OFFICE = dossiers.OFFICE
+
+
+@bp.before_request
+def _office_only():
+    if not request.path.startswith("/api/v1/office"):
+        return
+    if not current_user.is_authenticated:
+        abort(401)
+    if current_user.role not in OFFICE:
+        abort(403)
+
+
+def _time(value) -> str | None:
+    from ...domain.models_base import as_utc
+    return as_utc(value).isoformat() if value else None
+
+
+@bp.get("/office/documents/<int:document_id>/receipts")
+def office_receipts(document_id: int):
+    document = db.session.get(Document, document_id)
+    if document is None:
+        raise NotFound("Không có văn bản này.")
+    rows = receipts.receipt_rows(document)
+    return jsonify({"document": {"id": document.id, "symbol": document.symbol, "status": document.status},
+                    "units": [{"code": r.unit.code, "name": r.unit.name, "received": r.receipt is not None,
+                               "at": _time(r.receipt.at) if r.receipt else None,
+                               "by": r.receipt.user_email if r.receipt else None,
+                               "how": r.receipt.how if r.receipt else None} for r in rows]})
+
+
+@bp.get("/office/rounds/<int:round_id>/reports")
+def office_reports(round_id: int):
+    review_round = db.session.get(ReviewRound, round_id)
+    if review_round is None:
+        raise NotFound("Không có đợt này.")
+    state = reports.round_status(review_round)
+    return jsonify({
+        "round": {"id": review_round.id, "code": review_round.code, "label": review_round.label,
+                  "due": review_round.report_due_on.isoformat() if review_round.report_due_on else None},
+        "totals": {code: str(value) for code, value in state.totals.items()},
+        "units": [{"code": r.unit.code, "name": r.unit.name, "status": r.status,
+                   "submitted_at": _time(r.report.submitted_at) if r.report else None,
+                   "figures": r.report.figures if r.report else {},
+                   "file": url_for("admin.report_download", report_id=r.report.id, _external=True)
+                   if r.report else None} for r in state.rows]})
+
+
+def _dossier(d: dossiers.Dossier, full: bool = False) -> dict:
+    row = {"id": d.id, "title": d.title, "unit": d.unit.code, "unit_name": d.unit.name,
+           "round": d.review_round.code, "distinction": d.distinction, "status": d.status,
+           "status_label": d.state_label, "submitted_at": _time(d.submitted_at), "late": d.late,
+           "nominees": len(d.nominees), "approved": len(d.approved), "decision_document_id": d.decision_document_id,
+           "url": url_for("admin.dossier_view", dossier_id=d.id, _external=True)}
+    if full:
+        row["files"] = [{"role": f.role, "filename": f.filename, "size": f.size, "sha256": f.sha256,
+                         "url": url_for("admin.dossier_file", file_id=f.id, _external=True)} for f in d.files]
+        row["list"] = [{"seq": n.seq, "kind": n.kind, "name": n.name, "position": n.position, "unit": n.unit,
+                        "achievement": n.achievement, "verdict": n.verdict or None, "note": n.office_note or None}
+                       for n in d.nominees]
+        row["steps"] = [{"action": s.action, "from": s.from_state, "to": s.to_state, "actor": s.actor,
+                         "comment": s.comment or None, "at": _time(s.at)} for s in d.steps]
+    return row
+
+
+@bp.get("/office/dossiers")
+def office_dossiers():
+    status = request.args.get("status")
+    if status and status not in dossiers.STATES:
+        from ...errors import ValidationFailed
+        raise ValidationFailed("Tham số «status» không phải trạng thái hồ sơ.")
+    page = int_arg("page", 1, 1, 10_000)
+    found = dossiers.by_status(status) if status else dossiers.by_status()
+    per_page = 100
+    return jsonify({"total": len(found), "page": page, "per_page": per_page,
+                    "results": [_dossier(d) for d in found[(page - 1) * per_page: page * per_page]]})
+
+
+@bp.get("/office/dossiers/<int:dossier_id>")
+def office_dossier(dossier_id: int):
+    return jsonify(_dossier(dossiers.get(dossier_id), full=True))

@@ -1,0 +1,51 @@
+"""E-mail notices of the steps that hand work to someone else: a dossier submitted (to the
+office), returned, sent to consultation or decided (to the unit), a comment from the public
+(to the office). Sent after the change is committed; without MAIL_SERVER nothing is sent and
+the dashboards show the same."""
+from __future__ import annotations
+
+from flask import current_app, url_for
+
+from .. import mail
+from ..domain.accounts import User
+from ..domain.units.dossiers import OFFICE, STEPS, Dossier
+from ..extensions import db
+
+TO_OFFICE = {"submit", "cancel"}
+TO_UNIT = {"return", "consult", "propose", "decide", "appraise"}
+
+
+def office_addresses() -> list[str]:
+    accounts = db.session.scalars(db.select(User.email).where(User.role.in_(OFFICE), User.active.is_(True)))
+    return [*accounts, *current_app.config["MAIL_OFFICE"]]
+
+
+def unit_addresses(unit_id: int) -> list[str]:
+    return list(db.session.scalars(db.select(User.email).where(User.unit_id == unit_id, User.active.is_(True))))
+
+
+def dossier_step(dossier: Dossier, name: str) -> bool:
+    if not mail.enabled() or name not in TO_OFFICE | TO_UNIT:
+        return False
+    step = STEPS[name]
+    last = dossier.steps[-1] if dossier.steps else None
+    why = f"\nLý do: {last.comment}" if name == "return" and last and last.comment else ""
+    if name in TO_OFFICE:
+        link = url_for("admin.dossier_view", dossier_id=dossier.id, _external=True)
+        what = f"{step.label.lower()} «{dossier.title}»"
+        return mail.send(office_addresses(), f"[Thi đua] {dossier.unit.name}: {what}",
+                         f"{dossier.unit.name} vừa {what} ({dossier.review_round.label})."
+                         + (" Hồ sơ nộp sau hạn." if name == "submit" and dossier.late else "")
+                         + f"\n\nXem hồ sơ: {link}")
+    link = url_for("units.dossier_view", dossier_id=dossier.id, _external=True)
+    return mail.send(unit_addresses(dossier.unit_id), f"[Thi đua] Hồ sơ «{dossier.title}»: {dossier.state_label}",
+                     f"Hồ sơ «{dossier.title}» của {dossier.unit.name} nay ở trạng thái «{dossier.state_label}» "
+                     f"({step.label}).{why}\n\nXem hồ sơ: {link}")
+
+
+def comment_received(consultation_title: str) -> bool:
+    if not mail.enabled():
+        return False
+    link = url_for("admin.comment_queue", _external=True)
+    return mail.send(office_addresses(), "[Thi đua] Có ý kiến nhân dân mới",
+                     f"Có ý kiến mới về «{consultation_title}».\n\nXem và xử lý: {link}")

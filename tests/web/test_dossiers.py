@@ -1,0 +1,319 @@
+"""Nomination dossiers, public consultation and the decision drafted from them (issue: units
+take part): from a unit's list to the honor roll with nothing typed twice; who may see what."""
+import csv
+import io
+from datetime import datetime
+
+import pytest
+import time_machine
+
+from portal.domain import accounts
+from portal.domain.accounts import Actor
+from portal.domain.models_base import VN
+from portal.domain.units.dossiers import Dossier
+from portal.extensions import db
+from tests.honors_helpers import HEADER
+from tests.web.admin.conftest import PASSWORD, as_role, users  # noqa: F401 (fixtures)
+from tests.web.test_unit_reports import PDF, _unit
+from tests.web.test_units import OTHER_EMAIL, UNIT_EMAIL
+
+PRIVATE = {"id": "987650004321", "birth": "14/08/1962", "address": "Số 9 ngõ Riêng Tư", "phone": "0912000111"}
+NOMINEES = [
+    [1, "Tập thể", "Phòng Thực hành quyền công tố và kiểm sát điều tra", "", "Viện kiểm sát nhân dân huyện Cao Lộc",
+     "", "", "", "Hoàn thành xuất sắc nhiệm vụ giải phóng mặt bằng", "", "", "", "", "", ""],
+    [2, "Cá nhân", "Lương Thị Hạnh", "Kiểm sát viên", "Viện kiểm sát nhân dân huyện Cao Lộc", "", "", "",
+     "Tham mưu tháo gỡ vướng mắc bồi thường", "", "", PRIVATE["id"], PRIVATE["birth"], PRIVATE["address"],
+     PRIVATE["phone"]],
+    [3, "Tập thể", "Văn phòng tổng hợp", "", "Viện kiểm sát nhân dân huyện Cao Lộc", "", "", "",
+     "Bảo đảm hậu cần cho các đoàn kiểm đếm", "", "", "", "", "", ""],
+]
+
+
+def list_csv(rows=None) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    writer.writerows(rows if rows is not None else NOMINEES)
+    return out.getvalue().encode("utf-8")
+
+
+@pytest.fixture
+def dossier_app(seeded):
+    with seeded.app_context():
+        accounts.create_user(UNIT_EMAIL, PASSWORD, "unit", Actor("test"), unit_code="vks-cao-loc")
+        accounts.create_user(OTHER_EMAIL, PASSWORD, "unit", Actor("test"), unit_code="vks-dinh-lap")
+        from portal.domain.campaigns import ReviewRound
+        rounds = {r.code: r.id for r in db.session.scalars(db.select(ReviewRound))}
+    return seeded, rounds
+
+
+def upload(session, url, content, name, **fields):
+    return session.client.post(url, data={**fields, "csrf_token": session.csrf(),
+                                          "file": (io.BytesIO(content), name)}, content_type="multipart/form-data")
+
+
+def prepared_dossier(unit, round_id, form="huan-chuong-lao-dong-hang-ba") -> int:
+    """A unit's dossier with its three files and the list of three nominees, not yet submitted."""
+    response = unit.post("/don-vi/ho-so", {"round": str(round_id), "distinction": form, "title": ""})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    dossier_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    for role in ("to-trinh", "bien-ban", "bao-cao-thanh-tich"):
+        assert upload(unit, f"/don-vi/ho-so/{dossier_id}/tep", PDF, f"{role}.pdf", role=role).status_code == 303
+    assert upload(unit, f"/don-vi/ho-so/{dossier_id}/danh-sach", list_csv(), "danh-sach.csv").status_code == 303
+    return dossier_id
+
+
+def status_of(session, url) -> int:
+    response = session.get(url)
+    response.close()  # downloads are streamed from disk
+    return response.status_code
+
+
+def nominee_ids(app, dossier_id):
+    with app.app_context():
+        return [n.id for n in db.session.get(Dossier, dossier_id).nominees]
+
+
+def test_from_a_units_list_to_the_honor_roll_with_nothing_typed_twice(dossier_app, as_role, client):  # noqa: F811
+    app, rounds = dossier_app
+    unit, office, reviewer = _unit(app, UNIT_EMAIL), as_role("editor"), as_role("reviewer")
+    dossier_id = prepared_dossier(unit, rounds["so-ket-2022"])
+    page = unit.get(f"/don-vi/ho-so/{dossier_id}").get_data(as_text=True)
+    assert "Lương Thị Hạnh" in page and "Dự thảo" in page and PRIVATE["id"] not in page
+    assert unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/submit").status_code == 303
+    assert "Nộp muộn" in unit.get(f"/don-vi/ho-so/{dossier_id}").get_data(as_text=True)  # due 15/12/2022
+    assert "hồ sơ đề nghị khen thưởng mới nộp" in office.get("/quan-tri/").get_data(as_text=True)
+
+    assert office.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/appraise").status_code == 303
+    ids = nominee_ids(app, dossier_id)
+    for nominee_id in ids:
+        office.post(f"/quan-tri/ho-so/{dossier_id}/nguoi/{nominee_id}", {"verdict": "approved", "note": "Đủ điều kiện"})
+    refused = office.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/propose")
+    assert refused.status_code == 400
+    assert "Lương Thị Hạnh: chưa lấy ý kiến nhân dân" in refused.get_data(as_text=True)
+
+    with time_machine.travel(datetime(2026, 12, 1, 9, 0, tzinfo=VN), tick=True):
+        office = as_role("editor")  # sessions and form tokens of the day
+        opened = office.post(f"/quan-tri/ho-so/{dossier_id}/lay-y-kien", {"nominee": [str(i) for i in ids]})
+        assert opened.status_code == 303, opened.get_data(as_text=True)
+        listing = client.get("/lay-y-kien").get_data(as_text=True)
+        assert "Đang lấy ý kiến" in listing and "còn 10 ngày làm việc" in listing
+        slug = listing.split('href="/lay-y-kien/')[1].split('"')[0]
+        public = client.get(f"/lay-y-kien/{slug}").get_data(as_text=True)
+        # Only the individual is published (collectives are not), with public fields only.
+        assert "Lương Thị Hạnh" in public and "Kiểm sát viên" in public and "Văn phòng tổng hợp" not in public
+        assert not any(value in public for value in PRIVATE.values())
+        assert "đến hết ngày 14/12/2026" in public  # 10 working days from Tuesday 01/12 (weekends skipped)
+        entry = public.split('<select id="gy-nguoi" name="nguoi" required>')[1].split('value="')[1].split('"')[0]
+        token = client.get("/quan-tri/dang-nhap").get_data(as_text=True).split('name="csrf-token" content="')[1]
+        token = token.split('"')[0]
+        sent = client.post(f"/lay-y-kien/{slug}/gop-y", data={
+            "nguoi": entry, "noi-dung": "Đồng chí Hạnh gương mẫu, được nhân dân tin yêu.", "ho-ten": "Nông Văn Dân",
+            "lien-he": "0988777666", "csrf_token": token})
+        assert sent.status_code == 303
+        assert "0988777666" not in client.get(f"/lay-y-kien/{slug}").get_data(as_text=True)
+        queue = office.get("/quan-tri/y-kien").get_data(as_text=True)
+        assert "gương mẫu" in queue and "0988777666" in queue
+        still_open = office.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/propose")
+        assert "đang lấy ý kiến đến hết ngày 14/12/2026" in still_open.get_data(as_text=True)
+
+    with time_machine.travel(datetime(2026, 12, 15, 9, 0, tzinfo=VN), tick=True):
+        office = as_role("editor")
+        token = client.get("/quan-tri/dang-nhap").get_data(as_text=True).split('name="csrf-token" content="')[1]
+        token = token.split('"')[0]
+        archive = client.get(f"/lay-y-kien/{slug}").get_data(as_text=True)
+        assert "Đã kết thúc lấy ý kiến" in archive and "Lương Thị Hạnh" in archive and "Gửi ý kiến" not in archive
+        late = client.post(f"/lay-y-kien/{slug}/gop-y", data={"nguoi": entry, "noi-dung": "Góp ý sau khi đã hết hạn",
+                                                               "csrf_token": token})
+        assert late.status_code == 409 and "đã kết thúc" in late.get_data(as_text=True)
+        assert office.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/propose").status_code == 303
+
+    office, reviewer, unit = as_role("editor"), as_role("reviewer"), _unit(app, UNIT_EMAIL)
+    form = office.get("/quan-tri/quyet-dinh-khen-thuong/du-thao").get_data(as_text=True)
+    assert "3 người được đồng ý" in form
+    drafted = office.post("/quan-tri/quyet-dinh-khen-thuong/du-thao", {
+        "dossier": [str(dossier_id)], "symbol": "25/QĐ-VKS", "issued_on": "2026-12-20", "level": "co-quan",
+        "signing_authority": "KT. VIỆN TRƯỞNG", "signer_title": "PHÓ VIỆN TRƯỞNG", "signer": "Nguyễn Văn Viện",
+        "issuer": "Viện kiểm sát nhân dân tỉnh Lạng Sơn",
+        "place": "Lạng Sơn", "reason": "Đã có thành tích xuất sắc trong công tác giải phóng mặt bằng"})
+    assert drafted.status_code == 303, drafted.get_data(as_text=True)
+    document_id = int(drafted.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert "Lương Thị Hạnh" not in client.get("/vinh-danh").get_data(as_text=True)  # a draft is not public
+    reviewer.post(f"/quan-tri/van-ban/{document_id}/chuyen/submit")
+    assert reviewer.post(f"/quan-tri/van-ban/{document_id}/chuyen/publish").status_code == 302
+    roll = client.get("/vinh-danh?hinh-thuc=huan-chuong-lao-dong-hang-ba").get_data(as_text=True)
+    for row in NOMINEES:
+        assert row[2] in roll
+    assert not any(value in roll for value in PRIVATE.values())
+    with app.app_context():
+        dossier = db.session.get(Dossier, dossier_id)
+        assert dossier.status == "decided" and [s.action for s in dossier.steps][-2:] == ["draft-decision", "decide"]
+        from portal.domain.honors import AwardPrivate
+        assert db.session.scalar(db.select(AwardPrivate.id_number).where(AwardPrivate.id_number == PRIVATE["id"]))
+    assert "Đã quyết định" in unit.get(f"/don-vi/ho-so/{dossier_id}").get_data(as_text=True)
+
+
+def test_returning_needs_a_reason_the_unit_sees_and_it_submits_again(dossier_app, as_role):  # noqa: F811
+    app, rounds = dossier_app
+    unit, office = _unit(app, UNIT_EMAIL), as_role("reviewer")
+    dossier_id = prepared_dossier(unit, rounds["so-ket-2022"], "bang-khen-chu-tich-ubnd-tinh")
+    unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/submit")
+    no_reason = office.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/return", {"comment": "  "})
+    assert no_reason.status_code == 400 and "Hãy ghi lý do trả lại" in no_reason.get_data(as_text=True)
+    office.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/return", {"comment": "Thiếu chữ ký trên biên bản họp xét"})
+    page = unit.get(f"/don-vi/ho-so/{dossier_id}").get_data(as_text=True)
+    assert "Bị trả lại" in page and "Thiếu chữ ký trên biên bản họp xét" in page
+    assert "hồ sơ bị trả lại" in unit.get("/don-vi/").get_data(as_text=True)
+    assert upload(unit, f"/don-vi/ho-so/{dossier_id}/tep", PDF, "bien-ban-ky.pdf", role="bien-ban").status_code == 303
+    assert unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/submit").status_code == 303
+    # Bằng khen of the provincial chairman needs no consultation: appraised, then proposed.
+    office.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/appraise")
+    individual = str(nominee_ids(app, dossier_id)[1])
+    opened = office.post(f"/quan-tri/ho-so/{dossier_id}/lay-y-kien", {"nominee": [individual]})
+    assert opened.status_code == 400 and "không thuộc các hình thức phải lấy ý kiến" in opened.get_data(as_text=True)
+    office.post(f"/quan-tri/ho-so/{dossier_id}/nguoi/{nominee_ids(app, dossier_id)[0]}", {"verdict": "approved"})
+    assert office.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/propose").status_code == 303
+    with app.app_context():
+        steps = [s.action for s in db.session.get(Dossier, dossier_id).steps]
+    assert steps == ["create", "file", "file", "file", "list", "submit", "return", "file", "submit", "appraise",
+                     "verdict", "propose"]
+
+
+def test_a_faulty_list_or_file_changes_nothing(dossier_app, as_role):  # noqa: F811
+    app, rounds = dossier_app
+    unit = _unit(app, UNIT_EMAIL)
+    response = unit.post("/don-vi/ho-so", {"round": str(rounds["so-ket-2022"]), "distinction": "giay-khen-thu-truong"})
+    dossier_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        from portal.services import storage
+        before = len(storage().names())
+    bad = [[1, "Cá nhân", "Hoàng Văn Sai", "", "", "", "", "", "", "", "", "12345", "", "", ""],
+           [1, "Hội", "", "", "", "", "", "", "", "", "", "", "", "", ""]]
+    refused = upload(unit, f"/don-vi/ho-so/{dossier_id}/danh-sach", list_csv(bad), "sai.csv")
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "dòng 2, cột Số định danh: phải gồm 9 hoặc 12 chữ số" in text and "dòng 3, cột Đối tượng" in text
+    fake = upload(unit, f"/don-vi/ho-so/{dossier_id}/tep", b"MZ\x90\x00 not a pdf", "to-trinh.pdf", role="to-trinh")
+    assert fake.status_code == 400 and "không đúng định dạng PDF" in fake.get_data(as_text=True)
+    empty_submit = unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/submit")
+    assert empty_submit.status_code == 400 and "chưa có tờ trình" in empty_submit.get_data(as_text=True)
+    with app.app_context():
+        dossier = db.session.get(Dossier, dossier_id)
+        assert dossier.nominees == [] and dossier.files == [] and dossier.status == "draft"
+        from portal.services import storage
+        assert len(storage().names()) == before
+
+
+def test_each_role_sees_only_what_is_its_own(dossier_app, as_role, client):  # noqa: F811
+    app, rounds = dossier_app
+    unit, other = _unit(app, UNIT_EMAIL), _unit(app, OTHER_EMAIL)
+    dossier_id = prepared_dossier(unit, rounds["so-ket-2022"])
+    with app.app_context():
+        file_id = db.session.get(Dossier, dossier_id).files[0].id
+    unit_urls = ["/don-vi/ho-so", f"/don-vi/ho-so/{dossier_id}", f"/don-vi/ho-so/tep/{file_id}"]
+    office_urls = ["/quan-tri/ho-so", f"/quan-tri/ho-so/{dossier_id}", f"/quan-tri/ho-so/tep/{file_id}",
+                   "/quan-tri/quyet-dinh-khen-thuong/du-thao", "/quan-tri/y-kien"]
+    api_urls = ["/api/v1/office/dossiers", f"/api/v1/office/dossiers/{dossier_id}",
+                f"/api/v1/office/rounds/{rounds['so-ket-2022']}/reports", "/api/v1/office/documents/1/receipts"]
+    for url in unit_urls:
+        assert status_of(unit, url) == 200, url
+        assert client.get(url).status_code == 302, url  # the public is sent to sign in
+    assert other.get("/don-vi/ho-so").status_code == 200
+    assert "Lương Thị Hạnh" not in other.get("/don-vi/ho-so").get_data(as_text=True)
+    for url in unit_urls[1:]:
+        assert other.get(url).status_code == 404, url  # another unit's dossier: as if it did not exist
+    for url in office_urls:
+        assert unit.get(url).status_code == 403, url
+        assert client.get(url).status_code == 302, url
+    for role in ("editor", "reviewer", "admin"):
+        session = as_role(role)
+        for url in office_urls + api_urls:
+            assert status_of(session, url) == 200, (role, url)
+        assert session.get(unit_urls[0]).status_code == 403
+    for url in api_urls:
+        assert client.get(url).status_code == 401, url
+        assert unit.get(url).status_code == 403, url
+    detail = as_role("editor").get(f"/api/v1/office/dossiers/{dossier_id}").get_json()
+    assert [n["name"] for n in detail["list"]][1] == "Lương Thị Hạnh"
+    assert not any(value in str(detail) for value in PRIVATE.values())
+    # A unit cannot act for the office, nor the office for the unit.
+    assert unit.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/appraise").status_code == 403
+    assert as_role("reviewer").post(f"/don-vi/ho-so/{dossier_id}/chuyen/submit").status_code == 403
+
+
+def test_two_office_members_acting_at_once_cannot_both_win(dossier_app, as_role):  # noqa: F811
+    app, rounds = dossier_app
+    unit = _unit(app, UNIT_EMAIL)
+    dossier_id = prepared_dossier(unit, rounds["so-ket-2022"])
+    unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/submit")
+    first, second = as_role("editor"), as_role("reviewer")
+    first.get(f"/quan-tri/ho-so/{dossier_id}")
+    second.get(f"/quan-tri/ho-so/{dossier_id}")
+    assert first.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/return", {"comment": "Bổ sung tờ trình"}).status_code == 303
+    late = second.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/appraise")
+    assert late.status_code == 409 and "Bị trả lại" in late.get_data(as_text=True)
+
+
+def test_notices_go_by_mail_when_a_server_is_set(dossier_app, as_role):  # noqa: F811
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+            self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
+            return "250 OK"
+
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        app, rounds = dossier_app
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port,
+                          MAIL_OFFICE=["thuongtruc@vks.test"])
+        unit, office = _unit(app, UNIT_EMAIL), as_role("reviewer")
+        dossier_id = prepared_dossier(unit, rounds["so-ket-2022"])
+        unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/submit")
+        office.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/return", {"comment": "Thiếu biên bản"})
+    finally:
+        controller.stop()
+    (to_office, body_office), (to_unit, body_unit) = inbox.messages
+    assert "thuongtruc@vks.test" in to_office and UNIT_EMAIL not in to_office
+    assert to_unit == [UNIT_EMAIL]
+    import email
+    message = email.message_from_string(body_unit, policy=email.policy.default)
+    assert "Bị trả lại" in message["Subject"] and "Lý do: Thiếu biên bản" in message.get_content()
+
+
+def test_a_mail_server_that_does_not_answer_loses_nothing(dossier_app, as_role):  # noqa: F811
+    app, rounds = dossier_app
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=9)  # nothing listens there
+    unit = _unit(app, UNIT_EMAIL)
+    dossier_id = prepared_dossier(unit, rounds["so-ket-2022"])
+    assert unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/submit").status_code == 303
+    with app.app_context():
+        assert db.session.get(Dossier, dossier_id).status == "submitted"
+
+
+def test_nobody_but_the_office_opens_a_window_and_it_counts_tet(dossier_app, as_role):  # noqa: F811
+    app, rounds = dossier_app
+    unit, office = _unit(app, UNIT_EMAIL), as_role("editor")
+    dossier_id = prepared_dossier(unit, rounds["so-ket-2022"])
+    unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/submit")
+    office.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/appraise")
+    individual = nominee_ids(app, dossier_id)[1]
+    with time_machine.travel(datetime(2027, 2, 1, 9, 0, tzinfo=VN), tick=True):
+        office = as_role("editor")
+        past = office.post(f"/quan-tri/ho-so/{dossier_id}/lay-y-kien", {"nominee": [str(individual)],
+                                                                       "opens_on": "2027-01-20"})
+        assert past.status_code == 400 and "không được trước hôm nay" in past.get_data(as_text=True)
+        opened = office.post(f"/quan-tri/ho-so/{dossier_id}/lay-y-kien", {"nominee": [str(individual)]})
+        assert opened.status_code == 303
+        listing = office.get(f"/quan-tri/ho-so/{dossier_id}").get_data(as_text=True)
+    # From Monday 01/02/2027: 1-3 Feb (3 days), Tết 2027 off from 4 to 10 Feb, then 11, 12 and 15-19 Feb.
+    assert "Từ 01/02/2027 đến hết 19/02/2027</a> (10 ngày làm việc, 1 người): đang lấy ý kiến, còn 10" in listing
