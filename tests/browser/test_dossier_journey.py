@@ -1,0 +1,163 @@
+"""The loop from directive to honor roll in a real browser, against gunicorn whose clock the
+test moves (libfaketime): a unit takes the plan, reports, nominates three; the office appraises
+and opens a consultation; a visitor comments; ten working days later (Tết counted) the office
+proposes, drafts the decision from the dossier, a reviewer publishes it, and the three are on
+the honor roll with nothing typed twice."""
+from __future__ import annotations
+
+import glob
+import os
+
+import pytest
+
+from tests.browser.conftest import UNIT_ACCOUNT, WEBMASTER_PASSWORD, WEBMASTERS
+from tests.servers import environment, flask, serve
+from tests.web.test_dossiers import NOMINEES, PRIVATE, list_csv
+from tests.web.test_unit_reports import PDF
+
+LIBFAKETIME = sorted(glob.glob("/usr/lib/*/faketime/libfaketime.so.1"))
+
+
+@pytest.fixture
+def clock(tmp_path):
+    """A file holding the served portal's time; writing it moves the clock of every worker."""
+    if not LIBFAKETIME:
+        message = "libfaketime not found: install it (apt-get install faketime) to run the dossier journey"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    path = tmp_path / "clock"
+
+    def set_to(moment: str) -> None:
+        path.write_text(f"@{moment}\n")
+
+    set_to("2027-02-01 09:00:00")  # Monday, three days before Tết 2027
+    set_to.env = {"LD_PRELOAD": LIBFAKETIME[0], "FAKETIME_TIMESTAMP_FILE": str(path), "FAKETIME_NO_CACHE": "1",
+                  "GUNICORN_CMD_ARGS": "--timeout 0"}
+    return set_to
+
+
+@pytest.fixture
+def moving_portal(tmp_path, clock):
+    data = tmp_path / "portal"
+    data.mkdir()
+    env = environment(data)
+    for args in (["db", "upgrade"], ["content", "load", "content"], ["search", "rebuild"]):
+        flask(env, *args)
+    secret = {**env, "PORTAL_PASSWORD": WEBMASTER_PASSWORD}
+    for role, email in WEBMASTERS.items():
+        flask(secret, "users", "create", email, "--role", role)
+    flask(secret, "users", "create", UNIT_ACCOUNT[0], "--role", "unit", "--unit", UNIT_ACCOUNT[1])
+    with serve({**env, **clock.env}) as base:
+        yield base
+
+
+def sign_in(browser, base: str, email: str):
+    context = browser.new_context(accept_downloads=True, locale="vi-VN")
+    page = context.new_page()
+    page.goto(base + "/quan-tri/dang-nhap")
+    page.fill("#email", email)
+    page.fill("#password", WEBMASTER_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
+    return page
+
+
+def test_from_directive_to_honor_roll_with_nothing_typed_twice(browser, moving_portal, clock, tmp_path):
+    base = moving_portal
+    signed = tmp_path / "ban-ky.pdf"
+    signed.write_bytes(PDF)
+    nominees = tmp_path / "danh-sach-de-nghi.csv"
+    nominees.write_bytes(list_csv())
+
+    # A unit finds the plan sent to it and downloads it: its receipt is recorded.
+    unit = sign_in(browser, base, UNIT_ACCOUNT[0])
+    unit.wait_for_url("**/don-vi/")
+    row = unit.locator("tr", has_text="174/KH-UBND")
+    with unit.expect_download():
+        row.get_by_role("link", name="Bản Word").click()
+    unit.reload()
+    assert "Đã nhận" in unit.locator("tr", has_text="174/KH-UBND").inner_text()
+
+    # Its sơ kết report with figures (late: due 15/12/2022).
+    unit.click("nav >> text=Báo cáo")
+    unit.click("text=Nộp báo cáo Sơ kết năm 2022")
+    unit.set_input_files("#r-file", str(signed))
+    unit.fill("#f-ho-ban-giao-som", "12")
+    unit.fill("#f-dien-tich-ban-giao", "1.250,5")
+    unit.get_by_role("button", name="Nộp báo cáo").click()
+    assert "sau hạn" in unit.locator("body").inner_text()
+
+    # A dossier of three for Huân chương Lao động hạng Ba.
+    unit.click("nav >> text=Hồ sơ khen thưởng")
+    unit.select_option("#d-form", "huan-chuong-lao-dong-hang-ba")
+    unit.get_by_role("button", name="Lập hồ sơ").click()
+    for role in ("to-trinh", "bien-ban", "bao-cao-thanh-tich"):
+        unit.select_option("#f-role", role)
+        unit.set_input_files("#f-file", str(signed))
+        unit.get_by_role("button", name="Đính kèm").click()
+    unit.set_input_files("#l-file", str(nominees))
+    unit.get_by_role("button", name="Nạp danh sách").click()
+    assert "Đã nạp danh sách: 3 người" in unit.locator("body").inner_text()
+    unit.get_by_role("button", name="Nộp hồ sơ").click()
+    assert "Đã nộp" in unit.locator(".lead").inner_text()
+
+    # The office appraises, agrees to all three, and opens the consultation for the individual.
+    office = sign_in(browser, base, WEBMASTERS["editor"])
+    office.click("text=hồ sơ đề nghị khen thưởng mới nộp")
+    office.click("table >> text=Đề nghị Huân chương Lao động hạng Ba")
+    office.get_by_role("button", name="Nhận thẩm định").click()
+    for name in (row[2] for row in NOMINEES):
+        line = office.locator("tr", has_text=name)
+        line.locator("select").select_option("approved")
+        line.get_by_role("button", name="Ghi").click()
+    office.get_by_role("button", name="Mở lấy ý kiến").click()
+    assert "Đã mở lấy ý kiến đến hết ngày 19/02/2027 (10 ngày làm việc)" in office.locator("body").inner_text()
+
+    # A visitor reads it (public fields only) and comments.
+    visitor = browser.new_context(locale="vi-VN").new_page()
+    visitor.goto(base + "/")
+    visitor.click("nav >> text=Lấy ý kiến")
+    assert "còn 10 ngày làm việc" in visitor.locator("body").inner_text()
+    visitor.click("h2 a")
+    page_text = visitor.locator("main").inner_text()
+    assert "Lương Thị Hạnh" in page_text and not any(value in page_text for value in PRIVATE.values())
+    visitor.fill("#gy-noi-dung", "Chị Hạnh tận tụy, giúp bà con hiểu chính sách bồi thường.")
+    visitor.get_by_role("button", name="Gửi ý kiến").click()
+    assert "Đã gửi ý kiến" in visitor.locator("body").inner_text()
+
+    # Ten working days later (Tết 2027 from 04 to 10/02 not counted) the window has closed.
+    clock("2027-02-22 09:00:00")
+    visitor.reload()
+    assert "Đã kết thúc lấy ý kiến" in visitor.locator("main").inner_text()
+    office = sign_in(browser, base, WEBMASTERS["editor"])  # yesterday's session has expired
+    office.goto(base + "/quan-tri/y-kien")
+    assert "tận tụy" in office.locator("main").inner_text()
+    office.goto(base + "/quan-tri/ho-so?trang-thai=consulting")
+    office.click("table >> text=Đề nghị Huân chương Lao động hạng Ba")
+    office.get_by_role("button", name="Trình khen thưởng").click()
+    assert "Đã trình" in office.locator(".lead").inner_text()
+
+    # The decision drafted from the dossier, then submitted and published by a reviewer.
+    office.goto(base + "/quan-tri/quyet-dinh-khen-thuong/du-thao")
+    office.check("input[name=dossier]")
+    office.fill("#f-symbol", "12/QĐ-VKS")
+    office.fill("#f-issued_on", "2027-02-22")
+    office.fill("#f-signing_authority", "KT. VIỆN TRƯỞNG")
+    office.fill("#f-signer_title", "PHÓ VIỆN TRƯỞNG")
+    office.fill("#f-signer", "Hoàng Văn Ký")
+    office.get_by_role("button", name="Tạo dự thảo quyết định").click()
+    assert "với 3 người được khen" in office.locator("body").inner_text()
+    office.click("button:has-text('Gửi duyệt')")
+    reviewer = sign_in(browser, base, WEBMASTERS["reviewer"])
+    reviewer.click("nav >> text=Chờ duyệt")
+    reviewer.click("text=12/QĐ-VKS")
+    reviewer.get_by_role("button", name="Đăng…", exact=True).click()
+    reviewer.get_by_role("button", name="Xác nhận đăng", exact=True).click()
+
+    visitor.goto(base + "/vinh-danh")
+    roll = visitor.locator("main").inner_text()
+    assert all(row[2] in roll for row in NOMINEES)
+    assert not any(value in roll for value in PRIVATE.values())
+    unit = sign_in(browser, base, UNIT_ACCOUNT[0])
+    unit.goto(base + "/don-vi/ho-so")
+    assert "Đã quyết định" in unit.locator("main").inner_text()
