@@ -6,11 +6,15 @@ missing browser fails the run instead.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from portal.config import PROJECT_ROOT
+from portal.domain.models_base import VN
 from tests.servers import environment, flask, serve
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -20,6 +24,8 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 WEBMASTERS = {"editor": "bientap@vks.test", "reviewer": "duyet@vks.test"}
 WEBMASTER_PASSWORD = "mật khẩu thử nghiệm dài"
 UNIT_ACCOUNT = ("caoloc@vks.test", "vks-cao-loc")  # a unit's account (the same password)
+# The consultation the seed opens today (Vietnam's date) on the dossier's individual nominee.
+CONSULTATION = "/lay-y-kien/huan-chuong-lao-dong-hang-ba-vks-cao-loc-" + datetime.now(VN).date().isoformat()
 
 
 @pytest.fixture(scope="session")
@@ -48,6 +54,9 @@ def portal_url(tmp_path_factory):
         flask({**env, "PORTAL_PASSWORD": WEBMASTER_PASSWORD}, "users", "create", email, "--role", role)
     flask({**env, "PORTAL_PASSWORD": WEBMASTER_PASSWORD}, "users", "create", UNIT_ACCOUNT[0], "--role", "unit",
           "--unit", UNIT_ACCOUNT[1])
+    # A dossier in appraisal with an open consultation: its pages are checked like the others.
+    subprocess.run([sys.executable, "-m", "tests.browser.seed_dossier"], cwd=PROJECT_ROOT, env=env, check=True,
+                   capture_output=True)
     with serve(env) as base:
         yield base
 

@@ -9,14 +9,15 @@ import urllib.request
 import pytest
 
 from portal.config import PROJECT_ROOT
-from tests.browser.conftest import UNIT_ACCOUNT, WEBMASTER_PASSWORD, WEBMASTERS
+from tests.browser.conftest import CONSULTATION, UNIT_ACCOUNT, WEBMASTER_PASSWORD, WEBMASTERS
 
 VNU = PROJECT_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 PAGES = ["/", "/van-ban", "/van-ban?loai=ke-hoach&nam=2022", "/van-ban/174-kh-ubnd-2022", "/van-ban/1033-vks-vp-2022",
          "/van-ban/57-2018-qd-ubnd", "/van-ban/174-kh-ubnd-2022/in",
          "/phong-trao/day-nhanh-tien-do-giai-phong-mat-bang-2022-2025", "/tim-kiem", "/tim-kiem?q=giai+phong+mat+bang",
          "/tim-kiem?q=xyzzy", "/vinh-danh", "/vinh-danh?dia-ban=huyen-cao-loc&doi-tuong=ho-gia-dinh",
-         "/vinh-danh/thong-ke", "/vinh-danh/quyet-dinh/9001-qd-mh-2022", "/vinh-danh/khen-thuong/1", "/so-do-trang"]
+         "/vinh-danh/thong-ke", "/vinh-danh/quyet-dinh/9001-qd-mh-2022", "/vinh-danh/khen-thuong/1", "/so-do-trang",
+         "/lay-y-kien", CONSULTATION]
 
 
 def _checker() -> list[str]:
@@ -53,7 +54,11 @@ def test_public_pages_are_valid_html(portal_url, tmp_path):
     targets = [portal_url + path for path in PAGES] + [str(tmp_path / "404.html")]
     for email, path in ((UNIT_ACCOUNT[0], "/don-vi/"), (UNIT_ACCOUNT[0], "/don-vi/bao-cao"),
                         (UNIT_ACCOUNT[0], "/don-vi/bao-cao/1"), (WEBMASTERS["reviewer"], "/quan-tri/van-ban/2/don-vi"),
-                        (WEBMASTERS["reviewer"], "/quan-tri/bao-cao/1"), (WEBMASTERS["reviewer"], "/quan-tri/")):
+                        (WEBMASTERS["reviewer"], "/quan-tri/bao-cao/1"), (WEBMASTERS["reviewer"], "/quan-tri/"),
+                        (UNIT_ACCOUNT[0], "/don-vi/ho-so"), (UNIT_ACCOUNT[0], "/don-vi/ho-so/1"),
+                        (WEBMASTERS["editor"], "/quan-tri/ho-so"), (WEBMASTERS["editor"], "/quan-tri/ho-so/1"),
+                        (WEBMASTERS["editor"], "/quan-tri/quyet-dinh-khen-thuong/du-thao"),
+                        (WEBMASTERS["editor"], "/quan-tri/y-kien")):
         target = tmp_path / (path.strip("/").replace("/", "-") + ".html")
         target.write_text(_signed_in_html(portal_url, email, path), encoding="utf-8")
         targets.append(str(target))

@@ -7,7 +7,26 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.lighthouse import CHROMIUM, LIGHTHOUSE, PAGES, PROFILES, failures, run
+from tests.browser.conftest import CONSULTATION, UNIT_ACCOUNT, WEBMASTER_PASSWORD, WEBMASTERS
+from tests.browser.lighthouse import AGENT, CHROMIUM, LIGHTHOUSE, PAGES, PROFILES, failures, run
+
+# The consultation page, and the dashboards and dossier pages of the signed-in areas.
+MORE = {"consultation": (None, CONSULTATION), "office dashboard": (WEBMASTERS["editor"], "/quan-tri/"),
+        "office dossier": (WEBMASTERS["editor"], "/quan-tri/ho-so/1"), "unit dashboard": (UNIT_ACCOUNT[0], "/don-vi/"),
+        "unit dossier": (UNIT_ACCOUNT[0], "/don-vi/ho-so/1")}
+
+
+def session_cookie(base: str, email: str) -> str:
+    """The session cookie of a real login made with Lighthouse's agent string."""
+    import re
+
+    import requests
+    http = requests.Session()
+    http.headers["User-Agent"] = AGENT
+    token = re.search(r'name="csrf_token" value="([^"]+)"', http.get(base + "/quan-tri/dang-nhap", timeout=30).text)[1]
+    http.post(base + "/quan-tri/dang-nhap", data={"email": email, "password": WEBMASTER_PASSWORD, "csrf_token": token},
+              timeout=30)
+    return "; ".join(f"{name}={value}" for name, value in http.cookies.items())
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +42,18 @@ def lighthouse():
 @pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("page", list(PAGES))
 def test_lighthouse_scores_meet_the_targets(lighthouse, portal_url, page, profile):
-    scores = run(portal_url + PAGES[page], profile)
+    _record_and_check(page, profile, run(portal_url + PAGES[page], profile))
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("page", list(MORE))
+def test_lighthouse_scores_of_consultation_and_dashboards(lighthouse, portal_url, page, profile):
+    email, path = MORE[page]
+    cookie = session_cookie(portal_url, email) if email else None
+    _record_and_check(page, profile, run(portal_url + path, profile, cookie))
+
+
+def _record_and_check(page: str, profile: str, scores: dict) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     record = ARTIFACTS / "lighthouse.json"
     known = json.loads(record.read_text()) if record.exists() else {}

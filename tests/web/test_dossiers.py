@@ -317,3 +317,28 @@ def test_nobody_but_the_office_opens_a_window_and_it_counts_tet(dossier_app, as_
         listing = office.get(f"/quan-tri/ho-so/{dossier_id}").get_data(as_text=True)
     # From Monday 01/02/2027: 1-3 Feb (3 days), Tết 2027 off from 4 to 10 Feb, then 11, 12 and 15-19 Feb.
     assert "Từ 01/02/2027 đến hết 19/02/2027</a> (10 ngày làm việc, 1 người): đang lấy ý kiến, còn 10" in listing
+
+
+def test_private_fields_of_nominees_appear_on_no_page(dossier_app, as_role, client):  # noqa: F811
+    app, rounds = dossier_app
+    unit, office = _unit(app, UNIT_EMAIL), as_role("editor")
+    dossier_id = prepared_dossier(unit, rounds["so-ket-2022"])
+    unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/submit")
+    office.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/appraise")
+    office.post(f"/quan-tri/ho-so/{dossier_id}/lay-y-kien", {"nominee": [str(i) for i in nominee_ids(app, dossier_id)]})
+    listing = client.get("/lay-y-kien").get_data(as_text=True)
+    slug = listing.split('href="/lay-y-kien/')[1].split('"')[0]
+    public = ["/lay-y-kien", f"/lay-y-kien/{slug}", "/sitemap.xml", "/so-do-trang", "/rss.xml", "/vinh-danh",
+              "/tim-kiem?q=L%C6%B0%C6%A1ng+Th%E1%BB%8B+H%E1%BA%A1nh", "/api/v1/search?q=luong+thi+hanh"]
+    for url in public:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert not any(value in response.get_data(as_text=True) for value in PRIVATE.values()), url
+    for value in PRIVATE.values():  # searching for a private value finds nothing (the query is echoed only)
+        assert value not in str(client.get("/api/v1/search", query_string={"q": value}).get_json()["results"])
+    assert f"/lay-y-kien/{slug}" in client.get("/sitemap.xml").get_data(as_text=True)
+    signed_in = [(unit, f"/don-vi/ho-so/{dossier_id}"), (unit, "/don-vi/ho-so"), (unit, "/don-vi/"),
+                 (office, f"/quan-tri/ho-so/{dossier_id}"), (office, "/quan-tri/ho-so"), (office, "/quan-tri/"),
+                 (office, f"/api/v1/office/dossiers/{dossier_id}"), (office, "/api/v1/office/dossiers")]
+    for session, url in signed_in:  # kept for the record, shown to no one
+        assert not any(value in session.get(url).get_data(as_text=True) for value in PRIVATE.values()), url

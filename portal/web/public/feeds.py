@@ -7,6 +7,7 @@ from ...domain.campaigns import all_campaigns
 from ...domain.documents import Document, public_filter
 from ...domain.honors import HonorDecision
 from ...domain.listing import latest
+from ...domain.units.consultations import all_consultations
 from ...extensions import db
 from ..cache import cached
 from . import bp
@@ -39,7 +40,7 @@ def _public_decisions():
 @cached
 def sitemap():
     xml = render_template("sitemap.xml", documents=_public_documents(), decisions=_public_decisions(),
-                          campaigns=all_campaigns(), absolute=absolute)
+                          campaigns=all_campaigns(), consultations=all_consultations(), absolute=absolute)
     return current_app.response_class(xml, mimetype="application/xml")
 
 

@@ -1,0 +1,36 @@
+"""Seed the browser checks' portal with a dossier in appraisal and an open consultation, so the
+dashboard, dossier and consultation pages have content: `python -m tests.browser.seed_dossier`
+with the portal's settings in the environment."""
+from __future__ import annotations
+
+import io
+
+from portal import create_app
+from portal.domain.accounts import Actor
+from portal.domain.campaigns import ReviewRound
+from portal.domain.units import by_code, consultations, dossier_files, dossiers
+from portal.extensions import db
+from portal.services import storage
+from tests.web.test_dossiers import list_csv
+from tests.web.test_unit_reports import PDF
+
+
+def main() -> None:
+    app = create_app()
+    with app.app_context():
+        unit_actor, office = Actor("caoloc@vks.test", "unit"), Actor("bientap@vks.test", "editor")
+        review_round = db.session.scalar(db.select(ReviewRound).where(ReviewRound.code == "so-ket-2022"))
+        dossier = dossiers.create(by_code("vks-cao-loc"), review_round, "huan-chuong-lao-dong-hang-ba", "", unit_actor)
+        for role in dossiers.FILE_ROLES:
+            dossier_files.add_file(dossier, role, io.BytesIO(PDF), f"{role}.pdf", unit_actor, storage())
+        dossier_files.replace_list(dossier, io.BytesIO(list_csv()), "danh-sach.csv", unit_actor, storage())
+        db.session.commit()
+        dossiers.apply(dossier, "submit", unit_actor)
+        dossiers.apply(dossier, "appraise", office)
+        dossiers.set_verdict(dossier, dossier.nominees[0].id, "approved", "Đủ tiêu chuẩn", office)
+        consultations.open_consultation(dossier, [n.id for n in dossier.nominees], None, office)
+        print(consultations.of_dossier(dossier)[0].slug)
+
+
+if __name__ == "__main__":
+    main()
