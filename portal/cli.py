@@ -62,6 +62,15 @@ def copy_files(target: str) -> None:
         raise SystemExit(1)
 
 
+@files_group.command("sweep")
+@click.option("--hours", type=float, default=file_moves.SWEEP_AFTER_HOURS, show_default=True,
+              help="chỉ xóa tệp lưu trước số giờ này")
+def sweep_files(hours: float) -> None:
+    """Remove stored files no record refers to (left by an interrupted upload)."""
+    removed = file_moves.sweep(storage(), hours)
+    click.echo(f"Đã xóa {len(removed)} tệp không thuộc hồ sơ nào.")
+
+
 users_group = AppGroup("users", help="Tài khoản quản trị.")
 CLI_ACTOR = Actor("dòng lệnh")
 

@@ -1,12 +1,26 @@
-"""Moving an existing deployment's files between stores (a folder and the database)."""
+"""Moving an existing deployment's files between stores (a folder and the database), and
+sweeping files no record refers to (left by a process killed between storing a file and
+committing its record)."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from ..extensions import db
 from .documents import Attachment
-from .storage import Storage
+from .storage import FileMissing, Storage
 from .storage_db import verify
+from .units.dossiers import DossierFile
+from .units.reports import UnitReport
+
+# Every record that owns a stored file: originals, units' reports, dossiers' files.
+OWNERS = (Attachment, UnitReport, DossierFile)
+SWEEP_AFTER_HOURS = 24  # an upload in progress is never swept
+
+
+def _owned():
+    for model in OWNERS:
+        yield from db.session.execute(db.select(model.stored_name, model.sha256, model.filename).order_by(model.id))
 
 
 @dataclass
@@ -18,11 +32,11 @@ class CopyReport:
 
 
 def copy_all(source: Storage, target: Storage) -> CopyReport:
-    """Copy every attachment's file from `source` to `target` under the same name; each copy is
-    read back and checked against the sha256 the database recorded. Idempotent."""
+    """Copy every stored file (originals, reports, dossiers' files) from `source` to `target`
+    under the same name; each copy is read back and checked against the sha256 the database
+    recorded. Idempotent."""
     report = CopyReport()
-    for name, sha256, filename in db.session.execute(
-            db.select(Attachment.stored_name, Attachment.sha256, Attachment.filename).order_by(Attachment.id)):
+    for name, sha256, filename in _owned():
         if target.exists(name) and verify(target, name, sha256):
             report.present += 1
             report.verified += 1
@@ -39,3 +53,20 @@ def copy_all(source: Storage, target: Storage) -> CopyReport:
             continue
         report.verified += 1
     return report
+
+
+def sweep(storage: Storage, older_than_hours: float = SWEEP_AFTER_HOURS) -> list[str]:
+    """Remove stored files that no record owns and that are older than the limit; returns their
+    names. Files of an upload still in progress are younger and stay."""
+    owned = {name for name, _sha, _filename in _owned()}
+    limit = time.time() - older_than_hours * 3600
+    removed = []
+    for name in storage.names():
+        try:
+            if name in owned or storage.stored_at(name) >= limit:
+                continue
+        except (FileMissing, FileNotFoundError):
+            continue
+        storage.delete(name)
+        removed.append(name)
+    return removed

@@ -129,6 +129,10 @@ class Storage(ABC):
     def expire(self, area: str, older_than: float) -> None:
         """Remove files of an area stored before `older_than` (a Unix time)."""
 
+    @abstractmethod
+    def stored_at(self, name: str, area: str = FILES) -> float:
+        """When a file was stored (a Unix time)."""
+
     def local_path(self, name: str, area: str = FILES) -> Path | None:
         """A path on this machine when the backend has one (lets downloads use sendfile)."""
         return None
@@ -231,6 +235,9 @@ class FolderStorage(Storage):
             folder = self.root / "staging"
             return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
         return sorted(p.name for p in self.root.glob("??/*") if p.is_file() and _NAME.fullmatch(p.name))
+
+    def stored_at(self, name: str, area: str = FILES) -> float:
+        return self.path(name, area).stat().st_mtime
 
     def expire(self, area: str, older_than: float) -> None:
         for name in self.names(area):

@@ -16,7 +16,7 @@ from sqlalchemy import DateTime, ForeignKeyConstraint, Integer, LargeBinary, Str
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .models_base import utcnow
+from .models_base import as_utc, utcnow
 from .storage import FILES, FileMissing, Storage, Stored, check_name
 
 CHUNK_BYTES = 1 << 20
@@ -106,6 +106,14 @@ class DatabaseStorage(Storage):
         with db.engine.connect() as connection:
             return list(connection.scalars(select(StoredFile.name).where(StoredFile.area == area)
                                            .order_by(StoredFile.name)))
+
+    def stored_at(self, name: str, area: str = FILES) -> float:
+        with db.engine.connect() as connection:
+            created = connection.scalar(select(StoredFile.created_at).where(
+                StoredFile.area == area, StoredFile.name == check_name(name)))
+        if created is None:
+            raise FileMissing(name)
+        return as_utc(created).timestamp()
 
     def expire(self, area: str, older_than: float) -> None:
         limit = datetime.fromtimestamp(older_than, UTC)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import hashlib
 
-from ...errors import ValidationFailed
+from sqlalchemy.orm.exc import StaleDataError
+
+from ...errors import InvalidTransition, ValidationFailed
 from ...extensions import db
 from .. import audit
 from ..accounts import Actor
@@ -78,6 +80,10 @@ def draft_decision(dossier_ids: list[int], data: dict, actor: Actor) -> Document
         audit.record(actor, "dossier.draft-decision", f"document:{document.id}",
                      f"Dự thảo {document.symbol} từ {len(chosen)} hồ sơ ({len(nominees)} người)")
         db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise InvalidTransition("Hồ sơ vừa được người khác đưa vào một dự thảo quyết định hoặc thay đổi; chưa tạo "
+                                "gì. Hãy tải lại trang.") from None
     except Exception:
         db.session.rollback()
         raise

@@ -1,0 +1,49 @@
+"""Stored files beyond originals: switching stores copies units' reports and dossiers' files
+too, and a sweep removes files no record owns (an upload killed before its commit) but never a
+file still owned or one being uploaded."""
+import io
+import os
+import time
+
+from portal.domain import file_moves
+from portal.domain.storage_db import DatabaseStorage
+from portal.domain.units.dossiers import Dossier
+from portal.domain.units.reports import UnitReport
+from portal.extensions import db
+from portal.services import storage
+from tests.web.admin.conftest import as_role, users  # noqa: F401 (fixtures)
+from tests.web.test_dossiers import dossier_app, prepared_dossier  # noqa: F401 (fixtures)
+from tests.web.test_unit_reports import PDF, _submit, _unit
+from tests.web.test_units import UNIT_EMAIL
+
+
+def test_switching_stores_copies_reports_and_dossier_files(dossier_app):  # noqa: F811
+    app, rounds = dossier_app
+    unit = _unit(app, UNIT_EMAIL)
+    prepared_dossier(unit, rounds["so-ket-2022"])
+    assert _submit(unit, rounds["so-ket-2022"], {}).status_code == 302
+    with app.app_context():
+        names = {f.stored_name for f in db.session.scalars(db.select(Dossier)).one().files}
+        names.add(db.session.scalars(db.select(UnitReport)).one().stored_name)
+        target = DatabaseStorage(10 << 20)
+        report = file_moves.copy_all(storage(), target)
+        assert report.missing == [] and report.copied == 5 == report.verified  # 3 files, the list, the report
+        assert all(target.exists(name) for name in names)
+        assert file_moves.copy_all(storage(), target).present == 5  # idempotent
+
+
+def test_a_sweep_removes_only_old_files_nobody_owns(dossier_app):  # noqa: F811
+    app, rounds = dossier_app
+    unit = _unit(app, UNIT_EMAIL)
+    prepared_dossier(unit, rounds["so-ket-2022"])
+    with app.app_context():
+        store = storage()
+        orphan = store.save(io.BytesIO(PDF), "bi-bo-lai.pdf").stored_name  # stored, then the process died
+        young = store.save(io.BytesIO(PDF), "dang-tai.pdf").stored_name  # an upload in progress
+        day_ago = time.time() - 25 * 3600
+        os.utime(store.path(orphan), (day_ago, day_ago))
+        for item in db.session.scalars(db.select(Dossier)).one().files:
+            os.utime(store.path(item.stored_name), (day_ago, day_ago))
+        assert file_moves.sweep(store) == [orphan]
+        assert not store.exists(orphan) and store.exists(young)
+        assert all(store.exists(f.stored_name) for f in db.session.scalars(db.select(Dossier)).one().files)
