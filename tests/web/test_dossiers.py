@@ -342,3 +342,63 @@ def test_private_fields_of_nominees_appear_on_no_page(dossier_app, as_role, clie
                  (office, f"/api/v1/office/dossiers/{dossier_id}"), (office, "/api/v1/office/dossiers")]
     for session, url in signed_in:  # kept for the record, shown to no one
         assert not any(value in session.get(url).get_data(as_text=True) for value in PRIVATE.values()), url
+
+
+NEW_ENDPOINTS = ("units.dossier", "admin.dossier", "admin.nominee", "admin.consultation", "admin.decision",
+                 "admin.comment", "public.consultation", "api.office")
+
+
+def _routes(app, dossier_id, ids):
+    """Every route of dossiers, consultations and the office API, with real arguments."""
+    values = {"dossier_id": dossier_id, "file_id": ids["file"], "nominee_id": ids["nominee"], "name": "submit",
+              "comment_id": ids["comment"], "slug": ids["slug"], "round_id": ids["round"], "document_id": 1}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith(NEW_ENDPOINTS):
+            url = rule.rule
+            for key, value in values.items():
+                url = url.replace(f"<int:{key}>", str(value)).replace(f"<{key}>", str(value))
+            for method in sorted(rule.methods & {"GET", "POST"}):
+                yield rule.endpoint, method, url
+
+
+def test_every_new_route_against_every_role(dossier_app, as_role, client):  # noqa: F811
+    app, rounds = dossier_app
+    unit, other = _unit(app, UNIT_EMAIL), _unit(app, OTHER_EMAIL)
+    dossier_id = prepared_dossier(unit, rounds["so-ket-2022"])
+    unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/submit")
+    office = as_role("editor")
+    office.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/appraise")
+    office.post(f"/quan-tri/ho-so/{dossier_id}/lay-y-kien", {"nominee": [str(i) for i in nominee_ids(app, dossier_id)]})
+    with app.app_context():
+        from portal.domain.units.consultations import Consultation, ConsultationComment
+        dossier = db.session.get(Dossier, dossier_id)
+        consultation = db.session.scalars(db.select(Consultation)).one()
+        comment = ConsultationComment(consultation=consultation, message="Một ý kiến thử nghiệm")
+        db.session.add(comment)
+        db.session.commit()
+        ids = {"file": dossier.files[0].id, "nominee": dossier.nominees[0].id, "comment": comment.id,
+               "slug": consultation.slug, "round": rounds["so-ket-2022"]}
+    checked = 0
+    for endpoint, method, url in _routes(app, dossier_id, ids):
+        public = endpoint.startswith("public.")
+        api = endpoint.startswith("api.")
+        office_route = endpoint.startswith(("admin.", "api."))
+        for who, session in (("anonymous", None), ("unit", unit), ("other unit", other),
+                             *((role, as_role(role)) for role in ("editor", "reviewer", "admin"))):
+            own_list = endpoint in ("units.dossier_list", "units.dossier_create")
+            if public or (session is not None and (who in ("editor", "reviewer", "admin")) == office_route
+                          and (who != "other unit" or own_list)):
+                continue  # allowed: behaviour is tested above
+            if session is None:
+                response = client.get(url) if method == "GET" else client.post(url)
+                # Sent to sign in; a POST without a form token is refused before anything (403).
+                expected = {401} if api else {302} if method == "GET" else {403}
+            else:
+                response = session.get(url) if method == "GET" else session.post(url)
+                expected = {404} if who == "other unit" and not office_route else {403}
+            response.close()
+            assert response.status_code in expected, (who, method, url, response.status_code)
+            checked += 1
+    assert checked > 60
+    with app.app_context():
+        assert db.session.get(Dossier, dossier_id).status == "consulting"  # nothing moved it
