@@ -402,3 +402,28 @@ def test_every_new_route_against_every_role(dossier_app, as_role, client):  # no
     assert checked > 60
     with app.app_context():
         assert db.session.get(Dossier, dossier_id).status == "consulting"  # nothing moved it
+
+
+def test_comments_are_limited_per_address_and_need_a_message(dossier_app, as_role, client):  # noqa: F811
+    app, rounds = dossier_app
+    unit, office = _unit(app, UNIT_EMAIL), as_role("editor")
+    dossier_id = prepared_dossier(unit, rounds["so-ket-2022"])
+    unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/submit")
+    office.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/appraise")
+    office.post(f"/quan-tri/ho-so/{dossier_id}/lay-y-kien", {"nominee": [str(i) for i in nominee_ids(app, dossier_id)]})
+    listing = client.get("/lay-y-kien").get_data(as_text=True)
+    slug = listing.split('href="/lay-y-kien/')[1].split('"')[0]
+    page = client.get(f"/lay-y-kien/{slug}").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    short = client.post(f"/lay-y-kien/{slug}/gop-y", data={"nguoi": "chung", "noi-dung": "ngắn", "csrf_token": token})
+    assert short.status_code == 400 and "ít nhất 10 ký tự" in short.get_data(as_text=True)
+    stranger = client.post(f"/lay-y-kien/{slug}/gop-y", data={"nguoi": "999999", "noi-dung": "Một ý kiến đủ dài",
+                                                               "csrf_token": token})
+    assert stranger.status_code == 400 and "Hãy chọn người được góp ý" in stranger.get_data(as_text=True)
+    statuses = [client.post(f"/lay-y-kien/{slug}/gop-y", data={
+        "nguoi": "chung", "noi-dung": f"Ý kiến chung số {n} về danh sách", "csrf_token": token}).status_code
+        for n in range(5)]
+    assert statuses[:3] == [303, 303, 303] and statuses[-1] == 429  # 5 an hour, the refused ones counted
+    with app.app_context():
+        from portal.domain.units.consultations import ConsultationComment
+        assert db.session.scalar(db.select(db.func.count(ConsultationComment.id))) == 3
