@@ -83,6 +83,8 @@ def from_environment(instance_path: Path) -> dict:
         "FILE_STORAGE": os.environ.get("FILE_STORAGE", "database" if cluster() else "folder"),
         # How many load balancers stand in front (X-Forwarded-For is trusted that many hops).
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0") or 0),
+        # Where the search index lives: a Whoosh folder per node, or PostgreSQL (the database's own).
+        "SEARCH_BACKEND": os.environ.get("SEARCH_BACKEND", "whoosh"),
         # E-mail notices (optional): the office and units see the same on their dashboards.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25") or 25),

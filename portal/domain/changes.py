@@ -24,6 +24,9 @@ from .models_base import utcnow
 
 # Sent after a commit that recorded a change; receivers get the change id.
 committed = signal("portal.committed")
+# Sent inside the transaction when a change row is added: a backend that keeps its index in the
+# same database writes it here, so the index commits (or rolls back) with the change.
+recorded = signal("portal.recorded")
 
 EVERYTHING = "*"
 # Above this many awards in one commit, the change names their documents instead.
@@ -127,6 +130,7 @@ def record(session: Session, keys: set[str] | str) -> int:
         session.info.pop("recording", None)
     ident = int(result.inserted_primary_key[0])
     session.info["change_id"] = max(ident, session.info.get("change_id", 0))
+    recorded.send(session, keys=text)
     return ident
 
 

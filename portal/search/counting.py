@@ -42,6 +42,8 @@ def _matches(searcher, parsed, known, flt, loose: bool) -> q.Query | None:
 def count(searcher, parsed, known, flt, kind: str | None, loose: bool) -> Counts:
     """Matches per kind (documents, honor-roll entries), and the total and facet counts of the
     kind asked for (or of all), from at most SAMPLE matches scaled to the whole index."""
+    if hasattr(searcher, "count"):  # a backend that counts in SQL
+        return searcher.count(_matches(searcher, parsed, known, None, loose), flt, kind)
     query = _matches(searcher, parsed, known, flt, loose)
     out = Counts(facets={name: {} for name in FACETS})
     if query is None:

@@ -109,8 +109,8 @@ def _plain(query) -> bool:
 def docset(searcher, flt):
     """The document numbers a filter allows, computed once per searcher (an index generation):
     Whoosh would otherwise walk the filter's postings again for every tier of every search."""
-    if flt is None:
-        return None
+    if flt is None or not hasattr(searcher, "_filter_to_comb"):  # a SQL backend filters in its query
+        return flt
     cache = searcher.__dict__.setdefault("_portal_filters", {})
     key = repr(flt)
     if key not in cache:
@@ -121,6 +121,8 @@ def docset(searcher, flt):
 
 
 def _top(searcher, query, flt, limit: int, sortedby=None):
+    if hasattr(searcher, "top"):  # the PostgreSQL backend ranks in SQL
+        return searcher.top(query, flt, limit, sortedby)
     if sortedby is not None:
         return searcher.search(query, filter=flt, limit=limit, sortedby=sortedby, terms=False)
     if _plain(query):  # Term or And of Terms: Whoosh's block-quality skipping is exact here

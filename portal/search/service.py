@@ -24,6 +24,7 @@ from ..domain.documents import Document, public_filter
 from ..domain.honor_roll import listed_award, public_fields
 from ..errors import Unavailable
 from ..extensions import db
+from . import pg
 from .entries import SearchEntry, entries_for_awards, entry_for_award, entry_for_document
 from .indexer import IndexBusy, IndexUnavailable, SearchIndex, index_at
 from .results import SearchRequest, SearchResults, run_on
@@ -35,6 +36,11 @@ REQUEST_WAIT = 3.0
 
 class SearchRebuilding(Unavailable):
     """The index is being rebuilt; search answers again in a moment."""
+
+
+def postgres() -> bool:
+    """Whether this app keeps its search index in PostgreSQL (SEARCH_BACKEND=postgresql)."""
+    return current_app.config.get("SEARCH_BACKEND", "whoosh") == "postgresql"
 
 
 def current_index() -> SearchIndex:
@@ -71,6 +77,8 @@ def all_entries(session: Session):
 def rebuild(record: bool = True) -> int:
     """Rebuild the index from the database into a new folder and switch to it; returns the count.
     With `record`, every other index sharing the database is asked to rebuild too."""
+    if postgres():
+        return _rebuild_postgres()
     index = current_index()
     with index.maintenance(timeout=600):
         _rebuilding.add(str(index.root))
@@ -85,6 +93,38 @@ def rebuild(record: bool = True) -> int:
     _results.clear()
     sync()  # what was committed while the new folder was filling
     return count
+
+
+def _rebuild_postgres() -> int:
+    """Every row rewritten in one transaction, which also moves the change sequence."""
+    with Session(db.engine) as session:
+        pg.ensure_schema(session)
+        session.execute(pg.text("LOCK TABLE search_entries IN EXCLUSIVE MODE"))
+        count = pg.build(session, all_entries(session))
+        changes.record(session, changes.EVERYTHING)
+        session.commit()
+    _results.clear()
+    return count
+
+
+def _ensure_postgres() -> None:
+    """At start-up: tables that are missing, or empty while something is public, are rebuilt
+    (the backend was just switched on, or its tables were dropped)."""
+    with Session(db.engine) as session:
+        created = pg.ensure_schema(session)
+        session.commit()
+        public = session.scalar(db.select(Document.id).where(public_filter()).limit(1)) is not None
+        if not (created or pg.empty(session)) or not public:
+            return
+    log.warning("search tables in PostgreSQL were missing or empty: rebuilding them")
+    _rebuild_postgres()
+
+
+def _write_postgres(session: Session, keys: str) -> None:
+    """Listener of the change sequence: the rows of the changed keys, in the same transaction."""
+    if not has_app_context() or not postgres() or keys == changes.EVERYTHING:
+        return
+    pg.apply(session, set(keys.split()), _load_entries)
 
 
 _background: dict[str, threading.Thread] = {}
@@ -123,6 +163,8 @@ def rebuild_in_background(app: Flask) -> threading.Thread:
 
 def sync(timeout: float = REQUEST_WAIT) -> bool:
     """Apply the changes the index has not seen yet; True when it is up to date afterwards."""
+    if postgres():
+        return True  # written with each change
     index = current_index()
     with Session(db.engine) as session:
         target = changes.latest(session)
@@ -147,6 +189,8 @@ def catch_up(app: Flask | None = None, timeout: float = REQUEST_WAIT, background
     """sync() that never raises. A missing index is rebuilt: in the background for the web
     (requests never wait minutes), in the foreground for commands. Failures are logged."""
     app = app or current_app._get_current_object()
+    if app.config.get("SEARCH_BACKEND", "whoosh") == "postgresql":
+        return True
     background = background and app.config.get("SEARCH_BACKGROUND", True)  # tests: every step done on return
     if str(current_index().root) in _rebuilding:
         return False
@@ -190,6 +234,10 @@ def ensure_index(app: Flask) -> None:
             db.session.rollback()
             log.info("search index: database not migrated yet; it is built after `flask db upgrade`")
             return
+        if postgres():
+            db.session.rollback()
+            _ensure_postgres()
+            return
         # A server builds a missing index in the background; a `flask` command, before it exits.
         catch_up(app, timeout=WRITER_START_WAIT, background=click.get_current_context(silent=True) is None)
 
@@ -211,7 +259,7 @@ def _behind() -> bool:
 
 def _sync_in_background() -> None:
     """Before a request: an index behind the sequence catches up in a thread of its own."""
-    if request.endpoint == "static" or not _behind():
+    if request.endpoint == "static" or postgres() or not _behind():
         return
     app = current_app._get_current_object()
     if not app.config.get("SEARCH_BACKGROUND", True):
@@ -238,6 +286,7 @@ def _on_commit(_session, change_id) -> None:
 
 def init_app(app: Flask) -> None:
     changes.committed.connect(_on_commit)
+    changes.recorded.connect(_write_postgres)
     app.before_request(_sync_in_background)
     if app.config.get("SEARCH_CHECK_ON_START", True):
         ensure_index(app)
@@ -256,6 +305,16 @@ def search(search_request: SearchRequest) -> SearchResults:
     cached = _results.get(key)
     if cached is not None:
         return cached
+    if postgres():
+        with Session(db.engine) as session:
+            pg.ensure_schema(session)
+            results = run_on(pg.PgSearcher(session), search_request)
+            session.commit()
+        with _results_lock:
+            _results[key] = results
+            while len(_results) > 1000:
+                _results.popitem(last=False)
+        return results
     if current_index().applied() < int(generation):
         catch_up()
     try:

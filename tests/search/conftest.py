@@ -2,6 +2,7 @@ import textwrap
 import unicodedata
 
 import pytest
+from sqlalchemy import text
 
 from portal import create_app
 from portal.domain import content
@@ -59,27 +60,53 @@ def write_extra(folder):
             """) + body + "\n", encoding="utf-8")
 
 
+@pytest.fixture(scope="module", params=["whoosh", "postgresql"])
+def search_backend(request, tmp_path_factory):
+    """Every search test runs on both backends; PostgreSQL's where the tests use PostgreSQL
+    (CI's second pass: TEST_DATABASE_URL=postgresql://…)."""
+    if request.param == "postgresql" and not _database_url(tmp_path_factory.getbasetemp()).startswith("postgresql"):
+        pytest.skip("the PostgreSQL search backend is tested with TEST_DATABASE_URL=postgresql://…")
+    return request.param
+
+
+def drop_search_tables(app) -> None:
+    """The PostgreSQL backend's tables are derived data outside the models: emptied by hand."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("DROP TABLE IF EXISTS search_entries, search_words"))
+            db.session.commit()
+
+
+@pytest.fixture
+def app(app, search_backend):
+    """The suite's app (tests/conftest.py), on the backend of this run."""
+    app.config["SEARCH_BACKEND"] = search_backend
+    drop_search_tables(app)
+    return app
+
+
 @pytest.fixture(scope="module")
-def search_app(tmp_path_factory):
+def search_app(tmp_path_factory, search_backend):
     """One app per module with the seed content and the documents above, indexed live."""
-    yield from _search_app(tmp_path_factory.mktemp("search"))
+    yield from _search_app(tmp_path_factory.mktemp("search"), search_backend)
 
 
 @pytest.fixture(scope="module")
-def roll_app(tmp_path_factory):
+def roll_app(tmp_path_factory, search_backend):
     """The same, with the demo honor roll (award lists of two decisions) as well."""
-    yield from _search_app(tmp_path_factory.mktemp("search-roll"), DEMO)
+    yield from _search_app(tmp_path_factory.mktemp("search-roll"), search_backend, DEMO)
 
 
-def _search_app(tmp, *more):
+def _search_app(tmp, backend, *more):
     url = _database_url(tmp)
     app = create_app({
         "TESTING": True, "INSTANCE_PATH": str(tmp / "instance"), "SECRET_KEY": "t",
         "SQLALCHEMY_DATABASE_URI": url, "SEARCH_INDEX_DIR": str(tmp / "index"),
         "UPLOAD_DIR": str(tmp / "uploads"), "SITE_URL": "http://portal.test",
         # The database is emptied after the app exists: build the index lazily from it.
-        "SEARCH_CHECK_ON_START": False,
+        "SEARCH_CHECK_ON_START": False, "SEARCH_BACKEND": backend,
     })
+    drop_search_tables(app)
     write_extra(tmp / "extra")
     with app.app_context():
         if url.startswith("postgresql"):
@@ -91,6 +118,7 @@ def _search_app(tmp, *more):
             content.load(folder, storage())
     cache.clear()
     yield app
+    drop_search_tables(app)
     with app.app_context():
         if url.startswith("postgresql"):
             db.drop_all()

@@ -123,7 +123,22 @@ def test_attachment_text_is_searchable_and_scans_are_flagged(app, client, write_
 
 # Whoosh leaves the handle of a corrupt TOC file open when it fails to read it.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def _postgres(app) -> bool:
+    return app.config["SEARCH_BACKEND"] == "postgresql"
+
+
+def _lose_postgres_rows(app, how: str) -> None:
+    from sqlalchemy import text
+    with app.app_context():
+        db.session.execute(text("DELETE FROM search_entries" if how == "rows" else "DROP TABLE search_entries"))
+        db.session.commit()
+
+
 def test_missing_or_corrupt_index_is_rebuilt_at_start_up(seeded, restarted):
+    if _postgres(seeded):  # its rows lost
+        _lose_postgres_rows(seeded, "rows")
+        assert found(restarted(seeded).test_client(), "giai phong mat bang")[0] == "174-kh-ubnd-2022"
+        return
     index_dir = seeded.config["SEARCH_INDEX_DIR"]
     for name in os.listdir(index_dir):
         path = os.path.join(index_dir, name)
@@ -166,7 +181,7 @@ def test_concurrent_writer_processes_lose_no_update(app, tmp_path):
     env = {**os.environ, "INSTANCE_DIR": app.instance_path, "SECRET_KEY": "t",
            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"].replace("postgresql+psycopg", "postgresql"),
            "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"], "UPLOAD_DIR": app.config["UPLOAD_DIR"],
-           "PYTHONPATH": str(PROJECT_ROOT), "SCHEMA_CHECK": "0"}  # tables made by the fixture, not migrations
+           "PYTHONPATH": str(PROJECT_ROOT), "SCHEMA_CHECK": "0", "SEARCH_BACKEND": app.config["SEARCH_BACKEND"]}  # tables made by the fixture, not migrations
     procs = []
     for start in (1000, 2000, 3000):
         folder = tmp_path / f"w{start}"
@@ -181,6 +196,10 @@ def test_concurrent_writer_processes_lose_no_update(app, tmp_path):
 
 
 def test_missing_index_folder_is_rebuilt_at_start_up(seeded, restarted):
+    if _postgres(seeded):  # its table dropped
+        _lose_postgres_rows(seeded, "table")
+        assert found(restarted(seeded).test_client(), "1033 vks vp") == ["1033-vks-vp-2022"]
+        return
     import shutil
     shutil.rmtree(seeded.config["SEARCH_INDEX_DIR"])
     index_at(seeded.config["SEARCH_INDEX_DIR"]).forget()
