@@ -209,7 +209,10 @@ class _Corrector:
             "ORDER BY similarity(word, :w) DESC LIMIT 50"),
             {"w": word, "low": len(word) - maxdist, "high": len(word) + maxdist}).scalars().all()
         close = [w for w in rows if _distance(w, word) <= maxdist]
-        close.sort(key=lambda w: (_distance(w, word), -self.searcher.doc_frequency("all_f", w)))
+        # Nearest first; at equal distance a word of the typed length (a swap, a wrong letter)
+        # before one letter more or less, then the more common word.
+        close.sort(key=lambda w: (_distance(w, word), abs(len(w) - len(word)),
+                                  -self.searcher.doc_frequency("all_f", w)))
         return close[:limit]
 
 
