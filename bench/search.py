@@ -1,8 +1,10 @@
 """Search engine benchmark: the portal's Whoosh index against SQLite FTS5 on the same corpus.
 
-Usage: python bench/search.py [--sizes 20000,100000] [--queries 240]
+Usage: python bench/search.py [--sizes 20000,100000] [--queries 240] [--backend postgresql]
 Prints indexing throughput, index size and p50/p95 query latency for both engines, and the
-ratios Whoosh / FTS5. Two query workloads are measured:
+ratios Whoosh / FTS5; with `--backend postgresql` the PostgreSQL backend too (a scratch database
+`portal_bench` on PG_URL, default postgresql://postgres@127.0.0.1:5432), ratio PostgreSQL / FTS5.
+Two query workloads are measured:
   ranked  - the 10 best results only (what both engines do natively)
   page    - what /tim-kiem needs: the 10 best, the total, facet counts and snippets
 """
@@ -140,11 +142,56 @@ def bench_whoosh(work: Path, count: int, queries: list[str]) -> dict:
             "page": page, "found": found}
 
 
+def bench_postgres(count: int, queries: list[str], server: str) -> dict:
+    import psycopg
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from portal import create_app
+    from portal.search import pg
+    from portal.search.results import SearchRequest, run_on
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute("DROP DATABASE IF EXISTS portal_bench")
+        admin.execute("CREATE DATABASE portal_bench")
+    url = f"{server}/portal_bench".replace("postgresql://", "postgresql+psycopg://", 1)
+    with tempfile.TemporaryDirectory(prefix="portal-pg-bench-") as tmp:
+        app = create_app({"INSTANCE_PATH": tmp, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
+                          "SEARCH_INDEX_DIR": str(Path(tmp) / "index"), "SEARCH_CHECK_ON_START": False,
+                          "SEARCH_BACKEND": "postgresql"})
+        ranked, page, found = [], [], 0
+        with app.app_context():
+            from portal.extensions import db
+            db.create_all()
+            with Session(db.engine) as session:
+                started = time.perf_counter()
+                pg.build(session, entries(count))
+                session.commit()
+                elapsed = time.perf_counter() - started
+                session.execute(text("ANALYZE search_entries"))
+                session.commit()
+                size = session.execute(text("SELECT pg_total_relation_size('search_entries')")).scalar()
+                for query_text in queries:
+                    searcher = pg.PgSearcher(session)
+                    t0 = time.perf_counter()
+                    run_on(searcher, SearchRequest(text=query_text), full=False)
+                    ranked.append(time.perf_counter() - t0)
+                    t0 = time.perf_counter()
+                    found += bool(run_on(pg.PgSearcher(session), SearchRequest(text=query_text)).total)
+                    page.append(time.perf_counter() - t0)
+                    session.commit()
+            db.engine.dispose()
+    return {"docs_per_s": count / elapsed, "size": size, "ranked": ranked, "page": page, "found": found}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="20000,100000")
     parser.add_argument("--queries", type=int, default=240)
+    parser.add_argument("--backend", choices=["whoosh", "postgresql"], default="whoosh",
+                        help="postgresql: measure the PostgreSQL backend beside Whoosh")
     args = parser.parse_args()
+    server = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432")
     print(f"machine: {os.cpu_count()} CPUs; python {sys.version.split()[0]}; sqlite {sqlite3.sqlite_version}")
     for size in (int(s) for s in args.sizes.split(",")):
         queries = query_mix(args.queries, size)
@@ -152,16 +199,24 @@ def main() -> None:
             work = Path(tmp)
             fts = bench_fts5(work, size, queries)
             who = bench_whoosh(work, size, queries)
+        post = bench_postgres(size, queries, server) if args.backend == "postgresql" else None
         print(f"\n== {size} documents (~300 words), {len(queries)} queries; Whoosh found results for "
-              f"{who['found']} of them")
-        print(f"{'':28} {'FTS5 (baseline)':>16} {'Whoosh (portal)':>16} {'ratio':>8}")
-        rows = [("indexing, documents/s", fts["docs_per_s"], who["docs_per_s"]),
-                ("index size, MB", fts["size"] / 1e6, who["size"] / 1e6)]
-        for workload in ("ranked", "page"):
-            for q in (0.5, 0.95):
-                rows.append((f"{workload} p{int(q * 100)}, ms", pct(fts[workload], q), pct(who[workload], q)))
-        for name, base, ours in rows:
-            print(f"{name:28} {base:16.2f} {ours:16.2f} {ours / base:8.2f}")
+              f"{who['found']} of them" + (f", PostgreSQL for {post['found']}" if post else ""))
+        print(f"{'':28} {'FTS5 (baseline)':>16} {'Whoosh (portal)':>16} {'ratio':>8}"
+              + (f" {'PostgreSQL':>16} {'ratio':>8}" if post else ""))
+        rows = [("indexing, documents/s", "docs_per_s", 1), ("index size, MB", "size", 1e6)]
+        rows += [(f"{w} p{int(q * 100)}, ms", (w, q), None) for w in ("ranked", "page") for q in (0.5, 0.95)]
+
+        def value(result, what, scale):
+            return pct(result[what[0]], what[1]) if scale is None else result[what] / scale
+
+        for name, what, scale in rows:
+            base, ours = value(fts, what, scale), value(who, what, scale)
+            line = f"{name:28} {base:16.2f} {ours:16.2f} {ours / base:8.2f}"
+            if post:
+                theirs = value(post, what, scale)
+                line += f" {theirs:16.2f} {theirs / base:8.2f}"
+            print(line)
         print(f"mean latency, ms: FTS5 ranked {statistics.mean(fts['ranked']) * 1000:.2f}, "
               f"Whoosh ranked {statistics.mean(who['ranked']) * 1000:.2f}")
 

@@ -181,7 +181,8 @@ def test_concurrent_writer_processes_lose_no_update(app, tmp_path):
     env = {**os.environ, "INSTANCE_DIR": app.instance_path, "SECRET_KEY": "t",
            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"].replace("postgresql+psycopg", "postgresql"),
            "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"], "UPLOAD_DIR": app.config["UPLOAD_DIR"],
-           "PYTHONPATH": str(PROJECT_ROOT), "SCHEMA_CHECK": "0", "SEARCH_BACKEND": app.config["SEARCH_BACKEND"]}  # tables made by the fixture, not migrations
+           "PYTHONPATH": str(PROJECT_ROOT), "SCHEMA_CHECK": "0",  # tables made by the fixture, not migrations
+           "SEARCH_BACKEND": app.config["SEARCH_BACKEND"]}
     procs = []
     for start in (1000, 2000, 3000):
         folder = tmp_path / f"w{start}"
