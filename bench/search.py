@@ -125,7 +125,8 @@ def bench_whoosh(work: Path, count: int, queries: list[str]) -> dict:
     elapsed = time.perf_counter() - started
     app = create_app({"INSTANCE_PATH": str(work / "instance"), "SECRET_KEY": "bench",
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{work / 'app.sqlite3'}",
-                      "SEARCH_INDEX_DIR": str(work / "index"), "SEARCH_CHECK_ON_START": False})
+                      "SEARCH_INDEX_DIR": str(work / "index"), "SEARCH_CHECK_ON_START": False,
+                      "SCHEMA_CHECK": False})
     ranked, page, found = [], [], 0
     with app.app_context():
         from portal.extensions import db
@@ -158,7 +159,7 @@ def bench_postgres(count: int, queries: list[str], server: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="portal-pg-bench-") as tmp:
         app = create_app({"INSTANCE_PATH": tmp, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
                           "SEARCH_INDEX_DIR": str(Path(tmp) / "index"), "SEARCH_CHECK_ON_START": False,
-                          "SEARCH_BACKEND": "postgresql"})
+                          "SEARCH_BACKEND": "postgresql", "SCHEMA_CHECK": False})
         ranked, page, found = [], [], 0
         with app.app_context():
             from portal.extensions import db

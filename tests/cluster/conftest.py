@@ -137,8 +137,9 @@ def _nginx(prefix: Path, a: int, b: int) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("nginx did not start: " + (prefix / "error.log").read_text()[-2000:])
 
 
-@pytest.fixture
-def cluster(tmp_path):
+@pytest.fixture(params=["whoosh", "postgresql"])
+def cluster(tmp_path, request):
+    """Two nodes and nginx; with each search backend (a Whoosh folder per node, or PostgreSQL)."""
     _need("PostgreSQL on 127.0.0.1:5432", _pg_up())
     _need("nginx (apt-get install nginx-light)", bool(shutil.which("nginx") or Path("/usr/sbin/nginx").exists()))
     import psycopg
@@ -147,7 +148,8 @@ def cluster(tmp_path):
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
         connection.execute(f'CREATE DATABASE "{name}"')
     env = {**os.environ, "DEPLOYMENT": "cluster", "DATABASE_URL": f"{PG}/{name}", "SECRET_KEY": "cluster-test",
-           "FILE_STORAGE": "database", "TRUSTED_PROXIES": "1", "PYTHONPATH": str(PROJECT_ROOT)}
+           "FILE_STORAGE": "database", "TRUSTED_PROXIES": "1", "PYTHONPATH": str(PROJECT_ROOT),
+           "SEARCH_BACKEND": request.param}
     env.pop("REDIS_URL", None)
     result = Cluster([], "", env, tmp_path)
     result.flask("db", "upgrade")
