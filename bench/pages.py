@@ -1,8 +1,11 @@
 """Page throughput of the portal at scale, as ratios to a minimal Flask page.
 
 Usage: python bench/pages.py [N] [--seconds S] [--awards A] [--only TEXT] [--work DIR]
+                              [--backend postgresql]
 (N synthetic documents, default 20000; A honor-roll entries, default 100000; --work keeps the
-seeded data in DIR and reuses it on the next run.)
+seeded data in DIR and reuses it on the next run; --backend postgresql also seeds a PostgreSQL
+database `portal_bench_pages` on PG_URL with the PostgreSQL search backend, and measures both
+portals in the same run, side by side.)
 Both apps run under gunicorn with 2 sync workers in the same run; wrk drives them.
 
 "cold" rows send a different query with every request (thousands of distinct ones), so neither
@@ -42,6 +45,7 @@ def seed(env: dict, count: int, awards: int) -> None:
 
     app = create_app({"SCHEMA_CHECK": False})  # it migrates the fresh database itself, below
     changes.committed.disconnect(service._on_commit)  # bulk seeding: one rebuild at the end instead
+    changes.recorded.disconnect(service._write_postgres)
     with app.app_context():
         upgrade(directory=str(PROJECT_ROOT / "migrations"))
         content.load(PROJECT_ROOT / "content", storage())
@@ -174,6 +178,8 @@ def main() -> None:
     parser.add_argument("--awards", type=int, default=100000)
     parser.add_argument("--only", default="", help="measure only pages whose name contains this text")
     parser.add_argument("--work", default="", help="keep the seeded data here and reuse it")
+    parser.add_argument("--backend", choices=["whoosh", "postgresql"], default="whoosh",
+                        help="postgresql: measure a PostgreSQL portal (database and search) beside the default")
     args = parser.parse_args()
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="portal-bench-"))
     env = {"INSTANCE_DIR": str(work / "instance"), "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
@@ -183,6 +189,9 @@ def main() -> None:
         work.mkdir(parents=True, exist_ok=True)
         seed(env, args.count, args.awards)
         print(f"seeded {args.count} documents and {args.awards} awards in {time.perf_counter() - started:.1f}s")
+    portals = {"embedded (SQLite, Whoosh)": env}
+    if args.backend == "postgresql":
+        portals["PostgreSQL (database and search)"] = seed_postgres(work, args.count, args.awards)
     print(f"data in {work}")
     from urllib.parse import quote
 
@@ -211,19 +220,47 @@ def main() -> None:
     }
     with gunicorn("bench.minimal_app:app", env) as base:
         before = load(base, ["/"], args.seconds)
-    rows = []
-    with gunicorn("portal:create_app()", env) as base:
-        for name, paths in pages.items():
-            if args.only not in name:
-                continue
-            rows.append((name, load(base, paths, args.seconds)))
+    measured = {}
+    for label, portal_env in portals.items():
+        rows = measured[label] = []
+        with gunicorn("portal:create_app()", portal_env) as base:
+            for name, paths in pages.items():
+                if args.only not in name:
+                    continue
+                rows.append((name, load(base, paths, args.seconds)))
     with gunicorn("bench.minimal_app:app", env) as base:
         after = load(base, ["/"], args.seconds)
     baseline = Result((before.rps + after.rps) / 2, (before.p50_ms + after.p50_ms) / 2,
                       (before.p99_ms + after.p99_ms) / 2)
     print(f"\n{args.count} documents; gunicorn 2 sync workers; baseline runs: {before.rps:.0f} and "
           f"{after.rps:.0f} req/s; {os.cpu_count()} CPUs")
-    report(rows, baseline)
+    for label, rows in measured.items():
+        print(f"\n-- {label}")
+        report(rows, baseline)
+
+
+def seed_postgres(work: Path, count: int, awards: int) -> dict:
+    """The same data in a PostgreSQL database with the PostgreSQL search backend (seeded once
+    per --work folder); returns its settings."""
+    import subprocess
+
+    server = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432")
+    env = {"INSTANCE_DIR": str(work / "instance-pg"), "DATABASE_URL": f"{server}/portal_bench_pages",
+           "SEARCH_INDEX_DIR": str(work / "index-pg"), "UPLOAD_DIR": str(work / "uploads-pg"),
+           "SECRET_KEY": "bench", "SEARCH_BACKEND": "postgresql"}
+    if (work / "pg-seeded").exists():
+        return env
+    import psycopg
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute("DROP DATABASE IF EXISTS portal_bench_pages WITH (FORCE)")
+        admin.execute("CREATE DATABASE portal_bench_pages")
+    started = time.perf_counter()
+    # A process of its own: the settings of the embedded portal stay in this one.
+    subprocess.run([sys.executable, "-c", f"import bench.pages as p; p.seed({env!r}, {count}, {awards})"],
+                   check=True, cwd=Path(__file__).resolve().parent.parent)
+    (work / "pg-seeded").write_text("ok")
+    print(f"seeded PostgreSQL in {time.perf_counter() - started:.1f}s")
+    return env
 
 
 if __name__ == "__main__":

@@ -149,7 +149,7 @@ def bench_postgres(count: int, queries: list[str], server: str) -> dict:
     from sqlalchemy.orm import Session
 
     from portal import create_app
-    from portal.search import pg
+    from portal.search import pg, pg_search
     from portal.search.results import SearchRequest, run_on
 
     with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
@@ -173,12 +173,12 @@ def bench_postgres(count: int, queries: list[str], server: str) -> dict:
                 session.commit()
                 size = session.execute(text("SELECT pg_total_relation_size('search_entries')")).scalar()
                 for query_text in queries:
-                    searcher = pg.PgSearcher(session)
+                    searcher = pg_search.PgSearcher(session)
                     t0 = time.perf_counter()
                     run_on(searcher, SearchRequest(text=query_text), full=False)
                     ranked.append(time.perf_counter() - t0)
                     t0 = time.perf_counter()
-                    found += bool(run_on(pg.PgSearcher(session), SearchRequest(text=query_text)).total)
+                    found += bool(run_on(pg_search.PgSearcher(session), SearchRequest(text=query_text)).total)
                     page.append(time.perf_counter() - t0)
                     session.commit()
             db.engine.dispose()

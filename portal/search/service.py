@@ -16,6 +16,7 @@ from dataclasses import astuple
 
 import click
 from flask import Flask, current_app, has_app_context, has_request_context, request
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
@@ -24,7 +25,7 @@ from ..domain.documents import Document, public_filter
 from ..domain.honor_roll import listed_award, public_fields
 from ..errors import Unavailable
 from ..extensions import db
-from . import pg
+from . import pg, pg_search
 from .entries import SearchEntry, entries_for_awards, entry_for_award, entry_for_document
 from .indexer import IndexBusy, IndexUnavailable, SearchIndex, index_at
 from .results import SearchRequest, SearchResults, run_on
@@ -99,7 +100,7 @@ def _rebuild_postgres() -> int:
     """Every row rewritten in one transaction, which also moves the change sequence."""
     with Session(db.engine) as session:
         pg.ensure_schema(session)
-        session.execute(pg.text("LOCK TABLE search_entries IN EXCLUSIVE MODE"))
+        session.execute(text("LOCK TABLE search_entries IN EXCLUSIVE MODE"))
         count = pg.build(session, all_entries(session))
         changes.record(session, changes.EVERYTHING)
         session.commit()
@@ -308,7 +309,7 @@ def search(search_request: SearchRequest) -> SearchResults:
     if postgres():
         with Session(db.engine) as session:
             pg.ensure_schema(session)
-            results = run_on(pg.PgSearcher(session), search_request)
+            results = run_on(pg_search.PgSearcher(session), search_request)
             session.commit()
         with _results_lock:
             _results[key] = results

@@ -8,7 +8,7 @@ import io
 from portal import create_app
 from portal.domain.accounts import Actor
 from portal.domain.campaigns import ReviewRound
-from portal.domain.units import by_code, consultations, dossier_files, dossiers
+from portal.domain.units import by_code, consultations, dossier_files, dossier_steps, dossiers
 from portal.extensions import db
 from portal.services import storage
 from tests.web.test_dossiers import list_csv
@@ -25,9 +25,9 @@ def main() -> None:
             dossier_files.add_file(dossier, role, io.BytesIO(PDF), f"{role}.pdf", unit_actor, storage())
         dossier_files.replace_list(dossier, io.BytesIO(list_csv()), "danh-sach.csv", unit_actor, storage())
         db.session.commit()
-        dossiers.apply(dossier, "submit", unit_actor)
-        dossiers.apply(dossier, "appraise", office)
-        dossiers.set_verdict(dossier, dossier.nominees[0].id, "approved", "Đủ tiêu chuẩn", office)
+        dossier_steps.apply(dossier, "submit", unit_actor)
+        dossier_steps.apply(dossier, "appraise", office)
+        dossier_steps.set_verdict(dossier, dossier.nominees[0].id, "approved", "Đủ tiêu chuẩn", office)
         consultations.open_consultation(dossier, [n.id for n in dossier.nominees], None, office)
         print(consultations.of_dossier(dossier)[0].slug)
 

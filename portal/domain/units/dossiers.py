@@ -13,12 +13,12 @@ from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.exc import StaleDataError
 
-from ...errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
+from ...errors import InvalidTransition, NotFound, ValidationFailed
 from ...extensions import db
 from .. import audit
 from ..accounts import Actor
 from ..campaigns import ReviewRound
-from ..models_base import VN, as_utc, created_column, updated_column, utcnow
+from ..models_base import VN, as_utc, created_column, updated_column
 from ..vocab import DISTINCTIONS, RECIPIENT_KINDS, strip_controls
 from .registry import Unit
 
@@ -258,73 +258,3 @@ def create(unit: Unit, review_round: ReviewRound, distinction: str, title: str, 
     audit.record(actor, "dossier.create", f"dossier:{dossier.id}", f"{unit.name} tạo hồ sơ «{title}»")
     db.session.commit()
     return dossier
-
-
-def may(step: Step, dossier: Dossier, actor: Actor) -> bool:
-    if dossier.status not in step.source:
-        return False
-    if step.by == "unit":
-        return actor.role == "unit" or (step.name == "cancel" and actor.role in OFFICE
-                                        and dossier.status == "submitted")
-    return step.by == "office" and actor.role in OFFICE
-
-
-def available(dossier: Dossier, actor: Actor) -> list[Step]:
-    return [s for s in STEPS.values() if s.name not in ("consult", "decide") and may(s, dossier, actor)]
-
-
-def _ready_to_submit(dossier: Dossier) -> list[str]:
-    problems = [f"chưa có {label.lower()}" for role, label in FILE_ROLES.items() if not dossier.files_of(role)]
-    if not dossier.nominees:
-        problems.append("chưa có danh sách đề nghị khen thưởng")
-    return problems
-
-
-def apply(dossier: Dossier, name: str, actor: Actor, comment: str = "") -> Dossier:
-    """Move a dossier along; refused with the reason when the step does not apply."""
-    step = STEPS.get(name)
-    if step is None or dossier.status not in step.source:
-        label = step.label if step else name
-        raise InvalidTransition(f"Không thể «{label}» hồ sơ đang ở trạng thái «{dossier.state_label}».")
-    if not may(step, dossier, actor) and actor.role != "system":
-        raise Forbidden(f"Vai trò của bạn không được «{step.label}» hồ sơ này.")
-    comment = clean(comment)
-    if name == "return" and not comment:
-        raise ValidationFailed("Hãy ghi lý do trả lại để đơn vị biết cần bổ sung, sửa gì.")
-    if name == "submit":
-        problems = _ready_to_submit(dossier)
-        if problems:
-            raise ValidationFailed("Hồ sơ chưa đủ để nộp.", problems)
-        dossier.submitted_at = utcnow()
-    if name == "propose":
-        from .consultations import consultation_problems
-        problems = ([] if dossier.approved else ["chưa có người nào được đồng ý đề nghị"]) \
-            + consultation_problems(dossier)
-        if problems:
-            raise ValidationFailed("Chưa trình được hồ sơ.", problems)
-    note_step(dossier, name, actor, comment, step.target)
-    dossier.status = step.target
-    audit.record(actor, f"dossier.{name}", f"dossier:{dossier.id}",
-                 f"{step.label}: «{dossier.title}» ({dossier.unit.name})" + (f": {comment}" if comment else "")
-                 + (" — nộp muộn hạn" if name == "submit" and dossier.late else ""))
-    commit(dossier, step.label)
-    return dossier
-
-
-def set_verdict(dossier: Dossier, nominee_id: int, verdict: str, note: str, actor: Actor) -> Nominee:
-    """The office's view of one nominee: agreed or not, and a comment the unit sees."""
-    if actor.role not in OFFICE:
-        raise Forbidden("Chỉ cơ quan thường trực thi đua ghi ý kiến thẩm định.")
-    if dossier.status not in ("appraising", "consulting"):
-        raise InvalidTransition(f"Hồ sơ đang «{dossier.state_label}»: chỉ ghi ý kiến khi đang thẩm định.")
-    nominee = next((n for n in dossier.nominees if n.id == nominee_id), None)
-    if nominee is None:
-        raise NotFound("Hồ sơ không có người này.")
-    if verdict not in VERDICTS:
-        raise ValidationFailed("Ý kiến thẩm định không hợp lệ.")
-    nominee.verdict, nominee.office_note, nominee.noted_by = verdict, clean(note), actor.name
-    note_step(dossier, "verdict", actor, f"{nominee.seq}. {nominee.name}: {VERDICTS[verdict]}"
-              + (f" — {nominee.office_note}" if nominee.office_note else ""))
-    dossier.updated_at = utcnow()
-    commit(dossier, "Ghi ý kiến thẩm định")
-    return nominee

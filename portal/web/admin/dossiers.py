@@ -7,7 +7,7 @@ from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 
-from ...domain.units import consultations, decision_drafts, dossiers
+from ...domain.units import consultations, decision_drafts, dossier_steps, dossiers
 from ...domain.vocab import AWARD_LEVELS, SIGNING_AUTHORITIES
 from ...errors import NotFound, ValidationFailed
 from ...extensions import db
@@ -32,7 +32,7 @@ def _page(dossier: dossiers.Dossier, errors: list[str] | None = None, status: in
     windows = consultations.of_dossier(dossier)
     consulted = {e.nominee_id for c in windows for e in c.entries}
     return render_template("admin/dossier.html", dossier=dossier, errors=errors or [],
-                           steps=dossiers.available(dossier, actor()), verdicts=dossiers.VERDICTS,
+                           steps=dossier_steps.available(dossier, actor()), verdicts=dossiers.VERDICTS,
                            consultations=windows, consulted=consulted,
                            needs=lambda n: consultations.requires_consultation(dossier.distinction, n.kind),
                            form_requires=consultations.form_requires(dossier.distinction),
@@ -51,7 +51,7 @@ def dossier_step(dossier_id: int, name: str):
     if name not in ("appraise", "propose", "return", "cancel"):
         raise NotFound("Không có thao tác này.")
     try:
-        dossiers.apply(dossier, name, actor(), request.form.get("comment", ""))
+        dossier_steps.apply(dossier, name, actor(), request.form.get("comment", ""))
     except ValidationFailed as exc:
         return _page(dossier, [exc.message, *exc.problems], 400)
     notices.dossier_step(dossier, name)
@@ -63,7 +63,7 @@ def dossier_step(dossier_id: int, name: str):
 def nominee_verdict(dossier_id: int, nominee_id: int):
     dossier = dossiers.get(dossier_id)
     try:
-        nominee = dossiers.set_verdict(dossier, nominee_id, request.form.get("verdict", ""),
+        nominee = dossier_steps.set_verdict(dossier, nominee_id, request.form.get("verdict", ""),
                                        request.form.get("note", ""), actor())
     except ValidationFailed as exc:
         return _page(dossier, [exc.message, *exc.problems], 400)

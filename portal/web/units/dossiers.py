@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from ...domain.campaigns import ReviewRound
-from ...domain.units import dossier_files, dossiers, reports
+from ...domain.units import dossier_files, dossier_steps, dossiers, reports
 from ...domain.vocab import DISTINCTIONS
 from ...errors import NotFound, ValidationFailed
 from ...extensions import db
@@ -21,7 +21,7 @@ def _page(dossier: dossiers.Dossier, errors: list[str] | None = None, warnings: 
     from ...domain.units.consultations import of_dossier
     return render_template("units/dossier.html", dossier=dossier, errors=errors or [],
                            warnings=warnings if warnings is not None else dossier.list_warnings.splitlines(),
-                           roles=dossiers.FILE_ROLES, steps=dossiers.available(dossier, actor()),
+                           roles=dossiers.FILE_ROLES, steps=dossier_steps.available(dossier, actor()),
                            consultations=of_dossier(dossier)), status
 
 
@@ -110,7 +110,7 @@ def dossier_step(dossier_id: int, name: str):
     if name not in ("submit", "cancel"):
         raise NotFound("Không có thao tác này.")
     try:
-        dossiers.apply(dossier, name, actor(), request.form.get("comment", ""))
+        dossier_steps.apply(dossier, name, actor(), request.form.get("comment", ""))
     except ValidationFailed as exc:
         return _page(dossier, [exc.message, *exc.problems], status=400)
     notices.dossier_step(dossier, name)
