@@ -115,7 +115,7 @@ class PgSearcher:
     def top(self, query, flt, limit: int, sortedby=None) -> list[PgHit]:
         where, params = self._where(query, flt)
         if sortedby is not None:
-            rows = self.session.execute(text(f"SELECT id FROM search_entries WHERE {where} "  # noqa: S608 (constants and bound parameters only)
+            rows = self.session.execute(text(f"SELECT id FROM search_entries WHERE {where} "  # noqa: S608  # nosec B608 (constants and bound parameters only)
                                              "ORDER BY issued DESC, id LIMIT :limit"), {**params, "limit": limit})
             return [PgHit(row[0], 0.0) for row in rows]
         leaves = list(dict.fromkeys(_leaves(query)))
@@ -130,7 +130,7 @@ class PgSearcher:
             # ts_rank with normalization 1 divides by 1 + log(length): long texts do not win on size.
             parts.append(f"{boost * idf:.6f} * ts_rank(terms, CAST(:l{number} AS tsquery), 1)")
         score = " + ".join(parts) or "0"
-        rows = self.session.execute(text(f"SELECT id, {score} AS score FROM search_entries WHERE {where} "  # noqa: S608 (constants and bound parameters only)
+        rows = self.session.execute(text(f"SELECT id, {score} AS score FROM search_entries WHERE {where} "  # noqa: S608  # nosec B608 (constants and bound parameters only)
                                          "ORDER BY score DESC, id LIMIT :limit"), {**params, **extra, "limit": limit})
         return [PgHit(row[0], float(row[1]) * 10.0) for row in rows]
 
@@ -144,11 +144,11 @@ class PgSearcher:
 
     def docs_for_query(self, query):
         where, params = self._where(query, None)
-        return iter(self.session.execute(text(f"SELECT id FROM search_entries WHERE {where} ORDER BY id"),  # noqa: S608 (constants and bound parameters only)
+        return iter(self.session.execute(text(f"SELECT id FROM search_entries WHERE {where} ORDER BY id"),  # noqa: S608  # nosec B608 (constants and bound parameters only)
                                          params).scalars())
 
     def stored_fields(self, docnum: int) -> dict:
-        row = self.session.execute(text(f"SELECT {', '.join(STORED)} FROM search_entries WHERE id = :id"),  # noqa: S608 (constants and bound parameters only)
+        row = self.session.execute(text(f"SELECT {', '.join(STORED)} FROM search_entries WHERE id = :id"),  # noqa: S608  # nosec B608 (constants and bound parameters only)
                                    {"id": docnum}).mappings().first()
         return {k: (v or "") for k, v in dict(row or {}).items()}
 
@@ -162,11 +162,11 @@ class PgSearcher:
             return out
         where, params = self._where(query, flt)
         out.kinds = {k: int(n) for k, n in self.session.execute(
-            text(f"SELECT kind, count(*) FROM search_entries WHERE {where} GROUP BY kind"), params) if k}  # noqa: S608 (constants and bound parameters only)
+            text(f"SELECT kind, count(*) FROM search_entries WHERE {where} GROUP BY kind"), params) if k}  # noqa: S608  # nosec B608 (constants and bound parameters only)
         condition = where + (" AND kind = :kind" if kind else "")
         for name in FACETS:
             out.facets[name] = {v: int(n) for v, n in self.session.execute(text(
-                f"SELECT {name}, count(*) FROM search_entries WHERE {condition} GROUP BY {name}"),  # noqa: S608 (constants and bound parameters only)
+                f"SELECT {name}, count(*) FROM search_entries WHERE {condition} GROUP BY {name}"),  # noqa: S608  # nosec B608 (constants and bound parameters only)
                 {**params, "kind": kind}) if v}
         out.total = out.kinds.get(kind, 0) if kind else sum(out.kinds.values())
         return out
