@@ -15,11 +15,9 @@ from ..awards_import import parse_list
 from ..content_honors import HonorSpec, check_honor
 from ..storage import Storage
 from ..uploads import LIST_TYPES, _extension, committed_or_removed
-from .dossiers import FILE_ROLES, Dossier, DossierFile, Nominee, NomineePrivate, commit, note_step
+from .dossiers import FILE_ROLES, LIST_ROLE, Dossier, DossierFile, Nominee, NomineePrivate, commit, note_step
 
 DOSSIER_TYPES = (".pdf", ".docx")
-LIST_ROLE = "danh-sach"
-ROLE_LABELS = {**FILE_ROLES, LIST_ROLE: "Danh sách đề nghị"}
 
 
 def _editable(dossier: Dossier, actor: Actor) -> None:

@@ -18,6 +18,7 @@ from ...extensions import db
 from .. import audit
 from ..accounts import Actor
 from ..campaigns import ReviewRound
+from ..documents import Attachment
 from ..models_base import VN, as_utc, created_column, updated_column
 from ..vocab import DISTINCTIONS, RECIPIENT_KINDS, strip_controls
 from .registry import Unit
@@ -27,6 +28,7 @@ STATES = {"draft": "Dự thảo", "submitted": "Đã nộp", "appraising": "Đan
 EDITABLE = ("draft", "returned")
 OPEN = ("submitted", "appraising", "consulting", "proposed")
 FILE_ROLES = {"to-trinh": "Tờ trình", "bien-ban": "Biên bản họp xét", "bao-cao-thanh-tich": "Báo cáo thành tích"}
+LIST_ROLE = "danh-sach"  # the list of nominees as uploaded, kept with the dossier
 VERDICTS = {"": "Chưa xét", "approved": "Đồng ý", "rejected": "Không đồng ý"}
 OFFICE = ("editor", "reviewer", "admin")
 
@@ -124,7 +126,11 @@ class DossierFile(db.Model):
 
     @property
     def role_label(self) -> str:
-        return FILE_ROLES.get(self.role, self.role)
+        return "Danh sách đề nghị" if self.role == LIST_ROLE else FILE_ROLES.get(self.role, self.role)
+
+    @property
+    def size_label(self) -> str:
+        return Attachment.size_label.fget(self)
 
 
 class Nominee(db.Model):
