@@ -27,6 +27,8 @@ PREFIX = {"all_f": "f", "all_x": "x", "title_f": "tf", "title_x": "tx", "bigrams
           "who_bigrams": "w", "symbol_key": "s", "symbol_parts": "p", "doc_type": "dt", "issuer": "i",
           "campaign": "c", "year": "y", "kind": "k"}
 ANALYZED = ("all_f", "all_x", "title_f", "title_x", "bigrams", "title_bigrams", "who_bigrams")
+# The small part of an entry a first ranking pass reads: its title, who issued it, its symbol.
+HEAD = ("tf", "tx", "tb", "w", "s", "p")
 MAX_POSITION = 16383  # PostgreSQL keeps positions up to this one
 MAX_LEXEMES = 60_000  # a tsvector holds at most 1 MB: a huge attachment keeps its first keys
 STORED = ("key", "kind", "url", "title", "body", "symbol", "type_label", "issued_iso", "doc_type", "issuer",
@@ -38,7 +40,7 @@ DDL = [
         id bigserial PRIMARY KEY, key varchar(80) UNIQUE NOT NULL, parent varchar(80), kind varchar(20),
         url text, title text, body text, symbol text, type_label text, issued_iso varchar(10),
         doc_type text, issuer text, campaign text, year varchar(4), issued integer NOT NULL DEFAULT 0,
-        length integer NOT NULL DEFAULT 1, terms tsvector NOT NULL)""",
+        length integer NOT NULL DEFAULT 1, terms tsvector NOT NULL, head tsvector NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS ix_search_entries_terms ON search_entries USING gin (terms)",
     "CREATE INDEX IF NOT EXISTS ix_search_entries_parent ON search_entries (parent)",
     "CREATE TABLE IF NOT EXISTS search_words (word varchar(40) PRIMARY KEY)",
@@ -47,9 +49,13 @@ DDL = [
 
 
 def ensure_schema(session: Session) -> bool:
-    """Create the tables when missing; True when they were."""
-    exists = session.execute(text("SELECT to_regclass('search_entries') IS NOT NULL")).scalar()
+    """Create the tables when missing (or of an older shape: they are derived data); True when
+    they were created, and must be filled."""
+    exists = session.execute(text(
+        "SELECT count(*) = 1 FROM information_schema.columns WHERE table_name = 'search_entries' "
+        "AND column_name = 'head' AND table_schema = current_schema()")).scalar()
     if not exists:
+        session.execute(text("DROP TABLE IF EXISTS search_entries"))
         for statement in DDL:
             session.execute(text(statement))
     return not exists
@@ -69,8 +75,14 @@ def _quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def vector(entry: SearchEntry) -> tuple[str, int, list[str]]:
-    """The tsvector literal of an entry, its length in folded syllables, and its folded words."""
+def _literal(positions: dict[str, list[int]]) -> str:
+    return " ".join(_quote(lexeme) + (":" + ",".join(map(str, slots)) if slots else "")
+                    for lexeme, slots in positions.items())
+
+
+def vector(entry: SearchEntry) -> tuple[str, str, int, list[str]]:
+    """The tsvector literals of an entry (all its keys; its head), its length in folded
+    syllables, and its folded words."""
     values = fields_of(entry)
     positions: dict[str, list[int]] = {}
     length, words = 0, []
@@ -95,9 +107,8 @@ def vector(entry: SearchEntry) -> tuple[str, int, list[str]]:
             positions.setdefault(f"{PREFIX[name]}.{values[name]}", [])
     for part in (values.get("symbol_parts") or "").split():
         positions.setdefault(f"p.{part.lower()}", [])
-    literal = " ".join(_quote(lexeme) + (":" + ",".join(map(str, slots)) if slots else "")
-                       for lexeme, slots in positions.items())
-    return literal, max(length, 1), words
+    head = {lexeme: [] for lexeme in positions if lexeme.split(".", 1)[0] in HEAD}
+    return _literal(positions), _literal(head), max(length, 1), words
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -108,21 +119,23 @@ def _delete(session: Session, key: str) -> None:
 def _insert(session: Session, entries: list[SearchEntry]) -> int:
     rows, words = [], set()
     for entry in entries:
-        literal, length, entry_words = vector(entry)
+        literal, head, length, entry_words = vector(entry)
         values = fields_of(entry)
         rows.append({**{name: values.get(name) or None for name in STORED}, "parent": entry.parent or None,
-                     "issued": values["issued"], "length": length, "terms": literal})
+                     "issued": values["issued"], "length": length, "terms": literal, "head": head})
         words.update(entry_words)
     if rows:
         session.execute(text(
             "INSERT INTO search_entries (key, kind, url, title, body, symbol, type_label, issued_iso, doc_type, "
-            "issuer, campaign, year, parent, issued, length, terms) VALUES (:key, :kind, :url, :title, :body, "
+            "issuer, campaign, year, parent, issued, length, terms, head) VALUES (:key, :kind, :url, :title, :body, "
             ":symbol, :type_label, :issued_iso, :doc_type, :issuer, :campaign, :year, :parent, :issued, :length, "
-            "CAST(:terms AS tsvector)) ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, url = excluded.url, "
+            "CAST(:terms AS tsvector), CAST(:head AS tsvector)) "
+            "ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, url = excluded.url, "
             "title = excluded.title, body = excluded.body, symbol = excluded.symbol, "
             "type_label = excluded.type_label, issued_iso = excluded.issued_iso, doc_type = excluded.doc_type, "
             "issuer = excluded.issuer, campaign = excluded.campaign, year = excluded.year, "
-            "parent = excluded.parent, issued = excluded.issued, length = excluded.length, terms = excluded.terms"),
+            "parent = excluded.parent, issued = excluded.issued, length = excluded.length, terms = excluded.terms, "
+            "head = excluded.head"),
             rows)
     if words:
         session.execute(text("INSERT INTO search_words (word) SELECT unnest(CAST(:w AS varchar[])) "

@@ -46,6 +46,20 @@ def _leaves(query, boost: float = 1.0):
             yield from _leaves(sub, boost * query.boost)
 
 
+POOL = 400  # candidates scored in full for one tier
+
+
+def _head_lexemes(leaf: str) -> list[str]:
+    """The head-column forms of a leaf's lexemes: a word of the text is looked for in the title."""
+    out = []
+    for lexeme in (part.strip("'") for part in leaf.split() if part.startswith("'")):
+        field, _, word = lexeme.partition(".")
+        mapped = {"f": "tf", "x": "tx", "b": "tb"}.get(field, field)
+        if mapped in ("tf", "tx", "tb", "w", "s", "p"):
+            out.append(f"{mapped}.{word}")
+    return out
+
+
 @dataclass
 class PgHit:
     docnum: int
@@ -90,9 +104,10 @@ def _distance(a: str, b: str) -> int:
 class PgSearcher:
     """What results.run_on asks of a searcher, answered by PostgreSQL."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, frequencies: dict | None = None):
         self.session = session
-        self._df: dict[tuple[str, str], int] = {}
+        # Document frequencies: shared by the searches of one content generation when given.
+        self._df: dict[tuple[str, str], int] = {} if frequencies is None else frequencies
         self._count: int | None = None
 
     def doc_count_all(self) -> int:
@@ -115,8 +130,9 @@ class PgSearcher:
     def top(self, query, flt, limit: int, sortedby=None) -> list[PgHit]:
         where, params = self._where(query, flt)
         if sortedby is not None:
-            rows = self.session.execute(text(f"SELECT id FROM search_entries WHERE {where} "  # noqa: S608  # nosec B608 (constants and bound parameters only)
-                                             "ORDER BY issued DESC, id LIMIT :limit"), {**params, "limit": limit})
+            rows = self.session.execute(text(
+                f"WITH m AS MATERIALIZED (SELECT id, issued FROM search_entries WHERE {where}) "  # noqa: S608  # nosec B608 (constants and bound parameters only)
+                "SELECT id FROM m ORDER BY issued DESC, id LIMIT :limit"), {**params, "limit": limit})
             return [PgHit(row[0], 0.0) for row in rows]
         leaves = list(dict.fromkeys(_leaves(query)))
         total = max(self.doc_count_all(), 1)
@@ -130,8 +146,16 @@ class PgSearcher:
             # ts_rank with normalization 1 divides by 1 + log(length): long texts do not win on size.
             parts.append(f"{boost * idf:.6f} * ts_rank(terms, CAST(:l{number} AS tsquery), 1)")
         score = " + ".join(parts) or "0"
-        rows = self.session.execute(text(f"SELECT id, {score} AS score FROM search_entries WHERE {where} "  # noqa: S608  # nosec B608 (constants and bound parameters only)
-                                         "ORDER BY score DESC, id LIMIT :limit"), {**params, **extra, "limit": limit})
+        # The matches first (the GIN index, never a walk in id order), then a first pass on the
+        # small head column picks the candidates, then every candidate is scored in full: a
+        # common word then reads the large vectors of a few hundred entries, not of thousands.
+        head = " | ".join(dict.fromkeys(_quote(h) for leaf, _ in leaves for h in _head_lexemes(leaf))) or "''"
+        rows = self.session.execute(text(
+            f"WITH m AS MATERIALIZED (SELECT id, head FROM search_entries WHERE {where}), "  # noqa: S608  # nosec B608 (constants and bound parameters only)
+            "c AS (SELECT id FROM m ORDER BY ts_rank(head, CAST(:head AS tsquery)) DESC, id LIMIT :pool) "
+            f"SELECT e.id, {score} AS score FROM search_entries e JOIN c ON c.id = e.id "
+            "ORDER BY score DESC, e.id LIMIT :limit"),
+            {**params, **extra, "limit": limit, "head": head, "pool": max(limit * 5, POOL)})
         return [PgHit(row[0], float(row[1]) * 10.0) for row in rows]
 
     def _leaf_frequency(self, leaf: str) -> int:
@@ -144,8 +168,9 @@ class PgSearcher:
 
     def docs_for_query(self, query):
         where, params = self._where(query, None)
-        return iter(self.session.execute(text(f"SELECT id FROM search_entries WHERE {where} ORDER BY id"),  # noqa: S608  # nosec B608 (constants and bound parameters only)
-                                         params).scalars())
+        return iter(self.session.execute(text(
+            f"WITH m AS MATERIALIZED (SELECT id FROM search_entries WHERE {where}) SELECT id FROM m ORDER BY id"),  # noqa: S608  # nosec B608 (constants and bound parameters only)
+            params).scalars())
 
     def stored_fields(self, docnum: int) -> dict:
         row = self.session.execute(text(f"SELECT {', '.join(STORED)} FROM search_entries WHERE id = :id"),  # noqa: S608  # nosec B608 (constants and bound parameters only)
@@ -161,12 +186,23 @@ class PgSearcher:
         if query is None:
             return out
         where, params = self._where(query, flt)
-        out.kinds = {k: int(n) for k, n in self.session.execute(
-            text(f"SELECT kind, count(*) FROM search_entries WHERE {where} GROUP BY kind"), params) if k}  # noqa: S608  # nosec B608 (constants and bound parameters only)
-        condition = where + (" AND kind = :kind" if kind else "")
-        for name in FACETS:
-            out.facets[name] = {v: int(n) for v, n in self.session.execute(text(
-                f"SELECT {name}, count(*) FROM search_entries WHERE {condition} GROUP BY {name}"),  # noqa: S608  # nosec B608 (constants and bound parameters only)
-                {**params, "kind": kind}) if v}
+        columns = ", ".join(FACETS)
+        sets = ", ".join(["(kind)"] + [f"(kind, {name})" for name in FACETS])
+        # One pass over the matches: per kind, and per kind and each facet (GROUPING SETS).
+        rows = self.session.execute(text(
+            f"WITH m AS MATERIALIZED (SELECT kind, {columns} FROM search_entries WHERE {where}) "  # noqa: S608  # nosec B608 (constants and bound parameters only)
+            f"SELECT kind, {columns}, GROUPING({columns}), count(*) FROM m GROUP BY GROUPING SETS ({sets})"),
+            params).all()
+        whole = (1 << len(FACETS)) - 1  # every facet column grouped away: the row of a kind
+        for row in rows:
+            entry_kind, values, grouped, number = row[0], row[1:-2], row[-2], int(row[-1])
+            if not entry_kind:
+                continue
+            if grouped == whole:
+                out.kinds[entry_kind] = out.kinds.get(entry_kind, 0) + number
+            elif not kind or entry_kind == kind:
+                for name, value in zip(FACETS, values, strict=True):
+                    if value:
+                        out.facets[name][value] = out.facets[name].get(value, 0) + number
         out.total = out.kinds.get(kind, 0) if kind else sum(out.kinds.values())
         return out

@@ -309,7 +309,7 @@ def search(search_request: SearchRequest) -> SearchResults:
     if postgres():
         with Session(db.engine) as session:
             pg.ensure_schema(session)
-            results = run_on(pg_search.PgSearcher(session), search_request)
+            results = run_on(pg_search.PgSearcher(session, _frequencies(generation)), search_request)
             session.commit()
         with _results_lock:
             _results[key] = results
@@ -335,6 +335,19 @@ def search(search_request: SearchRequest) -> SearchResults:
             while len(_results) > 1000:
                 _results.popitem(last=False)
     return results
+
+
+_df_by_generation: dict[tuple[str, str], dict] = {}
+
+
+def _frequencies(generation: str) -> dict:
+    """Document frequencies the PostgreSQL searches of one content generation share."""
+    key = (str(db.engine.url), generation)
+    found = _df_by_generation.get(key)
+    if found is None:
+        _df_by_generation.clear()  # an older generation's counts are stale
+        found = _df_by_generation[key] = {}
+    return found
 
 
 def _run(search_request: SearchRequest) -> SearchResults:
