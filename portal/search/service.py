@@ -309,7 +309,8 @@ def search(search_request: SearchRequest) -> SearchResults:
     if postgres():
         with Session(db.engine) as session:
             pg.ensure_schema(session)
-            results = run_on(pg_search.PgSearcher(session, _frequencies(generation)), search_request)
+            table = session.execute(text("SELECT to_regclass('search_entries')::oid")).scalar()
+            results = run_on(pg_search.PgSearcher(session, _frequencies(f"{table}:{generation}")), search_request)
             session.commit()
         with _results_lock:
             _results[key] = results
@@ -341,7 +342,8 @@ _df_by_generation: dict[tuple[str, str], dict] = {}
 
 
 def _frequencies(generation: str) -> dict:
-    """Document frequencies the PostgreSQL searches of one content generation share."""
+    """Document frequencies the PostgreSQL searches of one content generation share (the
+    generation names the table too: a table made again starts its counts again)."""
     key = (str(db.engine.url), generation)
     found = _df_by_generation.get(key)
     if found is None:
