@@ -17,6 +17,22 @@ def test_feed_dates_are_when_documents_were_posted_not_when_they_were_loaded(see
     assert newest == max(dates)
 
 
+def test_feed_answers_when_public_documents_have_no_publication_date(seeded, client):
+    """Seen when 20,000 documents were inserted without one: /rss.xml answered 500."""
+    from portal.domain.documents import Document
+    from portal.extensions import db
+    from portal.web import cache
+    with seeded.app_context():
+        db.session.execute(db.update(Document).values(published_at=None))
+        db.session.commit()
+    cache.clear()
+    response = client.get("/rss.xml")
+    assert response.status_code == 200
+    xml = response.get_data(as_text=True)
+    dates = [parsedate_to_datetime(d.split("</pubDate>")[0]) for d in xml.split("<pubDate>")[1:]]
+    assert parsedate_to_datetime(xml.split("<lastBuildDate>")[1].split("</lastBuildDate>")[0]) == max(dates)
+
+
 def test_feed_date_follows_front_matter_published_at(app, client, write_doc):
     from tests.conftest import load
     load(app, write_doc("tb.md", """

@@ -7,6 +7,7 @@ from ...domain.campaigns import all_campaigns
 from ...domain.documents import Document, public_filter
 from ...domain.honors import HonorDecision
 from ...domain.listing import latest
+from ...domain.models_base import as_utc
 from ...domain.units.consultations import all_consultations
 from ...extensions import db
 from ..cache import cached
@@ -20,7 +21,11 @@ def absolute(endpoint: str, **values) -> str:
 @bp.get("/rss.xml")
 @cached
 def feed():
-    xml = render_template("feed.xml", documents=latest(50), absolute=absolute)
+    documents = latest(50)
+    # The newest item's date, as each item gives it (documents from before publication dates
+    # were recorded have none: their creation counts).
+    built = max((as_utc(d.published_at or d.created_at) for d in documents), default=None)
+    xml = render_template("feed.xml", documents=documents, built=built, absolute=absolute)
     return current_app.response_class(xml, mimetype="application/rss+xml")
 
 
