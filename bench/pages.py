@@ -67,6 +67,10 @@ def seed(env: dict, count: int, awards: int) -> None:
         seed_awards(awards)
         from portal.search import rebuild
         rebuild()
+        if db.engine.dialect.name == "postgresql":  # as autovacuum would, in time: plans need statistics
+            from sqlalchemy import text
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
 
 
 def seed_awards(count: int) -> None:

@@ -104,6 +104,8 @@ def _rebuild_postgres() -> int:
         count = pg.build(session, all_entries(session))
         changes.record(session, changes.EVERYTHING)
         session.commit()
+        session.execute(text("ANALYZE search_entries"))  # plans and the frequency estimates need it
+        session.commit()
     _results.clear()
     return count
 
