@@ -52,9 +52,23 @@ def moving_portal(tmp_path, clock):
         yield base
 
 
-def sign_in(browser, base: str, email: str):
-    context = browser.new_context(accept_downloads=True, locale="vi-VN")
-    page = context.new_page()
+@pytest.fixture
+def browser_contexts(browser):
+    """New browser contexts, all closed after the test: a page left open keeps polling a
+    server that is gone, and its CPU slows every later test."""
+    made = []
+
+    def new():
+        made.append(browser.new_context(accept_downloads=True, locale="vi-VN"))
+        return made[-1]
+
+    yield new
+    for context in made:
+        context.close()
+
+
+def sign_in(new_context, base: str, email: str):
+    page = new_context().new_page()
     page.goto(base + "/quan-tri/dang-nhap")
     page.fill("#email", email)
     page.fill("#password", WEBMASTER_PASSWORD)
@@ -62,7 +76,7 @@ def sign_in(browser, base: str, email: str):
     return page
 
 
-def test_from_directive_to_honor_roll_with_nothing_typed_twice(browser, moving_portal, clock, tmp_path):
+def test_from_directive_to_honor_roll_with_nothing_typed_twice(browser_contexts, moving_portal, clock, tmp_path):
     base = moving_portal
     signed = tmp_path / "ban-ky.pdf"
     signed.write_bytes(PDF)
@@ -70,7 +84,7 @@ def test_from_directive_to_honor_roll_with_nothing_typed_twice(browser, moving_p
     nominees.write_bytes(list_csv())
 
     # A unit finds the plan sent to it and downloads it: its receipt is recorded.
-    unit = sign_in(browser, base, UNIT_ACCOUNT[0])
+    unit = sign_in(browser_contexts, base, UNIT_ACCOUNT[0])
     unit.wait_for_url("**/don-vi/")
     row = unit.locator("tr", has_text="174/KH-UBND")
     with unit.expect_download():
@@ -102,7 +116,7 @@ def test_from_directive_to_honor_roll_with_nothing_typed_twice(browser, moving_p
     assert "Đã nộp" in unit.locator(".lead").inner_text()
 
     # The office appraises, agrees to all three, and opens the consultation for the individual.
-    office = sign_in(browser, base, WEBMASTERS["editor"])
+    office = sign_in(browser_contexts, base, WEBMASTERS["editor"])
     office.click("text=hồ sơ đề nghị khen thưởng mới nộp")
     office.click("table >> text=Đề nghị Huân chương Lao động hạng Ba")
     office.get_by_role("button", name="Nhận thẩm định").click()
@@ -114,7 +128,7 @@ def test_from_directive_to_honor_roll_with_nothing_typed_twice(browser, moving_p
     assert "Đã mở lấy ý kiến đến hết ngày 19/02/2027 (10 ngày làm việc)" in office.locator("body").inner_text()
 
     # A visitor reads it (public fields only) and comments.
-    visitor = browser.new_context(locale="vi-VN").new_page()
+    visitor = browser_contexts().new_page()
     visitor.goto(base + "/")
     visitor.click("nav >> text=Lấy ý kiến")
     assert "còn 10 ngày làm việc" in visitor.locator("body").inner_text()
@@ -129,7 +143,7 @@ def test_from_directive_to_honor_roll_with_nothing_typed_twice(browser, moving_p
     clock("2027-02-22 09:00:00")
     visitor.reload()
     assert "Đã kết thúc lấy ý kiến" in visitor.locator("main").inner_text()
-    office = sign_in(browser, base, WEBMASTERS["editor"])  # yesterday's session has expired
+    office = sign_in(browser_contexts, base, WEBMASTERS["editor"])  # yesterday's session has expired
     office.goto(base + "/quan-tri/y-kien")
     assert "tận tụy" in office.locator("main").inner_text()
     office.goto(base + "/quan-tri/ho-so?trang-thai=consulting")
@@ -148,7 +162,7 @@ def test_from_directive_to_honor_roll_with_nothing_typed_twice(browser, moving_p
     office.get_by_role("button", name="Tạo dự thảo quyết định").click()
     assert "với 3 người được khen" in office.locator("body").inner_text()
     office.click("button:has-text('Gửi duyệt')")
-    reviewer = sign_in(browser, base, WEBMASTERS["reviewer"])
+    reviewer = sign_in(browser_contexts, base, WEBMASTERS["reviewer"])
     reviewer.click("nav >> text=Chờ duyệt")
     reviewer.click("text=12/QĐ-VKS")
     reviewer.get_by_role("button", name="Đăng…", exact=True).click()
@@ -158,6 +172,6 @@ def test_from_directive_to_honor_roll_with_nothing_typed_twice(browser, moving_p
     roll = visitor.locator("main").inner_text()
     assert all(row[2] in roll for row in NOMINEES)
     assert not any(value in roll for value in PRIVATE.values())
-    unit = sign_in(browser, base, UNIT_ACCOUNT[0])
+    unit = sign_in(browser_contexts, base, UNIT_ACCOUNT[0])
     unit.goto(base + "/don-vi/ho-so")
     assert "Đã quyết định" in unit.locator("main").inner_text()
