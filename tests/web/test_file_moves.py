@@ -6,7 +6,8 @@ import os
 import time
 
 from portal.domain import file_moves
-from portal.domain.storage_db import DatabaseStorage
+from portal.domain.storage import FolderStorage
+from portal.domain.storage_db import DatabaseStorage, StoredFile
 from portal.domain.units.dossiers import Dossier
 from portal.domain.units.reports import UnitReport
 from portal.extensions import db
@@ -17,6 +18,17 @@ from tests.web.test_unit_reports import PDF, _submit, _unit
 from tests.web.test_units import UNIT_EMAIL
 
 
+def _age(store, name: str, when: float) -> None:
+    """Make a stored file look stored at `when`, in either kind of store."""
+    if isinstance(store, DatabaseStorage):
+        from datetime import UTC, datetime
+        db.session.execute(db.update(StoredFile).where(StoredFile.name == name)
+                           .values(created_at=datetime.fromtimestamp(when, UTC)))
+        db.session.commit()
+    else:
+        os.utime(store.path(name), (when, when))
+
+
 def test_switching_stores_copies_reports_and_dossier_files(dossier_app):  # noqa: F811
     app, rounds = dossier_app
     unit = _unit(app, UNIT_EMAIL)
@@ -25,11 +37,15 @@ def test_switching_stores_copies_reports_and_dossier_files(dossier_app):  # noqa
     with app.app_context():
         names = {f.stored_name for f in db.session.scalars(db.select(Dossier)).one().files}
         names.add(db.session.scalars(db.select(UnitReport)).one().stored_name)
-        target = DatabaseStorage(10 << 20)
-        report = file_moves.copy_all(storage(), target)
+        # To the other kind of store than the one the run uses (the PostgreSQL pass keeps files in
+        # the database).
+        source = storage()
+        target = (FolderStorage(app.config["UPLOAD_DIR"] + "-copy", 10 << 20) if isinstance(source, DatabaseStorage)
+                  else DatabaseStorage(10 << 20))
+        report = file_moves.copy_all(source, target)
         assert report.missing == [] and report.copied == 5 == report.verified  # 3 files, the list, the report
         assert all(target.exists(name) for name in names)
-        assert file_moves.copy_all(storage(), target).present == 5  # idempotent
+        assert file_moves.copy_all(source, target).present == 5  # idempotent
 
 
 def test_a_sweep_removes_only_old_files_nobody_owns(dossier_app):  # noqa: F811
@@ -41,9 +57,8 @@ def test_a_sweep_removes_only_old_files_nobody_owns(dossier_app):  # noqa: F811
         orphan = store.save(io.BytesIO(PDF), "bi-bo-lai.pdf").stored_name  # stored, then the process died
         young = store.save(io.BytesIO(PDF), "dang-tai.pdf").stored_name  # an upload in progress
         day_ago = time.time() - 25 * 3600
-        os.utime(store.path(orphan), (day_ago, day_ago))
-        for item in db.session.scalars(db.select(Dossier)).one().files:
-            os.utime(store.path(item.stored_name), (day_ago, day_ago))
+        for name in [orphan] + [f.stored_name for f in db.session.scalars(db.select(Dossier)).one().files]:
+            _age(store, name, day_ago)
         assert file_moves.sweep(store) == [orphan]
         assert not store.exists(orphan) and store.exists(young)
         assert all(store.exists(f.stored_name) for f in db.session.scalars(db.select(Dossier)).one().files)

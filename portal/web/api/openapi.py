@@ -22,7 +22,7 @@ def _office(summary: str, path_name: str | None, schema: str, extra: list | None
     return {"get": {"summary": summary, "security": [{"session": []}], "parameters": parameters,
                     "responses": {"200": {"description": "Dữ liệu", "content": {"application/json": {
                         "schema": {"$ref": f"#/components/schemas/{schema}"}}}},
-                        "401": {"description": "Chưa đăng nhập"},
+                        "400": _ERROR, "401": {"description": "Chưa đăng nhập"},
                         "403": {"description": "Không phải cơ quan thường trực"},
                         "404": _ERROR}}}
 
