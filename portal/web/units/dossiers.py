@@ -68,15 +68,21 @@ def _upload():
 @bp.post("/ho-so/<int:dossier_id>/tep")
 @unit_required
 def dossier_file_add(dossier_id: int):
+    return _uploaded(dossier_id, lambda dossier, upload: dossier_files.add_file(
+        dossier, request.form.get("role", ""), upload.stream, upload.filename, actor(), storage()),
+        lambda dossier, item: f"Đã đính kèm {item.role_label.lower()} «{item.filename}».")
+
+
+def _uploaded(dossier_id: int, store, message):
+    """One upload to the unit's own dossier: stored, or the dossier's page with the problem
+    (400) and nothing changed; then back to the dossier with `message`."""
     dossier = dossiers.get(dossier_id, unit_account())
     try:
-        upload = _upload()
-        item = dossier_files.add_file(dossier, request.form.get("role", ""), upload.stream, upload.filename, actor(),
-                                      storage())
+        result = store(dossier, _upload())
     except ValidationFailed as exc:
         db.session.rollback()
         return _page(dossier, [exc.message, *exc.problems], status=400)
-    flash(f"Đã đính kèm {item.role_label.lower()} «{item.filename}».")
+    flash(message(dossier, result))
     return redirect(url_for("units.dossier_view", dossier_id=dossier.id), 303)
 
 
@@ -92,15 +98,9 @@ def dossier_file_remove(dossier_id: int, file_id: int):
 @bp.post("/ho-so/<int:dossier_id>/danh-sach")
 @unit_required
 def dossier_list_upload(dossier_id: int):
-    dossier = dossiers.get(dossier_id, unit_account())
-    try:
-        upload = _upload()
-        dossier_files.replace_list(dossier, upload.stream, upload.filename, actor(), storage())
-    except ValidationFailed as exc:
-        db.session.rollback()
-        return _page(dossier, [exc.message, *exc.problems], status=400)
-    flash(f"Đã nạp danh sách: {len(dossier.nominees)} người được đề nghị.")
-    return redirect(url_for("units.dossier_view", dossier_id=dossier.id), 303)
+    return _uploaded(dossier_id, lambda dossier, upload: dossier_files.replace_list(
+        dossier, upload.stream, upload.filename, actor(), storage()),
+        lambda dossier, _warnings: f"Đã nạp danh sách: {len(dossier.nominees)} người được đề nghị.")
 
 
 @bp.post("/ho-so/<int:dossier_id>/chuyen/<name>")
