@@ -29,6 +29,7 @@ from whoosh.writing import CLEAR
 
 from . import abbreviations
 from .entries import SearchEntry
+from .runs import chunked
 from .schema import build_schema, fields_of
 
 log = logging.getLogger(__name__)
@@ -205,7 +206,7 @@ class SearchIndex:
 def _writer(ix, **commit_options):
     """A Whoosh writer whose lock is released whatever happens, commit failures included."""
     limitmb = commit_options.pop("limitmb", 128)
-    writer = ix.writer(timeout=WRITER_TIMEOUT, limitmb=limitmb)
+    writer = chunked(ix.writer(timeout=WRITER_TIMEOUT, limitmb=limitmb))
     try:
         yield writer
         writer.commit(**commit_options)

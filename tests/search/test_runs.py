@@ -1,0 +1,48 @@
+"""A rebuild larger than the writer's memory spills sorted runs to disk: with the chunked pool
+the index must hold exactly what Whoosh's own pool writes."""
+from whoosh import fields, index
+from whoosh.writing import PostingPool
+
+from portal.search.runs import ChunkedPostingPool, chunked
+
+
+def _build(folder, wrap, docs):
+    schema = fields.Schema(key=fields.ID(stored=True), text=fields.TEXT(phrase=True))
+    ix = index.create_in(str(folder), schema)
+    writer = wrap(ix.writer())
+    writer.pool.limit = 4000  # bytes: hundreds of runs, more than the 128 merged at once
+    for number, text in docs:
+        writer.add_document(key=str(number), text=text)
+    writer.commit()
+    return ix
+
+
+def _postings(ix):
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        return {(name, term): sorted(reader.postings(name, term).items_as("positions"))
+                for name, term in reader.all_terms() if name == "text"}
+
+
+def test_spilled_runs_index_exactly_what_whoosh_does(tmp_path):
+    words = "giai phong mat bang khen thuong ke hoach tinh lang son ho gia dinh".split()
+    docs = [(n, " ".join(words[(n * k) % len(words)] for k in range(1, 30))) for n in range(1500)]
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "chunked").mkdir()
+    plain = _build(tmp_path / "plain", lambda w: w, docs)
+    spilled = _build(tmp_path / "chunked", chunked, docs)
+    expected = _postings(plain)
+    assert expected and _postings(spilled) == expected
+    with spilled.searcher() as searcher:
+        assert searcher.doc_count() == 1500
+
+
+def test_only_a_fresh_whoosh_pool_is_switched(tmp_path):
+    schema = fields.Schema(text=fields.TEXT)
+    writer = chunked(index.create_in(str(tmp_path), schema).writer())
+    assert type(writer.pool) is ChunkedPostingPool
+    writer.cancel()
+    writer = index.open_dir(str(tmp_path)).writer()
+    writer.add_document(text="đã có dữ liệu")
+    assert type(chunked(writer).pool) is PostingPool  # postings already pooled stay as they are
+    writer.cancel()
