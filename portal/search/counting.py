@@ -1,9 +1,10 @@
 """Totals and facet counts of a search, bounded in work.
 
 A common syllable (văn, thị) matches most of 100,000 honor-roll entries; visiting every match to
-count it made the search page crawl. Counting stops after SAMPLE matches: since Whoosh yields
-matches in document order, the share of the index already passed estimates the rest, and the
-page says "khoảng N" for such a total.
+count it made the search page crawl. Terms, conjunctions and disjunctions are counted exactly on
+bitsets (bitsets.py). What they cannot express (a quoted phrase) is counted on at most SAMPLE
+matches: since Whoosh yields matches in document order, the share of the index already passed
+estimates the rest, and the page says "khoảng N" for such a total.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from itertools import islice
 from whoosh import query as q
 
 from . import query as qb
+from .bitsets import bit_index
 
 FACETS = ("doc_type", "year", "issuer", "campaign")
 SAMPLE = 5000
@@ -44,8 +46,11 @@ def count(searcher, parsed, known, flt, kind: str | None, loose: bool) -> Counts
     kind asked for (or of all), from at most SAMPLE matches scaled to the whole index."""
     if hasattr(searcher, "count"):  # a backend that counts in SQL
         return searcher.count(_matches(searcher, parsed, known, None, loose), flt, kind)
-    query = _matches(searcher, parsed, known, flt, loose)
     out = Counts(facets={name: {} for name in FACETS})
+    exact = _count_bits(searcher, _matches(searcher, parsed, known, None, loose), flt, kind, out)
+    if exact:
+        return out
+    query = _matches(searcher, parsed, known, flt, loose)
     if query is None:
         return out
     docnums = list(islice(searcher.docs_for_query(query), SAMPLE + 1))
@@ -78,6 +83,27 @@ def count(searcher, parsed, known, flt, kind: str | None, loose: bool) -> Counts
     out.facets = {name: {v: round(n * scale) for v, n in tally.items()} for name, tally in raw_facets.items()}
     out.total = out.kinds.get(kind, 0) if kind else sum(out.kinds.values())
     return out
+
+
+def _count_bits(searcher, query, flt, kind: str | None, out: Counts) -> bool:
+    """Exact counts on bitsets into `out`; False when the query cannot be expressed as bitsets."""
+    if query is None:
+        return True
+    bits = bit_index(searcher)
+    matches = bits.of(query)
+    allowed = bits.of(flt) if flt is not None else None
+    if matches is None or (flt is not None and allowed is None):
+        return False
+    if allowed is not None:
+        matches &= allowed
+    kinds = bits.values("kind")
+    out.kinds = {value: n for value, kind_bits in kinds.items() if (n := (matches & kind_bits).bit_count())}
+    chosen = matches & kinds.get(kind, 0) if kind else matches
+    for name in FACETS:
+        out.facets[name] = {value: n for value, value_bits in bits.values(name).items()
+                            if (n := (chosen & value_bits).bit_count())}
+    out.total = chosen.bit_count()
+    return True
 
 
 def _text(value) -> str:

@@ -12,6 +12,8 @@ from ..domain.campaigns import Campaign
 from ..domain.vocab import DOCUMENT_TYPES
 from ..extensions import db
 from . import query as qb
+from . import scoring
+from .bitsets import bit_index
 from .counting import FACETS, count
 from .highlight import Highlighted, Marker, mark, snippet
 
@@ -120,9 +122,13 @@ def docset(searcher, flt):
     return cache[key]
 
 
-def _top(searcher, query, flt, limit: int, sortedby=None):
+def _top(searcher, query, flt, limit: int, sortedby=None, allowed=None):
     if hasattr(searcher, "top"):  # the PostgreSQL backend ranks in SQL
         return searcher.top(query, flt, limit, sortedby)
+    if sortedby is None and (flt is None or allowed is not None):
+        hits = scoring.top(searcher, query, allowed, limit)  # common terms, few documents holding all
+        if hits is not None:
+            return hits
     if sortedby is not None:
         return searcher.search(query, filter=flt, limit=limit, sortedby=sortedby, terms=False)
     if _plain(query):  # Term or And of Terms: Whoosh's block-quality skipping is exact here
@@ -133,7 +139,8 @@ def _top(searcher, query, flt, limit: int, sortedby=None):
     return collector.results()
 
 
-def _ranked(searcher, parsed, known, flt, limit: int, sortedby, loose: bool) -> list[tuple[int, float]]:
+def _ranked(searcher, parsed, known, flt, limit: int, sortedby, loose: bool,
+            allowed: int | None = None) -> list[tuple[int, float]]:
     """(docnum, score) of the best `limit` matches, in tiers: the symbol typed, then documents
     where the syllables stand together, then those with the accented forms as typed, then the
     rest. Each tier is cheap to compute; most queries are answered by the first ones."""
@@ -141,7 +148,7 @@ def _ranked(searcher, parsed, known, flt, limit: int, sortedby, loose: bool) -> 
     seen: set[int] = set()
 
     def take(query, tier: float, sort=None) -> bool:
-        for hit in _top(searcher, query, flt, limit, sort):
+        for hit in _top(searcher, query, flt, limit, sort, allowed):
             if hit.docnum not in seen and len(found) < limit:
                 seen.add(hit.docnum)
                 found.append((hit.docnum, tier + float(hit.score or 0)))
@@ -188,13 +195,17 @@ def run_on(searcher, request: SearchRequest, full: bool = True) -> SearchResults
     known = [k for k in parsed.symbol_keys if searcher.doc_frequency("symbol_key", k)]
     values = {"doc_type": request.doc_type, "year": request.year, "issuer": request.issuer,
               "campaign": request.campaign}
-    flt = docset(searcher, qb.filters({**values, "kind": request.kind}))
+    chosen = qb.filters({**values, "kind": request.kind})
+    flt = docset(searcher, chosen)
+    allowed = None
+    if chosen is not None and not hasattr(searcher, "top"):  # Whoosh: the filter as a bitset too
+        allowed = bit_index(searcher).of(chosen)
     page = min(request.page, MAX_PAGE + 1)
     limit = page * request.per_page if page <= MAX_PAGE else request.per_page
     sortedby = sorting.FieldFacet("issued", reverse=True) if request.sort == "date" else None
     ranked: list[tuple[int, float]] = []
     for loose in (False, True):
-        ranked = _ranked(searcher, parsed, known, flt, limit, sortedby, loose)
+        ranked = _ranked(searcher, parsed, known, flt, limit, sortedby, loose, allowed)
         if ranked or parsed.phrases or not full:
             out.approximate = loose
             break
