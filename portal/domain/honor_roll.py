@@ -4,11 +4,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from flask import g, has_app_context
 from sqlalchemy import func
 
 from ..extensions import db
+from . import changes
 from .campaigns import Campaign, ReviewRound
-from .documents import Document, public_filter
+from .documents import SETTINGS, Document, public_filter
 from .honors import Award, AwardWord, HonorDecision
 from .listing import Page
 from .places import Area
@@ -49,10 +51,25 @@ class _Decision:
     round_label: str | None
 
 
+_decisions_by_generation: dict[tuple, list[_Decision]] = {}
+
+
 def _public_decisions(session) -> list[_Decision]:
-    """Decisions whose document is public (a few hundred at most), with what filters use. The
-    decisions are read first and their documents checked by id: joining from the documents
-    made SQLite walk all 20,000 of them."""
+    """Decisions whose document is public (a few hundred at most), with what filters use; read
+    once per content generation (a page of the honor roll needs them two or three times)."""
+    if session is not db.session or session.new or session.dirty or session.deleted:
+        return _read_public_decisions(session)
+    key = (str(db.engine.url), changes.generation(), SETTINGS["show_demo"])  # what public_filter() reads
+    found = _decisions_by_generation.get(key)
+    if found is None:
+        _decisions_by_generation.clear()  # an older generation's list is stale
+        found = _decisions_by_generation[key] = _read_public_decisions(session)
+    return found
+
+
+def _read_public_decisions(session) -> list[_Decision]:
+    """The decisions are read first and their documents checked by id: joining from the
+    documents made SQLite walk all 20,000 of them."""
     rows = session.execute(
         db.select(HonorDecision.id, HonorDecision.distinction, HonorDecision.achievement_year,
                   Campaign.slug, ReviewRound.code, ReviewRound.label, HonorDecision.document_id)
@@ -103,6 +120,32 @@ def _named(name: str):
     return selects[0] if len(selects) == 1 else db.intersect(*selects)
 
 
+def _named_rows(name: str, session) -> list:
+    """The listed awards whose name matches, with what filters, counts and order need: read once
+    per request (the page, its total and three facets would each join the word lookup again)."""
+    cache = g.setdefault("_named_rows", {}) if has_app_context() else {}
+    key = (id(session), name)
+    if key not in cache:
+        named = _named(name).subquery("named")
+        cache[key] = session.execute(
+            db.select(Award.id, Award.kind, Award.decision_id, Award.district_area_id, Award.unit, Award.sort_key)
+            .select_from(db.join(named, Award, Award.id == named.c.award_id))
+            .where(Award.publication.in_(LISTED))).all()
+    return cache[key]
+
+
+def _keeps(row, flt: HonorFilter, session) -> bool:
+    """_award_conditions() on a row read by _named_rows()."""
+    prepared = g.setdefault("_named_filters", {}) if has_app_context() else {}
+    key = (id(session), replace(flt, name=None, kind=None, unit=None))
+    if key not in prepared:
+        area_id = session.scalar(db.select(Area.id).where(Area.code == flt.area)) if flt.area else None
+        prepared[key] = ({d.id for d in _public_decisions(session) if _decision_matches(d, flt)}, area_id or -1)
+    decision_ids, area_id = prepared[key]
+    return (row.decision_id in decision_ids and (not flt.kind or row.kind == flt.kind)
+            and (not flt.unit or row.unit == flt.unit) and (not flt.area or row.district_area_id == area_id))
+
+
 def _conditions(flt: HonorFilter, session=None) -> list:
     decisions = _public_decisions(session or db.session)
     return _award_conditions(flt, [d.id for d in decisions if _decision_matches(d, flt)])
@@ -111,6 +154,12 @@ def _conditions(flt: HonorFilter, session=None) -> list:
 def list_awards(flt: HonorFilter, page: int, per_page: int, session=None) -> Page:
     """A page of listed awards in Vietnamese order (people by given name)."""
     session = session or db.session
+    if flt.name:
+        rows = sorted((r for r in _named_rows(flt.name, session) if _keeps(r, flt, session)),
+                      key=lambda r: (r.sort_key, r.id))
+        ids = [r.id for r in rows[(page - 1) * per_page:page * per_page]]
+        found = {row[0].id: row for row in session.execute(_base().where(Award.id.in_(ids or [-1])))}
+        return Page([tuple(found[i]) for i in ids if i in found], len(rows), page, per_page)
     conds = _conditions(flt, session)
     source = _source(flt)
     total = session.scalar(db.select(func.count(Award.id)).select_from(source).where(*conds)) or 0
@@ -122,6 +171,13 @@ def list_awards(flt: HonorFilter, page: int, per_page: int, session=None) -> Pag
 
 
 def _count_by(column, flt: HonorFilter, decisions: list[_Decision]) -> dict:
+    if flt.name:
+        counts: dict = {}
+        for row in _named_rows(flt.name, db.session):
+            if _keeps(row, flt, db.session):
+                value = getattr(row, column.key)
+                counts[value] = counts.get(value, 0) + 1
+        return counts
     conds = _award_conditions(flt, [d.id for d in decisions if _decision_matches(d, flt)])
     return dict(db.session.execute(db.select(column, func.count(Award.id)).select_from(_source(flt))
                                    .where(*conds).group_by(column)).all())

@@ -1,6 +1,7 @@
 import csv
 import io
 import re
+from dataclasses import replace
 from urllib.parse import urlencode
 
 import pytest
@@ -214,3 +215,37 @@ def test_a_request_whose_content_type_was_sent_twice_is_still_read(seeded, clien
     response = client.post("/vinh-danh/khen-thuong/1/yeu-cau", data=body, headers={
         "Content-Type": "application/x-www-form-urlencoded, application/x-www-form-urlencoded"})
     assert response.status_code in (200, 302, 303), response.status_code
+
+
+@pytest.mark.parametrize("name", ["van", "Văn", "nguyen v", "thi anh", "hoang", "x"])
+@pytest.mark.parametrize("extra", [{}, {"kind": "ca-nhan"}, {"area": "huyen-cao-loc"}, {"year": 2022},
+                                   {"unit": "Viện kiểm sát nhân dân huyện Lộc Bình"}])
+def test_a_name_search_lists_and_counts_what_the_other_filters_give_narrowed_to_the_name(roll, name, extra):
+    """The name search reads the matching awards once and filters them in memory: it must give
+    exactly the rows, total and facet counts of the filters without a name, narrowed to the name."""
+    from portal.domain import honor_roll
+    from portal.domain.honors import name_words
+    from portal.domain.vocab import fold
+
+    typed = re.findall(r"\w+", fold(name))
+
+    def matches(award) -> bool:
+        words = name_words(award.name)
+        return all(w in words for w in typed[:-1]) and any(w.startswith(typed[-1]) for w in words)
+
+    with roll.test_request_context():
+        flt = honor_roll.HonorFilter(name=name, **extra)
+        named = honor_roll.list_awards(flt, 1, 100)
+        everyone = honor_roll.list_awards(flt.without("name"), 1, 100)
+        expected = [row[0].id for row in everyone.items if matches(row[0])]
+        assert [row[0].id for row in named.items] == expected and named.total == len(expected)
+        facets = honor_roll.facets(flt)
+        for key, field in (("doi-tuong", "kind"), ("dia-ban", "area"), ("nam", "year")):
+            wider = honor_roll.list_awards(replace(flt.without(field), name=None), 1, 100)
+            counts: dict = {}
+            for award, decision, _doc in wider.items:
+                if matches(award):
+                    value = {"kind": award.kind, "year": str(decision.achievement_year),
+                             "area": award.district_area.code if award.district_area else None}[field]
+                    counts[value] = counts.get(value, 0) + 1
+            assert {code: n for code, _label, n in facets[key]} == {k: v for k, v in counts.items() if k}, key
