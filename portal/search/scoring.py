@@ -13,6 +13,7 @@ queries, or a match set over MAX_SCORED documents, answer None: Whoosh searches 
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from whoosh import query as q
@@ -86,16 +87,53 @@ def top(searcher, query, allowed: int | None, limit: int) -> list[ScoredHit] | N
 def _add_scores(leaf, term, docs, scores, start: int, end: int, offset: int) -> None:
     """Add the term's score at each of docs[start:end] (global numbers) that it matches."""
     matcher = term.matcher(leaf)  # Whoosh's own: weighting, field and query boosts
+    raw, boost = _unwrap(matcher)
+    if raw is None:  # not Whoosh's own postings format: the matcher's generic moves
+        raw, boost, jump = matcher, 1.0, _generic_jump
+    else:
+        jump = _block_jump
     for i in range(start, end):
-        if not matcher.is_active():
-            return
         local = docs[i] - offset
-        if matcher.id() < local:
-            matcher.skip_to(local)
-            if not matcher.is_active():
-                return
-        if matcher.id() == local:
-            scores[i] += matcher.score()
+        if not jump(raw, local):
+            return
+        if raw.id() == local:
+            scores[i] += raw.score() * boost
+
+
+def _unwrap(matcher):
+    """The block matcher under a term's wrappers (a boost, the deleted documents: these come
+    from bitsets that exclude them), with the product of the boosts; (None, 1) otherwise."""
+    boost = 1.0
+    while not hasattr(matcher, "_read_ids"):
+        child = getattr(matcher, "child", None)
+        if child is None:
+            return None, 1.0
+        boost *= getattr(matcher, "boost", 1.0)
+        matcher = child
+    return (matcher, boost) if hasattr(matcher, "_skip_to_block") else (None, 1.0)
+
+
+def _generic_jump(matcher, target: int) -> bool:
+    if not matcher.is_active():
+        return False
+    if matcher.id() < target:
+        matcher.skip_to(target)
+    return matcher.is_active()
+
+
+def _block_jump(raw, target: int) -> bool:
+    """Move to the first posting at or after `target`: whole blocks skipped by their last id,
+    then a binary search in the block (Whoosh steps through a block one id at a time)."""
+    if not raw.is_active():
+        return False
+    if raw.block_max_id() < target:
+        raw._skip_to_block(lambda: raw.block_max_id() < target)
+        if not raw.is_active():
+            return False
+    if raw._ids is None:
+        raw._read_ids()
+    raw._i = max(raw._i, bisect_left(raw._ids, target))
+    return True
 
 
 def _ones(bits: int) -> list[int]:
