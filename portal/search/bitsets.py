@@ -17,7 +17,7 @@ from collections import OrderedDict
 
 from whoosh import query as q
 
-BUDGET = 48 * 1024 * 1024  # bytes of term bitsets kept per searcher (about 3,000 terms at 120,000 entries)
+BUDGET = 32 * 1024 * 1024  # bytes of term bitsets kept per searcher, and per process by segment
 
 
 class BitIndex:
@@ -42,7 +42,7 @@ class BitIndex:
         bits = 0
         for reader, offset in self.leaves:
             if (field, text) in reader:
-                bits |= _leaf_bits(reader, reader.postings(field, text)) << offset
+                bits |= _segment_bits(reader, field, text) << offset
         with self._lock:
             self._terms[key] = bits
             self._bytes += _size(bits)
@@ -86,6 +86,34 @@ def bit_index(searcher) -> BitIndex:
     if found is None:
         found = searcher.__dict__.setdefault("_portal_bits", BitIndex(searcher))
     return found
+
+
+_segments: OrderedDict[tuple, int] = OrderedDict()  # (segment, live documents, field, term) -> bits
+_segments_bytes = 0
+_segments_lock = threading.Lock()
+
+
+def _segment_bits(reader, field: str, text: str) -> int:
+    """A term's bitset in one segment, kept across searchers: a segment never changes but for
+    deletions (counted in the key), so a commit that adds a small segment leaves the bitsets of
+    the large ones warm."""
+    global _segments_bytes
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    name = segment.segment_id() if segment is not None and hasattr(segment, "segment_id") else id(reader)
+    key = (name, reader.doc_count_all(), reader.doc_count(), field, text)
+    with _segments_lock:
+        found = _segments.get(key)
+        if found is not None:
+            _segments.move_to_end(key)
+            return found
+    bits = _leaf_bits(reader, reader.postings(field, text))
+    with _segments_lock:
+        _segments[key] = bits
+        _segments_bytes += _size(bits)
+        while _segments_bytes > BUDGET and len(_segments) > 1:
+            _, dropped = _segments.popitem(last=False)
+            _segments_bytes -= _size(dropped)
+    return bits
 
 
 def _leaf_bits(reader, matcher) -> int:

@@ -85,3 +85,33 @@ def test_scoring_known_matches_gives_whooshs_hits(searcher, text, flt):
 
 def _tie_order(hits):
     return [d for d, _ in sorted(hits, key=lambda h: (-round(h[1], 9), h[0]))]
+
+
+def test_counts_follow_deletions_and_new_segments(tmp_path):
+    """Bitsets are kept per segment across searchers: a deletion in an old segment and a new
+    segment must both show in the next searcher's counts."""
+    rng = random.Random(9)
+    ix = index.create_in(str(tmp_path), build_schema())
+    writer = ix.writer()
+    for n in range(300):
+        writer.add_document(**fields_of(_entry(n, rng)))
+    writer.commit()
+    term = q.Term("all_f", "giai")
+
+    def counted():
+        with ix.searcher() as s:
+            return bit_index(s).of(term).bit_count(), len(set(s.docs_for_query(term)))
+
+    before, truth = counted()
+    assert before == truth > 2
+    with ix.searcher() as s:
+        victim = s.stored_fields(next(iter(s.docs_for_query(term))))["key"]
+    writer = ix.writer()
+    writer.delete_by_term("key", victim)
+    writer.commit(mergetype=NO_MERGE)
+    assert counted() == (before - 1, before - 1)
+    writer = ix.writer()
+    writer.add_document(**fields_of(SearchEntry(key="award:9999", kind="award", url="/x", title="giải thưởng",
+                                                body="giải phóng")))
+    writer.commit(mergetype=NO_MERGE)
+    assert counted() == (before, before)
