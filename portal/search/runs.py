@@ -29,8 +29,8 @@ class ChunkedPostingPool(PostingPool):
         f = self._open_run(path)
         try:
             while True:
-                try:
-                    chunk = pickle.load(f)  # noqa: S301 (a run this process wrote a moment ago)
+                try:  # a run this process wrote a moment ago, never outside data
+                    chunk = pickle.load(f)  # noqa: S301  # nosec B301
                 except EOFError:
                     return
                 yield from chunk
