@@ -43,7 +43,8 @@ def _matches(searcher, parsed, known, flt, loose: bool) -> q.Query | None:
 
 def count(searcher, parsed, known, flt, kind: str | None, loose: bool) -> Counts:
     """Matches per kind (documents, honor-roll entries), and the total and facet counts of the
-    kind asked for (or of all), from at most SAMPLE matches scaled to the whole index."""
+    kind asked for (or of all): exact on bitsets, or from at most SAMPLE matches scaled to the
+    whole index when the query holds a phrase."""
     if hasattr(searcher, "count"):  # a backend that counts in SQL
         return searcher.count(_matches(searcher, parsed, known, None, loose), flt, kind)
     out = Counts(facets={name: {} for name in FACETS})
