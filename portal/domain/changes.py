@@ -33,6 +33,8 @@ EVERYTHING = "*"
 MAX_AWARD_KEYS = 50
 # How long a process trusts the generation it last read from the database (seconds).
 POLL_SECONDS = 0.25
+# The PostgreSQL advisory lock that orders recording transactions (an arbitrary constant).
+ORDER_LOCK = 0x6B686374
 
 
 class Change(db.Model):
@@ -120,11 +122,26 @@ def _compact(session: Session, keys: set[str], decisions: set[int]) -> set[str]:
     return (keys - awards) | {f"document:{ident}" for ident in ids}
 
 
+def _in_commit_order(session: Session) -> None:
+    """Make change ids become visible in the order they are handed out.
+
+    A PostgreSQL sequence hands out ids when a row is inserted, not when its transaction commits:
+    a change numbered 10 could commit after 11, after an index had already replayed up to 11, and
+    be skipped forever. A transaction-level lock taken before the insert and released by the
+    commit makes each recording transaction commit before the next takes an id. It is held only
+    from the insert to the commit (the change row is the last thing a transaction writes).
+    SQLite needs nothing: it admits one writer at a time already.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(ORDER_LOCK)))
+
+
 def record(session: Session, keys: set[str] | str) -> int:
     """Add a change row in the session's transaction; returns its id."""
     text = keys if isinstance(keys, str) else " ".join(sorted(keys))
     session.info["recording"] = True
     try:
+        _in_commit_order(session)
         result = session.execute(insert(Change).values(at=utcnow(), keys=text))
     finally:
         session.info.pop("recording", None)

@@ -34,6 +34,7 @@ MAX_LEXEMES = 60_000  # a tsvector holds at most 1 MB: a huge attachment keeps i
 STORED = ("key", "kind", "url", "title", "body", "symbol", "type_label", "issued_iso", "doc_type", "issuer",
           "campaign", "year")
 
+SCHEMA_LOCK = 0x6B687363  # the advisory lock held while the search tables are checked or made
 DDL = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     """CREATE TABLE IF NOT EXISTS search_entries (
@@ -52,7 +53,9 @@ DDL = [
 
 def ensure_schema(session: Session) -> bool:
     """Create the tables when missing (or of an older shape: they are derived data); True when
-    they were created, and must be filled."""
+    they were created, and must be filled. Processes starting together take turns: PostgreSQL's
+    IF NOT EXISTS does not guard against a concurrent CREATE."""
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
     exists = session.execute(text(
         "SELECT count(*) = 1 FROM information_schema.columns WHERE table_name = 'search_entries' "
         "AND column_name = 'head' AND table_schema = current_schema()")).scalar()

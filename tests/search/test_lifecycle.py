@@ -176,6 +176,53 @@ WRITER = textwrap.dedent("""
 """)
 
 
+def test_a_change_committed_after_a_later_one_is_not_skipped(app, client, write_doc):
+    """Two editors save at once; the first to take a change number is the last to commit. The
+    index replays what has committed in between, and must still find the first editor's text."""
+    import threading
+    import time
+
+    from sqlalchemy.orm import Session
+
+    from portal.domain import changes
+    from portal.search import service
+
+    for number in (61, 62):
+        load(app, write_doc(f"d{number}.md", FRONT.replace("55/TB-VKS", f"{number}/TB-VKS") + "status: published\n"))
+    numbered, release = threading.Event(), threading.Event()
+
+    def editor(number: int, subject: str, pause: bool) -> None:
+        with app.app_context(), Session(db.engine) as session:
+            session.scalars(db.select(docs.Document).filter_by(number=number)).one().subject = subject
+            session.info["pause"] = pause
+            session.commit()
+
+    def hold(session, keys):  # the first editor stops between taking its number and committing
+        if session.info.get("pause"):
+            numbered.set()
+            release.wait(10)
+
+    changes.recorded.connect(hold)
+    try:
+        first = threading.Thread(target=editor, args=(61, "Thông báo hải âu", True))
+        first.start()
+        assert numbered.wait(10)
+        second = threading.Thread(target=editor, args=(62, "Thông báo sơn dương", False))
+        second.start()
+        time.sleep(1.0)
+        with app.app_context():
+            service.sync()  # replays whatever has committed by now
+        release.set()
+        first.join(30)
+        second.join(30)
+        with app.app_context():
+            service.sync()
+    finally:
+        changes.recorded.disconnect(hold)
+    assert found(client, "hải âu") == ["61-tb-vks-2024"]
+    assert found(client, "sơn dương") == ["62-tb-vks-2024"]
+
+
 @pytest.mark.slow
 def test_concurrent_writer_processes_lose_no_update(app, tmp_path):
     env = {**os.environ, "INSTANCE_DIR": app.instance_path, "SECRET_KEY": "t",
