@@ -61,7 +61,10 @@ class ParsedQuery:
 
     @property
     def long(self) -> bool:
-        return len(self.content) > LONG_QUERY and not self.phrases
+        """A question rather than a name or a title: more than LONG_QUERY content syllables, or
+        more than LONG_QUERY + 2 syllables counting its function words ("phải đủ bao nhiêu tuổi
+        thì mới được kết hôn"). Such a query never needs all its words in one document."""
+        return (len(self.content) > LONG_QUERY or len(self.terms) > LONG_QUERY + 2) and not self.phrases
 
     @property
     def numbers(self) -> list[str]:

@@ -162,7 +162,12 @@ def _ranked(searcher, parsed, known, flt, limit: int, sortedby, loose: bool,
         frequency = {f: searcher.doc_frequency("all_f", f) for _, f in parsed.terms}
         for number, query in enumerate(qb.relaxed(parsed, frequency)):
             if take(query, 1000.0 - 10.0 * number):
-                break
+                return found
+        # Still short of a page: any content word, as a question is ranked (none found only
+        # when no content word is found anywhere).
+        fill = qb.question(parsed)
+        if fill is not None:
+            take(fill, 0.0)
         return found
     if known and take(q.Or([q.Term("symbol_key", k) for k in known]), 3000.0):
         return found

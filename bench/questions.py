@@ -1,0 +1,202 @@
+"""Question-answering evaluation: natural-language questions over the articles of 21 Vietnamese laws.
+
+Usage: python bench/questions.py [--laws bench/qa/laws] [--questions bench/qa/questions.tsv] [--misses N]
+
+Every article of the laws in `bench/qa/laws` (3,125 of them) becomes a document in a real Whoosh
+index built by the portal's own indexer; each question of `bench/qa/questions.tsv` names the
+article(s) that answer it. The same run ranks the same articles with
+  portal  - the portal's search (`run_on`, what /api/v1/search and /tim-kiem answer)
+  bm25    - plain BM25 (rank_bm25's Okapi) over lower-cased whitespace tokens, marks kept
+  fts5    - SQLite FTS5's bm25 with the words OR-ed (unicode61 tokenizer, marks kept)
+and prints MRR@10, recall@10 and p50/p95 latency, with the questions as written and with every
+mark removed (as typed on a keyboard without a Vietnamese input method).
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import re
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from portal.search.analyzer import folded_text, nfc  # noqa: E402
+from portal.search.entries import SearchEntry  # noqa: E402
+
+HERE = Path(__file__).resolve().parent / "qa"
+ARTICLE = re.compile(r"^Điều (\d+[a-z]?)\.\s*(.*)$", re.M)
+# The law's own name: the lines in capitals after "LUẬT" / "BỘ LUẬT" at the top.
+NAME = re.compile(r"^(BỘ LUẬT|LUẬT)\s*\n?(.*?)\n(?=Căn cứ)", re.M | re.S)
+WORD = re.compile(r"\w+")
+DEPTH = 10
+
+
+@dataclass
+class Article:
+    law: str
+    number: str
+    title: str
+    text: str
+
+    @property
+    def ref(self) -> str:
+        return f"{self.law}:{self.number}"
+
+
+def law_name(slug: str, text: str) -> str:
+    match = NAME.search(text[:3000])
+    if not match:
+        return slug
+    words = " ".join(match.group(2).split()).lower()
+    return f"{match.group(1).capitalize()} {words}"
+
+
+def articles(folder: Path) -> list[Article]:
+    out = []
+    for path in sorted(folder.glob("*.txt.gz")):
+        slug = path.name.removesuffix(".txt.gz")
+        text = nfc(gzip.decompress(path.read_bytes()).decode("utf-8"))
+        name = law_name(slug, text)
+        heads = list(ARTICLE.finditer(text))
+        for head, following in zip(heads, heads[1:] + [None], strict=True):
+            end = following.start() if following else len(text)
+            body = text[head.end():end].strip()
+            title = f"Điều {head.group(1)}. {head.group(2).strip()} ({name})"
+            out.append(Article(slug, head.group(1), title, body))
+    return out
+
+
+def questions(path: Path) -> list[tuple[str, set[str]]]:
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            refs, text = line.split("\t", 1)
+            out.append((nfc(text.strip()), set(refs.split(","))))
+    return out
+
+
+def entry(index: int, article: Article) -> SearchEntry:
+    return SearchEntry(key=f"document:{index}", kind="document", url=f"/van-ban/{article.ref}",
+                       title=article.title, body=article.text, meta="Quốc hội", doc_type="LUAT",
+                       type_label="Luật", issuer="Quốc hội")
+
+
+def tokens(text: str) -> list[str]:
+    return WORD.findall(text.lower())
+
+
+# -- the three systems: each maps a question to the refs of its 10 best articles -----------------
+def portal_system(work: Path, corpus: list[Article]):
+    from portal import create_app
+    from portal.search.indexer import SearchIndex
+    from portal.search.results import SearchRequest, run_on
+
+    index = SearchIndex(work / "index")
+    with index.maintenance():
+        index.build((entry(i, a) for i, a in enumerate(corpus)), 0)
+    app = create_app({"INSTANCE_PATH": str(work / "instance"), "SECRET_KEY": "bench",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{work / 'app.sqlite3'}",
+                      "SEARCH_INDEX_DIR": str(work / "index"), "SEARCH_CHECK_ON_START": False,
+                      "SCHEMA_CHECK": False})
+    context = app.app_context()
+    context.push()
+    from portal.extensions import db
+    db.create_all()
+    searcher = index.searcher()
+
+    def rank(text: str) -> list[str]:
+        hits = run_on(searcher, SearchRequest(text=text, per_page=DEPTH)).hits
+        return [hit.url.removeprefix("/van-ban/") for hit in hits]
+    return rank
+
+
+def bm25_system(corpus: list[Article]):
+    from rank_bm25 import BM25Okapi
+
+    model = BM25Okapi([tokens(a.title + " " + a.text) for a in corpus])
+    refs = [a.ref for a in corpus]
+
+    def rank(text: str) -> list[str]:
+        scores = model.get_scores(tokens(text))
+        best = sorted(range(len(refs)), key=lambda i: -scores[i])[:DEPTH]
+        return [refs[i] for i in best if scores[i] > 0]
+    return rank
+
+
+def fts5_system(corpus: list[Article]):
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE a USING fts5(ref UNINDEXED, body, tokenize='unicode61 remove_diacritics 0')")
+    db.executemany("INSERT INTO a VALUES (?, ?)", ((a.ref, a.title + "\n" + a.text) for a in corpus))
+
+    def rank(text: str) -> list[str]:
+        words = sorted(set(tokens(text)))
+        if not words:
+            return []
+        match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+        rows = db.execute("SELECT ref FROM a WHERE a MATCH ? ORDER BY bm25(a) LIMIT ?", (match, DEPTH))
+        return [row[0] for row in rows]
+    return rank
+
+
+# -- measuring ---------------------------------------------------------------------------------
+def evaluate(rank, asked: list[tuple[str, set[str]]], fold: bool) -> dict:
+    reciprocal, recall, seconds, misses = [], [], [], []
+    for text, relevant in asked:
+        query = folded_text(text) if fold else text
+        started = time.perf_counter()
+        found = rank(query)[:DEPTH]
+        seconds.append(time.perf_counter() - started)
+        first = next((place for place, ref in enumerate(found, 1) if ref in relevant), None)
+        reciprocal.append(1 / first if first else 0.0)
+        recall.append(len(relevant & set(found)) / len(relevant))
+        if first is None:
+            misses.append((query, sorted(relevant), found[:3]))
+    seconds.sort()
+    return {"mrr": statistics.mean(reciprocal), "recall": statistics.mean(recall),
+            "p50": seconds[len(seconds) // 2] * 1000, "p95": seconds[int(len(seconds) * 0.95)] * 1000,
+            "misses": misses}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--laws", type=Path, default=HERE / "laws")
+    parser.add_argument("--questions", type=Path, default=HERE / "questions.tsv")
+    parser.add_argument("--misses", type=int, default=0, help="print this many questions the portal missed")
+    args = parser.parse_args()
+    corpus = articles(args.laws)
+    asked = questions(args.questions)
+    known = {a.ref for a in corpus}
+    unknown = sorted({ref for _, refs in asked for ref in refs} - known)
+    if unknown:
+        sys.exit(f"questions name articles that are not in the corpus: {', '.join(unknown[:10])}")
+    words = statistics.median(len(tokens(text)) for text, _ in asked)
+    print(f"{len(corpus)} articles of {len({a.law for a in corpus})} laws; {len(asked)} questions "
+          f"(median {words:.0f} words)")
+    with tempfile.TemporaryDirectory(prefix="portal-qa-") as work:
+        started = time.perf_counter()
+        systems = {"portal": portal_system(Path(work), corpus)}
+        print(f"portal index built in {time.perf_counter() - started:.1f} s")
+        systems["bm25"] = bm25_system(corpus)
+        systems["fts5"] = fts5_system(corpus)
+        print(f"{'system':8} {'marks':9} {'MRR@10':>7} {'R@10':>6} {'p50 ms':>8} {'p95 ms':>8}")
+        results = {}
+        for fold in (False, True):
+            for name, rank in systems.items():
+                result = results[name, fold] = evaluate(rank, asked, fold)
+                print(f"{name:8} {'removed' if fold else 'as typed':9} {result['mrr']:7.3f} {result['recall']:6.3f} "
+                      f"{result['p50']:8.1f} {result['p95']:8.1f}")
+        for fold in (False, True):
+            ratio = results["portal", fold]["mrr"] / max(results["bm25", fold]["mrr"], 1e-9)
+            print(f"portal / bm25 MRR@10, marks {'removed' if fold else 'as typed'}: {ratio:.2f}x")
+        for query, relevant, found in results["portal", False]["misses"][:args.misses]:
+            print(f"  missed: {query}  want {relevant}  got {found}")
+
+
+if __name__ == "__main__":
+    main()
