@@ -1,11 +1,14 @@
 """Question-answering evaluation: natural-language questions over the articles of 21 Vietnamese laws.
 
 Usage: python bench/questions.py [--laws bench/qa/laws] [--questions bench/qa/questions.tsv] [--misses N]
+                                 [--backend postgresql]
 
 Every article of the laws in `bench/qa/laws` (3,125 of them) becomes a document in a real Whoosh
 index built by the portal's own indexer; each question of `bench/qa/questions.tsv` names the
 article(s) that answer it. The same run ranks the same articles with
   portal  - the portal's search (`run_on`, what /api/v1/search and /tim-kiem answer)
+  portal-pg - with `--backend postgresql`: the same on the PostgreSQL search backend (a scratch
+            database `portal_bench` on PG_URL, default postgresql://postgres@127.0.0.1:5432)
   bm25    - plain BM25 (rank_bm25's Okapi) over lower-cased whitespace tokens, marks kept
   fts5    - SQLite FTS5's bm25 with the words OR-ed (unicode61 tokenizer, marks kept)
 and prints MRR@10, recall@10 and p50/p95 latency, with the questions as written and with every
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import os
 import re
 import sqlite3
 import statistics
@@ -116,6 +120,40 @@ def portal_system(work: Path, corpus: list[Article]):
     return rank
 
 
+def postgres_system(corpus: list[Article], server: str):
+    import psycopg
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from portal import create_app
+    from portal.search import pg, pg_search
+    from portal.search.results import SearchRequest, run_on
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute("DROP DATABASE IF EXISTS portal_bench")
+        admin.execute("CREATE DATABASE portal_bench")
+    url = f"{server}/portal_bench".replace("postgresql://", "postgresql+psycopg://", 1)
+    work = tempfile.mkdtemp(prefix="portal-qa-pg-")
+    app = create_app({"INSTANCE_PATH": work, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
+                      "SEARCH_INDEX_DIR": str(Path(work) / "index"), "SEARCH_CHECK_ON_START": False,
+                      "SEARCH_BACKEND": "postgresql", "SCHEMA_CHECK": False})
+    app.app_context().push()
+    from portal.extensions import db
+    db.create_all()
+    session = Session(db.engine)
+    pg.build(session, (entry(i, a) for i, a in enumerate(corpus)))
+    session.commit()
+    session.execute(text("ANALYZE search_entries"))
+    session.commit()
+    shared: dict = {}
+
+    def rank(query: str) -> list[str]:
+        hits = run_on(pg_search.PgSearcher(session, shared), SearchRequest(text=query, per_page=DEPTH)).hits
+        session.commit()
+        return [hit.url.removeprefix("/van-ban/") for hit in hits]
+    return rank
+
+
 def bm25_system(corpus: list[Article]):
     from rank_bm25 import BM25Okapi
 
@@ -168,6 +206,8 @@ def main() -> None:
     parser.add_argument("--laws", type=Path, default=HERE / "laws")
     parser.add_argument("--questions", type=Path, default=HERE / "questions.tsv")
     parser.add_argument("--misses", type=int, default=0, help="print this many questions the portal missed")
+    parser.add_argument("--backend", choices=["whoosh", "postgresql"], default="whoosh",
+                        help="postgresql: the PostgreSQL search backend too")
     args = parser.parse_args()
     corpus = articles(args.laws)
     asked = questions(args.questions)
@@ -182,18 +222,23 @@ def main() -> None:
         started = time.perf_counter()
         systems = {"portal": portal_system(Path(work), corpus)}
         print(f"portal index built in {time.perf_counter() - started:.1f} s")
+        if args.backend == "postgresql":
+            started = time.perf_counter()
+            systems["portal-pg"] = postgres_system(corpus, os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432"))
+            print(f"PostgreSQL search tables filled in {time.perf_counter() - started:.1f} s")
         systems["bm25"] = bm25_system(corpus)
         systems["fts5"] = fts5_system(corpus)
-        print(f"{'system':8} {'marks':9} {'MRR@10':>7} {'R@10':>6} {'p50 ms':>8} {'p95 ms':>8}")
+        print(f"{'system':9} {'marks':9} {'MRR@10':>7} {'R@10':>6} {'p50 ms':>8} {'p95 ms':>8}")
         results = {}
         for fold in (False, True):
             for name, rank in systems.items():
                 result = results[name, fold] = evaluate(rank, asked, fold)
-                print(f"{name:8} {'removed' if fold else 'as typed':9} {result['mrr']:7.3f} {result['recall']:6.3f} "
+                print(f"{name:9} {'removed' if fold else 'as typed':9} {result['mrr']:7.3f} {result['recall']:6.3f} "
                       f"{result['p50']:8.1f} {result['p95']:8.1f}")
-        for fold in (False, True):
-            ratio = results["portal", fold]["mrr"] / max(results["bm25", fold]["mrr"], 1e-9)
-            print(f"portal / bm25 MRR@10, marks {'removed' if fold else 'as typed'}: {ratio:.2f}x")
+        for name in (n for n in systems if n.startswith("portal")):
+            for fold in (False, True):
+                ratio = results[name, fold]["mrr"] / max(results["bm25", fold]["mrr"], 1e-9)
+                print(f"{name} / bm25 MRR@10, marks {'removed' if fold else 'as typed'}: {ratio:.2f}x")
         for query, relevant, found in results["portal", False]["misses"][:args.misses]:
             print(f"  missed: {query}  want {relevant}  got {found}")
 
