@@ -129,7 +129,8 @@ def _in_commit_order(session: Session) -> None:
     a change numbered 10 could commit after 11, after an index had already replayed up to 11, and
     be skipped forever. A transaction-level lock taken before the insert and released by the
     commit makes each recording transaction commit before the next takes an id. It is held only
-    from the insert to the commit (the change row is the last thing a transaction writes).
+    from the insert to the commit: the change row, and the search rows a PostgreSQL index writes
+    with it, are the last things a transaction writes.
     SQLite needs nothing: it admits one writer at a time already.
     """
     if session.get_bind().dialect.name == "postgresql":
