@@ -30,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.apps import embedded_app, postgres_app  # noqa: E402
 from portal.search.analyzer import folded_text, nfc  # noqa: E402
 from portal.search.entries import SearchEntry  # noqa: E402
 
@@ -97,17 +98,13 @@ def tokens(text: str) -> list[str]:
 
 # -- the three systems: each maps a question to the refs of its 10 best articles -----------------
 def portal_system(work: Path, corpus: list[Article]):
-    from portal import create_app
     from portal.search.indexer import SearchIndex
     from portal.search.results import SearchRequest, run_on
 
     index = SearchIndex(work / "index")
     with index.maintenance():
         index.build((entry(i, a) for i, a in enumerate(corpus)), 0)
-    app = create_app({"INSTANCE_PATH": str(work / "instance"), "SECRET_KEY": "bench",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{work / 'app.sqlite3'}",
-                      "SEARCH_INDEX_DIR": str(work / "index"), "SEARCH_CHECK_ON_START": False,
-                      "SCHEMA_CHECK": False})
+    app = embedded_app(work)
     context = app.app_context()
     context.push()
     from portal.extensions import db
@@ -121,22 +118,13 @@ def portal_system(work: Path, corpus: list[Article]):
 
 
 def postgres_system(corpus: list[Article], server: str):
-    import psycopg
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
-    from portal import create_app
     from portal.search import pg, pg_search
     from portal.search.results import SearchRequest, run_on
 
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute("DROP DATABASE IF EXISTS portal_bench")
-        admin.execute("CREATE DATABASE portal_bench")
-    url = f"{server}/portal_bench".replace("postgresql://", "postgresql+psycopg://", 1)
-    work = tempfile.mkdtemp(prefix="portal-qa-pg-")
-    app = create_app({"INSTANCE_PATH": work, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
-                      "SEARCH_INDEX_DIR": str(Path(work) / "index"), "SEARCH_CHECK_ON_START": False,
-                      "SEARCH_BACKEND": "postgresql", "SCHEMA_CHECK": False})
+    app = postgres_app(server, Path(tempfile.mkdtemp(prefix="portal-qa-pg-")))
     app.app_context().push()
     from portal.extensions import db
     db.create_all()

@@ -23,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import corpus  # noqa: E402
+from bench.apps import embedded_app, postgres_app  # noqa: E402
 from portal.domain.symbols import parse_symbol  # noqa: E402
 from portal.search.analyzer import nfc  # noqa: E402
 from portal.search.entries import SearchEntry  # noqa: E402
@@ -114,7 +115,6 @@ def bench_fts5(work: Path, count: int, queries: list[str]) -> dict:
 
 
 def bench_whoosh(work: Path, count: int, queries: list[str]) -> dict:
-    from portal import create_app
     from portal.search.indexer import SearchIndex
     from portal.search.results import SearchRequest, run_on
 
@@ -123,10 +123,7 @@ def bench_whoosh(work: Path, count: int, queries: list[str]) -> dict:
     with index.maintenance():
         index.build(entries(count), 0)
     elapsed = time.perf_counter() - started
-    app = create_app({"INSTANCE_PATH": str(work / "instance"), "SECRET_KEY": "bench",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{work / 'app.sqlite3'}",
-                      "SEARCH_INDEX_DIR": str(work / "index"), "SEARCH_CHECK_ON_START": False,
-                      "SCHEMA_CHECK": False})
+    app = embedded_app(work)
     ranked, page, found = [], [], 0
     with app.app_context():
         from portal.extensions import db
@@ -144,22 +141,14 @@ def bench_whoosh(work: Path, count: int, queries: list[str]) -> dict:
 
 
 def bench_postgres(count: int, queries: list[str], server: str) -> dict:
-    import psycopg
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
-    from portal import create_app
     from portal.search import pg, pg_search
     from portal.search.results import SearchRequest, run_on
 
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute("DROP DATABASE IF EXISTS portal_bench")
-        admin.execute("CREATE DATABASE portal_bench")
-    url = f"{server}/portal_bench".replace("postgresql://", "postgresql+psycopg://", 1)
     with tempfile.TemporaryDirectory(prefix="portal-pg-bench-") as tmp:
-        app = create_app({"INSTANCE_PATH": tmp, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
-                          "SEARCH_INDEX_DIR": str(Path(tmp) / "index"), "SEARCH_CHECK_ON_START": False,
-                          "SEARCH_BACKEND": "postgresql", "SCHEMA_CHECK": False})
+        app = postgres_app(server, Path(tmp))
         ranked, page, found = [], [], 0
         with app.app_context():
             from portal.extensions import db
