@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -39,6 +40,20 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+STAFF_AREAS = ("/quan-tri", "/don-vi")
+
+
+def _back() -> str | None:
+    """In the webmasters' and units' area: the page the refused form was sent from, to go back
+    to (a path on this site only, never another host)."""
+    if not request.path.startswith(STAFF_AREAS) or not request.referrer:
+        return None
+    parts = urlsplit(request.referrer)
+    if parts.netloc != request.host or not parts.path.startswith(STAFF_AREAS) or parts.path == request.path:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def render_error(status: int, message: str | None = None, problems: list[str] | None = None):
     message = message or MESSAGES.get(status, "Đã có lỗi xảy ra.")
     if _wants_json():
@@ -46,7 +61,8 @@ def render_error(status: int, message: str | None = None, problems: list[str] | 
         if problems:
             body["error"]["problems"] = problems
         return jsonify(body), status
-    return render_template("error.html", status=status, message=message, problems=problems or []), status
+    return render_template("error.html", status=status, message=message, problems=problems or [],
+                           staff=request.path.startswith(STAFF_AREAS), back=_back()), status
 
 
 def init_app(app: Flask) -> None:

@@ -41,9 +41,10 @@ def attachment_count(app) -> int:
         return db.session.scalar(db.select(db.func.count(Attachment.id)))
 
 
-def upload(session, doc_id: int, data: bytes, name: str, url: str = "tep"):
+def upload(session, doc_id: int, data: bytes, name: str, url: str = "tep", referrer: str | None = None):
     builder = EnvironBuilder(path=f"/quan-tri/van-ban/{doc_id}/{url}", method="POST",
-                             data={"file": (io.BytesIO(data), name), "csrf_token": session.csrf()})
+                             data={"file": (io.BytesIO(data), name), "csrf_token": session.csrf()},
+                             headers={"Referer": referrer} if referrer else None)
     environ = builder.get_environ()
     try:  # a large body is spooled to a temporary file: close it when done
         return session.client.open(environ)
@@ -87,6 +88,19 @@ def test_bad_uploads_are_refused_and_nothing_is_written(app, as_role, data, name
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert attachment_count(app) == 0 and stored_files(app) == []
+
+
+def test_a_refused_upload_leads_back_to_the_document_not_to_the_public_home(app, as_role):
+    """Tried by hand: a fake PDF gave the message, then offered only the public home page,
+    the document list and the site map; the webmaster had to find the document again."""
+    editor = as_role("editor")
+    doc_id = create(editor)
+    page = upload(editor, doc_id, b"MZ\x90\x00 not a pdf", "ban-goc.pdf",
+                  referrer=f"http://localhost/quan-tri/van-ban/{doc_id}").get_data(as_text=True)
+    assert f'href="/quan-tri/van-ban/{doc_id}">Quay lại trang trước' in page
+    assert "Dữ liệu không thay đổi" in page and "sơ đồ trang" not in page
+    elsewhere = upload(editor, doc_id, b"MZ", "ban-goc.pdf", referrer="http://evil.example/quan-tri/x")
+    assert "evil.example" not in elsewhere.get_data(as_text=True)
 
 
 def test_path_traversal_names_lose_their_path(app, as_role):
