@@ -3,7 +3,7 @@
 A common syllable (văn, thị, mặt bằng) is in most of 100,000 honor-roll entries; counting its
 matches one by one, and reading each one's facet columns, was most of a search's time. Here a
 term's postings become a Python int with one bit per document (read block by block, once per
-index generation, kept within a byte budget); an And or Or of terms is a bitwise & or |, a count
+segment, kept across searchers within a byte budget); an And or Or of terms is a bitwise & or |, a count
 is int.bit_count(), and a facet count is the match set & the bitset of that value. Totals and
 facets are then exact, at the cost of a few microseconds per facet value.
 
@@ -17,38 +17,28 @@ from collections import OrderedDict
 
 from whoosh import query as q
 
-BUDGET = 32 * 1024 * 1024  # bytes of term bitsets kept per searcher, and per process by segment
+BUDGET = 32 * 1024 * 1024  # bytes of term bitsets kept per process, by segment
 
 
 class BitIndex:
-    """Bitsets over one searcher's documents (global document numbers)."""
+    """Bitsets over one searcher's documents (global document numbers). The term bitsets
+    themselves are kept per segment (`_segment_bits`); here they are only shifted into place,
+    which costs microseconds, so nothing is held twice."""
 
     def __init__(self, searcher):
         self.searcher = searcher
         self.leaves = [(leaf.reader(), offset) for leaf, offset in searcher.leaf_searchers()]
-        self._terms: OrderedDict[tuple[str, str], int] = OrderedDict()
-        self._bytes = 0
         self._values: dict[str, dict[str, int]] = {}
-        self._lock = threading.Lock()
 
     # -- terms ------------------------------------------------------------------------------------
     def term(self, field: str, text: str) -> int:
-        key = (field, text)
-        with self._lock:
-            found = self._terms.get(key)
-            if found is not None:
-                self._terms.move_to_end(key)
-                return found
+        parts = [(_segment_bits(reader, field, text), offset) for reader, offset in self.leaves
+                 if (field, text) in reader]
+        if len(parts) == 1 and parts[0][1] == 0:
+            return parts[0][0]  # one segment (an index after a rebuild): its bitset as kept
         bits = 0
-        for reader, offset in self.leaves:
-            if (field, text) in reader:
-                bits |= _segment_bits(reader, field, text) << offset
-        with self._lock:
-            self._terms[key] = bits
-            self._bytes += _size(bits)
-            while self._bytes > BUDGET and len(self._terms) > 1:
-                _, dropped = self._terms.popitem(last=False)
-                self._bytes -= _size(dropped)
+        for part, offset in parts:
+            bits |= part << offset
         return bits
 
     def values(self, field: str) -> dict[str, int]:
