@@ -15,7 +15,10 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
+import numpy as np
 from whoosh import query as q
+
+from .postings import postings
 
 BUDGET = 32 * 1024 * 1024  # bytes of term bitsets kept per process, by segment
 
@@ -96,7 +99,7 @@ def _segment_bits(reader, field: str, text: str) -> int:
         if found is not None:
             _segments.move_to_end(key)
             return found
-    bits = _leaf_bits(reader, reader.postings(field, text))
+    bits = _leaf_bits(reader, field, text)
     with _segments_lock:
         _segments[key] = bits
         _segments_bytes += _size(bits)
@@ -106,24 +109,17 @@ def _segment_bits(reader, field: str, text: str) -> int:
     return bits
 
 
-def _leaf_bits(reader, matcher) -> int:
+def _leaf_bits(reader, field: str, text: str) -> int:
     """The documents of one segment's posting list as a bitset (document 0 = lowest bit)."""
-    child = getattr(matcher, "child", None)
-    raw = child if child is not None and hasattr(child, "_read_ids") else matcher
-    marks = bytearray(b"0") * reader.doc_count_all()
-    if hasattr(raw, "_read_ids") and hasattr(raw, "_next_block"):
-        while raw.is_active():  # a block of ids at a time (Whoosh's own postings format)
-            raw._read_ids()
-            for docnum in raw._ids:
-                marks[docnum] = 49
-            raw._next_block()
-    else:
-        for docnum in raw.all_ids():
-            marks[docnum] = 49
-    for docnum in getattr(reader, "deleted_docs_set", None) or ():  # postings still list them
-        marks[docnum] = 48
-    marks.reverse()
-    return int(marks, 2) if marks else 0
+    count = reader.doc_count_all()
+    if not count:
+        return 0
+    marks = np.zeros(count, dtype=np.uint8)
+    marks[postings(reader, field, text)[0]] = 1
+    deleted = getattr(reader, "deleted_docs_set", None)
+    if deleted:  # postings still list them
+        marks[np.fromiter(deleted, dtype=np.int64)] = 0
+    return int.from_bytes(np.packbits(marks, bitorder="little").tobytes(), "little")
 
 
 def _size(bits: int) -> int:

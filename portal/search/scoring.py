@@ -1,26 +1,26 @@
-"""Top hits of a conjunction scored only where it matches, its match set known from bitsets.
+"""Top hits of a query of terms, scored all at once on its match set (known from bitsets).
 
-Whoosh finds the documents of an And of common terms by leapfrogging their posting lists: the
-work grows with the rarest term's postings (thousands of honor-roll entries share văn, thị, mặt
-bằng), however few documents hold every term. With the match set known beforehand (bitsets.py),
-each term's scoring matcher only visits those documents, in order. The scores are Whoosh's own
-(the same term matchers, weighting and boosts: an And scores the sum of its terms, an AndMaybe
-adds the optional terms that match), so the hits and their order are those Whoosh returns.
+Whoosh scores a match at a time through its matchers (about 5 µs each); an And of common terms
+(văn, thị, mặt bằng over 100,000 honor-roll entries) or a question's Or of twenty words visits
+thousands. Here the match set comes from bitsets.py, each term's postings and the field lengths
+are numpy arrays kept per segment (postings.py), and BM25F is computed for every candidate at
+once with Whoosh's own formula, statistics (idf, average field length over the whole index) and
+boosts: an And scores the sum of its terms, an Or the sum of those that match, an AndMaybe adds
+the optional terms that match. The hits and their order are those Whoosh returns.
 
-Supported: And of Terms, and AndMaybe(And of Terms or one Term, Term or Or of Terms). Other
-queries, or a match set over MAX_SCORED documents, answer None: Whoosh searches them itself.
+Supported: a Term, an And or Or of Terms, and AndMaybe(Term or And of Terms, Term or Or of
+Terms), under Whoosh's BM25F weighting. Other queries answer None: Whoosh searches them itself.
 """
 from __future__ import annotations
 
-import heapq
-from bisect import bisect_left
 from dataclasses import dataclass
 
+import numpy as np
 from whoosh import query as q
+from whoosh.scoring import BM25F
 
 from .bitsets import bit_index
-
-MAX_SCORED = 20_000
+from .postings import lengths, postings
 
 
 @dataclass(frozen=True)
@@ -38,17 +38,17 @@ def _terms(query) -> list | None:
 
 
 def _parts(query):
-    """(required terms, optional terms) of a supported query, else None."""
-    if isinstance(query, q.And):
-        must = _terms(query)
-        return (must, []) if must else None
+    """(the query whose matches count, every term that scores) of a supported query, else None."""
+    if isinstance(query, (q.Term, q.And, q.Or)):
+        terms = _terms(query)
+        return (query, terms) if terms else None
     if isinstance(query, q.AndMaybe):
         must, maybe = query.a, query.b
-        if isinstance(must, q.Or):
+        if isinstance(must, q.Or) or isinstance(maybe, q.And):
             return None
         must_terms, maybe_terms = _terms(must), _terms(maybe)
-        if must_terms and maybe_terms is not None and not isinstance(maybe, q.And):
-            return must_terms, maybe_terms
+        if must_terms and maybe_terms is not None:
+            return must, must_terms + maybe_terms
     return None
 
 
@@ -56,92 +56,67 @@ def top(searcher, query, allowed: int | None, limit: int) -> list[ScoredHit] | N
     """The best `limit` hits of `query` among the documents `allowed` (a bitset; None: all),
     best first, ties by document number; None when this query is left to Whoosh."""
     parts = _parts(query)
-    if parts is None or limit <= 0:
+    weighting = getattr(searcher, "weighting", None)
+    if parts is None or limit <= 0 or type(weighting) is not BM25F:
         return None
-    must, maybe = parts
-    bits = bit_index(searcher)
-    matches = bits.of(q.And(must)) if len(must) > 1 else bits.of(must[0])
+    matching, terms = parts
+    matches = bit_index(searcher).of(matching)
+    if matches is None:
+        return None
     if allowed is not None:
         matches &= allowed
-    size = matches.bit_count()
-    if size == 0:
+    if not matches:
         return []
-    if size > MAX_SCORED:
-        return None
-    docs = _ones(matches)
-    scores = [0.0] * len(docs)
-    start = 0
+    candidates = _ones(matches, searcher.doc_count_all())
+    scores = np.zeros(len(candidates), dtype=np.float64)
     for leaf, offset in searcher.leaf_searchers():
-        end = start
-        stop = offset + leaf.doc_count_all()
-        while end < len(docs) and docs[end] < stop:
-            end += 1
-        if end > start:
-            for term in must + maybe:
-                _add_scores(leaf, term, docs, scores, start, end, offset)
-        start = end
-    best = heapq.nsmallest(limit, range(len(docs)), key=lambda i: (-scores[i], docs[i]))
-    return [ScoredHit(docs[i], scores[i]) for i in best]
+        reader = leaf.reader()
+        lo, hi = np.searchsorted(candidates, [offset, offset + reader.doc_count_all()])
+        if lo == hi:
+            continue
+        local = candidates[lo:hi] - offset
+        part = scores[lo:hi]
+        for term in terms:
+            _add_scores(searcher, weighting, reader, term, local, part)
+    return _best(candidates, scores, limit)
 
 
-def _add_scores(leaf, term, docs, scores, start: int, end: int, offset: int) -> None:
-    """Add the term's score at each of docs[start:end] (global numbers) that it matches."""
-    matcher = term.matcher(leaf)  # Whoosh's own: weighting, field and query boosts
-    raw, boost = _unwrap(matcher)
-    if raw is None:  # not Whoosh's own postings format: the matcher's generic moves
-        raw, boost, jump = matcher, 1.0, _generic_jump
+def _add_scores(searcher, weighting: BM25F, reader, term, local: np.ndarray, scores: np.ndarray) -> None:
+    """Add the term's score to `scores` at each of the `local` documents that it matches."""
+    field, text = term.fieldname, term.text
+    ids, weights = postings(reader, field, text)
+    if not len(ids):
+        return
+    at = np.minimum(np.searchsorted(ids, local), len(ids) - 1)
+    found = ids[at] == local
+    if not found.any():
+        return
+    tf = weights[at[found]].astype(np.float64)  # Whoosh computes in double precision
+    if searcher.schema[field].scorable:  # Whoosh's bm25(), the same operations in the same order
+        idf = searcher.idf(field, text)
+        avgfl = searcher.avg_field_length(field) or 1
+        b, k1 = weighting._field_B.get(field, weighting.B), weighting.K1
+        fl = lengths(reader, field)[local[found]]
+        value = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
+    else:  # Whoosh's WeightScorer: the weight itself
+        value = tf
+    if term.boost != 1.0:
+        value = value * term.boost
+    scores[found] += value
+
+
+def _best(candidates: np.ndarray, scores: np.ndarray, limit: int) -> list[ScoredHit]:
+    """The `limit` best, ties by document number (all ties at the cut are looked at)."""
+    if len(scores) > limit:
+        cut = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+        keep = np.flatnonzero(scores >= cut)
     else:
-        jump = _block_jump
-    for i in range(start, end):
-        local = docs[i] - offset
-        if not jump(raw, local):
-            return
-        if raw.id() == local:
-            scores[i] += raw.score() * boost
+        keep = np.arange(len(scores))
+    order = keep[np.lexsort((candidates[keep], -scores[keep]))][:limit]
+    return [ScoredHit(int(candidates[i]), float(scores[i])) for i in order]
 
 
-def _unwrap(matcher):
-    """The block matcher under a term's wrappers (a boost, the deleted documents: these come
-    from bitsets that exclude them), with the product of the boosts; (None, 1) otherwise."""
-    boost = 1.0
-    while not hasattr(matcher, "_read_ids"):
-        child = getattr(matcher, "child", None)
-        if child is None:
-            return None, 1.0
-        boost *= getattr(matcher, "boost", 1.0)
-        matcher = child
-    return (matcher, boost) if hasattr(matcher, "_skip_to_block") else (None, 1.0)
-
-
-def _generic_jump(matcher, target: int) -> bool:
-    if not matcher.is_active():
-        return False
-    if matcher.id() < target:
-        matcher.skip_to(target)
-    return matcher.is_active()
-
-
-def _block_jump(raw, target: int) -> bool:
-    """Move to the first posting at or after `target`: whole blocks skipped by their last id,
-    then a binary search in the block (Whoosh steps through a block one id at a time)."""
-    if not raw.is_active():
-        return False
-    if raw.block_max_id() < target:
-        raw._skip_to_block(lambda: raw.block_max_id() < target)
-        if not raw.is_active():
-            return False
-    if raw._ids is None:
-        raw._read_ids()
-    raw._i = max(raw._i, bisect_left(raw._ids, target))
-    return True
-
-
-def _ones(bits: int) -> list[int]:
+def _ones(bits: int, size: int) -> np.ndarray:
     """The positions of the set bits, ascending."""
-    text = format(bits, "b")[::-1]
-    out = []
-    at = text.find("1")
-    while at != -1:
-        out.append(at)
-        at = text.find("1", at + 1)
-    return out
+    raw = np.frombuffer(bits.to_bytes(max(1, (max(size, bits.bit_length()) + 7) // 8), "little"), dtype=np.uint8)
+    return np.flatnonzero(np.unpackbits(raw, bitorder="little")).astype(np.int64)

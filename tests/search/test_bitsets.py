@@ -64,16 +64,17 @@ def test_bitset_counts_are_whooshs(searcher, text):
 
 @pytest.mark.parametrize("text", QUERIES)
 @pytest.mark.parametrize("flt", [None, q.Term("issuer", "UBND")])
-def test_scoring_known_matches_gives_whooshs_hits(searcher, text, flt):
+@pytest.mark.parametrize("limit", [10, 37])
+def test_scoring_known_matches_gives_whooshs_hits(searcher, text, flt, limit):
     parsed = qb.parse(text)
-    queries = [qb.required(parsed), qb.title_ranked(parsed)] + [t for t in qb.tiers(parsed) if isinstance(t, q.And)]
+    queries = [qb.required(parsed), qb.title_ranked(parsed), qb.required(parsed, loose=True), qb.question(parsed),
+               q.Term("all_f", parsed.terms[0][1])] + [t for t in qb.tiers(parsed) if isinstance(t, q.And)]
     allowed = bit_index(searcher).of(flt) if flt is not None else None
     checked = 0
     for query in queries:
-        ours = scoring.top(searcher, query, allowed, 10)
-        if ours is None:
-            continue
-        theirs = searcher.search(query, limit=10, filter=flt)
+        ours = scoring.top(searcher, query, allowed, limit)
+        assert ours is not None, query  # every shape the ranking uses is scored here
+        theirs = searcher.search(query, limit=limit, filter=flt)
         expected = [(hit.docnum, hit.score) for hit in theirs]
         assert [h.score for h in ours] == pytest.approx([s for _, s in expected]), query
         # Equal scores may differ in their last bits (terms summed in another order): compare

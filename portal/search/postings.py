@@ -1,0 +1,101 @@
+"""A segment's posting lists and field lengths as numpy arrays, kept across searchers.
+
+Scoring a common syllable one posting at a time through Whoosh's matchers cost about 5 µs per
+match; with 100,000 honor-roll entries a cold search scored thousands of them. Here a term's
+postings in one segment become two arrays (document numbers, weights) read block by block
+once, and a field's lengths one array per segment, so scoring.py computes BM25 for every
+candidate at once. A segment never changes but for deletions, which the match sets already
+exclude, so the arrays stay valid for as long as the segment exists; a byte budget bounds them.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.util.numeric import byte_to_length
+
+BUDGET = 48 * 1024 * 1024  # bytes of arrays kept per process
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) or 0 for b in range(256)], dtype=np.float64)
+_EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+
+_kept: OrderedDict[tuple, tuple[np.ndarray, ...]] = OrderedDict()
+_kept_bytes = 0
+_lock = threading.Lock()
+
+
+def _segment_name(reader):
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    return segment.segment_id() if segment is not None and hasattr(segment, "segment_id") else id(reader)
+
+
+def _remember(key: tuple, make):
+    global _kept_bytes
+    with _lock:
+        found = _kept.get(key)
+        if found is not None:
+            _kept.move_to_end(key)
+            return found
+    made = make()
+    with _lock:
+        _kept[key] = made
+        _kept_bytes += sum(a.nbytes for a in made)
+        while _kept_bytes > BUDGET and len(_kept) > 1:
+            _, dropped = _kept.popitem(last=False)
+            _kept_bytes -= sum(a.nbytes for a in dropped)
+    return made
+
+
+def postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers, weights) of a term in one segment, ascending by document (deleted
+    documents included: callers keep only their match set)."""
+    if (field, text) not in reader:
+        return _EMPTY
+    return _remember(("p", _segment_name(reader), reader.doc_count_all(), field, text),
+                     lambda: _read_postings(reader.postings(field, text)))
+
+
+def _read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+    child = getattr(matcher, "child", None)
+    raw = child if child is not None and hasattr(child, "_read_data") else matcher
+    if not (hasattr(raw, "_read_data") and hasattr(raw, "_next_block") and not raw._byteids):
+        ids, weights = [], []  # another postings format (or a short list kept in the term info)
+        while raw.is_active():
+            ids.append(raw.id())
+            weights.append(raw.weight())
+            raw.next()
+        return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)
+    id_blocks, weight_blocks = [], []
+    while raw.is_active():  # Whoosh's own format: a block of (delta-coded ids, weights) at a time
+        raw._read_data()
+        deltas, weights = raw._data[0], raw._data[1]
+        id_blocks.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+        if weights is None or isinstance(weights, float):
+            weight_blocks.append(np.full(len(deltas), 1.0 if weights is None else weights, dtype=np.float32))
+        else:
+            weight_blocks.append(np.asarray(weights, dtype=np.float32))
+        raw._next_block()
+    if not id_blocks:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+    return np.concatenate(id_blocks).astype(np.int32), np.concatenate(weight_blocks)
+
+
+def lengths(reader, field: str) -> np.ndarray:
+    """Each document's length of `field` in one segment, as Whoosh's scorers read it."""
+    return _remember(("l", _segment_name(reader), reader.doc_count_all(), field),
+                     lambda: (_read_lengths(reader, field),))[0]
+
+
+def _read_lengths(reader, field: str) -> np.ndarray:
+    count = reader.doc_count_all()
+    perdoc = getattr(reader, "_perdoc", None)
+    column = None
+    if perdoc is not None and hasattr(perdoc, "_cached_reader"):
+        column = perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
+    if column is not None and getattr(column, "_fixedlen", None) == 1 and hasattr(column, "_dbfile"):
+        raw = bytes(column._dbfile.get(column._basepos, column._count))  # one byte per document
+        codes = np.zeros(count, dtype=np.uint8)
+        codes[:len(raw)] = np.frombuffer(raw, dtype=np.uint8)[:count]
+        return _LENGTH_OF_BYTE[codes]
+    return np.array([reader.doc_field_length(d, field, 1) or 0 for d in range(count)], dtype=np.float64)
