@@ -83,8 +83,9 @@ def run_wrk(base: str, paths: list[str], seconds: int, connections: int) -> Resu
                           base], capture_output=True, text=True, check=True).stdout
     os.unlink(script.name)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))
-    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))
+    # The latency distribution's own lines ("    50%   38.87ms"), not a stdev share like "62.50%".
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE).group(1))
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non2xx:
         raise RuntimeError(f"{non2xx.group(1)} error responses from {paths[0]}")
@@ -130,9 +131,10 @@ def load(base: str, paths: list[str], seconds: int, connections: int = 8) -> Res
 
 
 def report(rows: list[tuple[str, Result]], baseline: Result) -> None:
-    print(f"{'page':44} {'req/s':>9} {'ratio':>7} {'p50 ms':>8} {'p99 ms':>8}")
-    print(f"{'minimal Flask page (baseline)':44} {baseline.rps:9.0f} {1:7.2f} "
+    print(f"{'page':44} {'req/s':>9} {'ratio':>7} {'%':>6} {'p50 ms':>8} {'p99 ms':>8}")
+    print(f"{'minimal Flask page (baseline)':44} {baseline.rps:9.0f} {1:7.2f} {100:6.1f} "
           f"{baseline.p50_ms:8.2f} {baseline.p99_ms:8.2f}")
     for name, result in rows:
-        print(f"{name:44} {result.rps:9.0f} {result.rps / baseline.rps:7.2f} "
+        ratio = result.rps / baseline.rps
+        print(f"{name:44} {result.rps:9.0f} {ratio:7.2f} {100 * ratio:6.2f} "
               f"{result.p50_ms:8.2f} {result.p99_ms:8.2f}")

@@ -115,7 +115,7 @@ def _leaf_bits(reader, field: str, text: str) -> int:
     if not count:
         return 0
     marks = np.zeros(count, dtype=np.uint8)
-    marks[postings(reader, field, text)[0]] = 1
+    marks[postings(reader, field, text).documents()] = 1
     deleted = getattr(reader, "deleted_docs_set", None)
     if deleted:  # postings still list them
         marks[np.fromiter(deleted, dtype=np.int64)] = 0

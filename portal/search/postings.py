@@ -16,11 +16,12 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.util.numeric import byte_to_length
 
-BUDGET = 48 * 1024 * 1024  # bytes of arrays kept per process
+BUDGET = 64 * 1024 * 1024  # bytes of arrays kept per process
+DENSE = 8  # a term in more than 1/DENSE of a segment's documents is kept as one weight per document
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) or 0 for b in range(256)], dtype=np.float64)
 _EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
 
-_kept: OrderedDict[tuple, tuple[np.ndarray, ...]] = OrderedDict()
+_kept: OrderedDict[tuple, Postings | np.ndarray] = OrderedDict()
 _kept_bytes = 0
 _lock = threading.Lock()
 
@@ -40,20 +41,56 @@ def _remember(key: tuple, make):
     made = make()
     with _lock:
         _kept[key] = made
-        _kept_bytes += sum(a.nbytes for a in made)
+        _kept_bytes += made.nbytes
         while _kept_bytes > BUDGET and len(_kept) > 1:
             _, dropped = _kept.popitem(last=False)
-            _kept_bytes -= sum(a.nbytes for a in dropped)
+            _kept_bytes -= dropped.nbytes
     return made
 
 
-def postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """(document numbers, weights) of a term in one segment, ascending by document (deleted
-    documents included: callers keep only their match set)."""
+class Postings:
+    """A term's postings in one segment: sorted (document, weight) arrays, or, for a term in
+    more than one document in DENSE, a weight per document (0: absent), smaller and faster."""
+
+    __slots__ = ("ids", "weights", "dense", "nbytes")
+
+    def __init__(self, ids: np.ndarray, weights: np.ndarray, count: int):
+        self.dense = None
+        if count and len(ids) * DENSE > count:
+            small = weights.max(initial=0) < 256 and bool(np.all(weights == np.rint(weights)))
+            self.dense = np.zeros(count, dtype=np.uint8 if small else np.float32)
+            self.dense[ids] = weights
+            ids = weights = _EMPTY[0][:0]
+        self.ids, self.weights = ids, weights
+        self.nbytes = ids.nbytes + weights.nbytes + (self.dense.nbytes if self.dense is not None else 0)
+
+    def __len__(self) -> int:
+        return len(self.ids) if self.dense is None else int(np.count_nonzero(self.dense))
+
+    def documents(self) -> np.ndarray:
+        return self.ids if self.dense is None else np.flatnonzero(self.dense)
+
+    def at(self, local: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For ascending document numbers: which hold the term, and its weight in those."""
+        if self.dense is not None:
+            weights = self.dense[local]
+            found = weights > 0
+            return found, weights[found].astype(np.float64)
+        if not len(self.ids):
+            return np.zeros(len(local), dtype=bool), np.zeros(0, dtype=np.float64)
+        at = np.minimum(np.searchsorted(self.ids, local), len(self.ids) - 1)
+        found = self.ids[at] == local
+        return found, self.weights[at[found]].astype(np.float64)  # Whoosh computes in double
+
+
+def postings(reader, field: str, text: str) -> Postings:
+    """A term's postings in one segment (deleted documents included: callers keep only their
+    match set)."""
     if (field, text) not in reader:
-        return _EMPTY
-    return _remember(("p", _segment_name(reader), reader.doc_count_all(), field, text),
-                     lambda: _read_postings(reader.postings(field, text)))
+        return Postings(*_EMPTY, 0)
+    count = reader.doc_count_all()
+    return _remember(("p", _segment_name(reader), count, field, text),
+                     lambda: Postings(*_read_postings(reader.postings(field, text)), count))
 
 
 def _read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
@@ -84,7 +121,7 @@ def _read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
 def lengths(reader, field: str) -> np.ndarray:
     """Each document's length of `field` in one segment, as Whoosh's scorers read it."""
     return _remember(("l", _segment_name(reader), reader.doc_count_all(), field),
-                     lambda: (_read_lengths(reader, field),))[0]
+                     lambda: _read_lengths(reader, field))
 
 
 def _read_lengths(reader, field: str) -> np.ndarray:

@@ -84,14 +84,9 @@ def top(searcher, query, allowed: int | None, limit: int) -> list[ScoredHit] | N
 def _add_scores(searcher, weighting: BM25F, reader, term, local: np.ndarray, scores: np.ndarray) -> None:
     """Add the term's score to `scores` at each of the `local` documents that it matches."""
     field, text = term.fieldname, term.text
-    ids, weights = postings(reader, field, text)
-    if not len(ids):
+    found, tf = postings(reader, field, text).at(local)
+    if not len(tf):
         return
-    at = np.minimum(np.searchsorted(ids, local), len(ids) - 1)
-    found = ids[at] == local
-    if not found.any():
-        return
-    tf = weights[at[found]].astype(np.float64)  # Whoosh computes in double precision
     if searcher.schema[field].scorable:  # Whoosh's bm25(), the same operations in the same order
         idf = searcher.idf(field, text)
         avgfl = searcher.avg_field_length(field) or 1
