@@ -37,9 +37,12 @@ search_group = AppGroup("search", help="Chỉ mục tìm kiếm.")
 
 
 @search_group.command("rebuild")
-def rebuild_search() -> None:
+@click.option("--procs", type=click.IntRange(1, 64), default=lambda: min(os.cpu_count() or 1, 4),
+              show_default="số lõi CPU, tối đa 4",
+              help="số tiến trình phân tích và ghi chỉ mục song song")
+def rebuild_search(procs: int) -> None:
     """Rebuild the search index from the database (published content only)."""
-    count = search.rebuild()
+    count = search.rebuild(procs=procs)
     click.echo(f"Đã dựng lại chỉ mục tìm kiếm: {count} mục.")
 
 

@@ -29,7 +29,8 @@ from whoosh.writing import CLEAR
 
 from . import abbreviations
 from .entries import SearchEntry
-from .runs import chunked
+from .parallel import ParallelWriter
+from .runs import faster
 from .schema import build_schema, fields_of
 
 log = logging.getLogger(__name__)
@@ -167,19 +168,25 @@ class SearchIndex:
         _write_atomically(folder / "APPLIED", str(applied))
         return len(entries)
 
-    def build(self, entries: Iterable[SearchEntry], applied: int) -> int:
-        """Fill a new folder with `entries` and switch to it; call it holding maintenance()."""
+    def build(self, entries: Iterable[SearchEntry], applied: int, procs: int = 1) -> int:
+        """Fill a new folder with `entries` and switch to it; call it holding maintenance().
+        With `procs` > 1, worker processes analyse and write a segment each (parallel.py)."""
         self.root.mkdir(parents=True, exist_ok=True)
         self._remove_unused()
         name = f"g-{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(4)}"
         folder = self.root / name
         folder.mkdir()
         count = 0
-        with _writer(whoosh_index.create_in(str(folder), build_schema()), limitmb=256,
-                     mergetype=CLEAR, optimize=True) as writer:
+        ix = whoosh_index.create_in(str(folder), build_schema())
+        with _writer(ix, procs=procs, limitmb=256, mergetype=CLEAR, optimize=True) as writer:
+            add = writer.add_entry if isinstance(writer, ParallelWriter) else (
+                lambda entry: writer.add_document(**fields_of(entry)))
             for entry in entries:
-                writer.add_document(**fields_of(entry))
+                add(entry)
                 count += 1
+        with ix.searcher() as searcher:
+            if searcher.doc_count_all() != count:  # a worker's segment never came back
+                raise RuntimeError(f"search rebuild wrote {searcher.doc_count_all()} of {count} entries")
         (folder / "SCHEMA_VERSION").write_text(SCHEMA_VERSION)
         (folder / "APPLIED").write_text(str(applied))
         with self.writing():
@@ -206,7 +213,11 @@ class SearchIndex:
 def _writer(ix, **commit_options):
     """A Whoosh writer whose lock is released whatever happens, commit failures included."""
     limitmb = commit_options.pop("limitmb", 128)
-    writer = chunked(ix.writer(timeout=WRITER_TIMEOUT, limitmb=limitmb))
+    procs = commit_options.pop("procs", 1)
+    if procs > 1:
+        writer = ParallelWriter(ix, procs, timeout=WRITER_TIMEOUT, limitmb=limitmb)
+    else:
+        writer = faster(ix.writer(timeout=WRITER_TIMEOUT, limitmb=limitmb))
     try:
         yield writer
         writer.commit(**commit_options)

@@ -75,9 +75,10 @@ def all_entries(session: Session):
 
 
 # -- building and catching up ------------------------------------------------------------------
-def rebuild(record: bool = True) -> int:
+def rebuild(record: bool = True, procs: int = 1) -> int:
     """Rebuild the index from the database into a new folder and switch to it; returns the count.
-    With `record`, every other index sharing the database is asked to rebuild too."""
+    With `record`, every other index sharing the database is asked to rebuild too. `procs` > 1
+    analyses in that many worker processes (from a main thread only: they are forked)."""
     if postgres():
         return _rebuild_postgres()
     index = current_index()
@@ -88,7 +89,7 @@ def rebuild(record: bool = True) -> int:
                 changes.record_everything()
             with Session(db.engine) as session:  # its own session: this also runs in a thread
                 applied = changes.latest(session)
-                count = index.build(all_entries(session), applied)
+                count = index.build(all_entries(session), applied, procs)
         finally:
             _rebuilding.discard(str(index.root))
     _results.clear()

@@ -139,16 +139,37 @@ def test_row4_killed_right_after_publishing_a_decision_its_awards_are_found(port
 def test_row4_killed_mid_rebuild_search_keeps_answering_and_heals(portal_data):
     data, env = portal_data
     flask(env, "content", "load", str(write_documents(data / "many", 1000, 1500, "tuần lộc")))
-    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "portal", "search", "rebuild"],
+    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "portal", "search", "rebuild", "--procs", "2"],
                             cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     index = data / "index"
     current = (index / "CURRENT").read_text()
-    kill_when(proc, lambda: len([p for p in index.iterdir() if p.name.startswith("g-")]) > 1)
+    workers: list[int] = []
+
+    def writing_in_parallel() -> bool:  # the new folder exists and both worker processes run
+        workers[:] = _children(proc.pid)
+        return len([p for p in index.iterdir() if p.name.startswith("g-")]) > 1 and len(workers) == 2
+
+    kill_when(proc, writing_in_parallel)
     assert (index / "CURRENT").read_text() == current  # the half-built folder was never switched in
+    eventually(lambda: not any(_alive(pid) for pid in workers), seconds=5)  # the workers died with it
     with serve(env) as base:
         assert total(base, "tuan loc") == 1500  # answered from the index in use
         eventually(lambda: (index / "CURRENT").read_text() != current, seconds=30)  # the rebuild asked for
         assert total(base, "tuan loc") == 1500 and total(base, "174/KH-UBND") >= 1
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(n) for n in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:  # a zombie (dead, not yet reaped by its new parent) counts as dead
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][0] != "Z"
+    except OSError:
+        return False
 
 
 def test_row10_index_deleted_while_serving(portal_data):

@@ -1,9 +1,10 @@
 """A rebuild larger than the writer's memory spills sorted runs to disk: with the chunked pool
-the index must hold exactly what Whoosh's own pool writes."""
+and the length columns read whole, the index must hold exactly what Whoosh's own writer writes
+(postings, and the field lengths kept with each term and posting block for scoring)."""
 from whoosh import fields, index
 from whoosh.writing import PostingPool
 
-from portal.search.runs import ChunkedPostingPool, chunked
+from portal.search.runs import ChunkedPostingPool, faster
 
 
 def _build(folder, wrap, docs):
@@ -20,17 +21,28 @@ def _build(folder, wrap, docs):
 def _postings(ix):
     with ix.searcher() as searcher:
         reader = searcher.reader()
-        return {(name, term): sorted(reader.postings(name, term).items_as("positions"))
+        return {(name, term): (sorted(reader.postings(name, term).items_as("positions")),
+                               _lengths(reader, name, term))
                 for name, term in reader.all_terms() if name == "text"}
+
+
+def _lengths(reader, name, term):
+    info = reader.term_info(name, term)
+    matcher = reader.postings(name, term)
+    blocks = []
+    while matcher.is_active():
+        blocks.append((matcher.block_min_length(), matcher.block_max_length()))
+        matcher.skip_to(matcher.block_max_id() + 1) if matcher.supports_block_quality() else matcher.next()
+    return info.min_length(), info.max_length(), blocks
 
 
 def test_spilled_runs_index_exactly_what_whoosh_does(tmp_path):
     words = "giai phong mat bang khen thuong ke hoach tinh lang son ho gia dinh".split()
-    docs = [(n, " ".join(words[(n * k) % len(words)] for k in range(1, 30))) for n in range(1500)]
+    docs = [(n, " ".join(words[(n * k) % len(words)] for k in range(1, 30 + n % 40))) for n in range(1500)]
     (tmp_path / "plain").mkdir()
     (tmp_path / "chunked").mkdir()
     plain = _build(tmp_path / "plain", lambda w: w, docs)
-    spilled = _build(tmp_path / "chunked", chunked, docs)
+    spilled = _build(tmp_path / "chunked", faster, docs)
     expected = _postings(plain)
     assert expected and _postings(spilled) == expected
     with spilled.searcher() as searcher:
@@ -39,10 +51,10 @@ def test_spilled_runs_index_exactly_what_whoosh_does(tmp_path):
 
 def test_only_a_fresh_whoosh_pool_is_switched(tmp_path):
     schema = fields.Schema(text=fields.TEXT)
-    writer = chunked(index.create_in(str(tmp_path), schema).writer())
+    writer = faster(index.create_in(str(tmp_path), schema).writer())
     assert type(writer.pool) is ChunkedPostingPool
     writer.cancel()
     writer = index.open_dir(str(tmp_path)).writer()
     writer.add_document(text="đã có dữ liệu")
-    assert type(chunked(writer).pool) is PostingPool  # postings already pooled stay as they are
+    assert type(faster(writer).pool) is PostingPool  # postings already pooled stay as they are
     writer.cancel()
