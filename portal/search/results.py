@@ -265,6 +265,15 @@ def _suggest(searcher, parsed: qb.ParsedQuery) -> str | None:
     if not changed:
         return None
     check = qb.required(qb.parse(" ".join(words)))
-    if check is None or next(iter(searcher.docs_for_query(check)), None) is None:
+    if check is None or not _any_match(searcher, check):
         return None
     return " ".join(words)
+
+
+def _any_match(searcher, query) -> bool:
+    """Whether anything matches: on Whoosh from bitsets where the query is made of terms (its
+    own walk visits every posting of common words that never meet: seconds at 20,000 documents)."""
+    bits = bit_index(searcher).of(query) if hasattr(searcher, "_filter_to_comb") else None
+    if bits is not None:
+        return bits != 0
+    return next(iter(searcher.docs_for_query(query)), None) is not None
