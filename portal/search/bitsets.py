@@ -18,7 +18,7 @@ from collections import OrderedDict
 import numpy as np
 from whoosh import query as q
 
-from .postings import postings
+from .postings import postings, segment_name
 
 BUDGET = 32 * 1024 * 1024  # bytes of term bitsets kept per process, by segment
 
@@ -91,9 +91,7 @@ def _segment_bits(reader, field: str, text: str) -> int:
     deletions (counted in the key), so a commit that adds a small segment leaves the bitsets of
     the large ones warm."""
     global _segments_bytes
-    segment = reader.segment() if hasattr(reader, "segment") else None
-    name = segment.segment_id() if segment is not None and hasattr(segment, "segment_id") else id(reader)
-    key = (name, reader.doc_count_all(), reader.doc_count(), field, text)
+    key = (segment_name(reader), reader.doc_count_all(), reader.doc_count(), field, text)
     with _segments_lock:
         found = _segments.get(key)
         if found is not None:

@@ -26,7 +26,8 @@ _kept_bytes = 0
 _lock = threading.Lock()
 
 
-def _segment_name(reader):
+def segment_name(reader):
+    """A name for a segment that outlives its readers (an id of the reader otherwise)."""
     segment = reader.segment() if hasattr(reader, "segment") else None
     return segment.segment_id() if segment is not None and hasattr(segment, "segment_id") else id(reader)
 
@@ -89,7 +90,7 @@ def postings(reader, field: str, text: str) -> Postings:
     if (field, text) not in reader:
         return Postings(*_EMPTY, 0)
     count = reader.doc_count_all()
-    return _remember(("p", _segment_name(reader), count, field, text),
+    return _remember(("p", segment_name(reader), count, field, text),
                      lambda: Postings(*_read_postings(reader.postings(field, text)), count))
 
 
@@ -120,7 +121,7 @@ def _read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
 
 def lengths(reader, field: str) -> np.ndarray:
     """Each document's length of `field` in one segment, as Whoosh's scorers read it."""
-    return _remember(("l", _segment_name(reader), reader.doc_count_all(), field),
+    return _remember(("l", segment_name(reader), reader.doc_count_all(), field),
                      lambda: _read_lengths(reader, field))
 
 
