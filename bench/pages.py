@@ -1,6 +1,6 @@
 """Page throughput of the portal at scale, as ratios to a minimal Flask page.
 
-Usage: python bench/pages.py [N] [--seconds S] [--awards A] [--only TEXT] [--work DIR]
+Usage: python bench/pages.py [N] [--seconds S] [--awards A] [--only TEXT] [--work DIR] [--warm W]
                               [--backend postgresql]
 (N synthetic documents, default 20000; A honor-roll entries, default 100000; --work keeps the
 seeded data in DIR and reuses it on the next run; --backend postgresql also seeds a PostgreSQL
@@ -9,7 +9,9 @@ portals in the same run, side by side.)
 Both apps run under gunicorn with 2 sync workers in the same run; wrk drives them.
 
 "cold" rows send a different query with every request (thousands of distinct ones), so neither
-the page cache nor the result cache can answer: the speed of a search typed once.
+the page cache nor the result cache can answer: the speed of a search typed once. With
+--warm W, each cold row first runs W seconds of other unique queries of its kind, unmeasured: a
+portal that has been answering for a while (its processes have met the common syllables).
 """
 from __future__ import annotations
 
@@ -179,6 +181,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("count", nargs="?", type=int, default=20000)
     parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--warm", type=int, default=0,
+                        help="seconds of other unique queries before each cold row (a portal answering for a while)")
     parser.add_argument("--awards", type=int, default=100000)
     parser.add_argument("--only", default="", help="measure only pages whose name contains this text")
     parser.add_argument("--work", default="", help="keep the seeded data here and reuse it")
@@ -222,6 +226,10 @@ def main() -> None:
         "/tim-kiem cold, common name words": [f"/tim-kiem?q={quote(text)}" for text in cold_names(3000)],
         "/vinh-danh?ten= cold, every name unique": [f"/vinh-danh?ten={quote(text)}" for text in cold_names(3000)],
     }
+    # A warm-up for the cold rows: other unique queries of the same kinds, never measured.
+    warm = {"/tim-kiem cold, every query unique": [f"/tim-kiem?q={quote(t)}" for t in cold_queries(12000)[6000:]],
+            "/tim-kiem cold, common name words": [f"/tim-kiem?q={quote(t)}" for t in cold_names(6000)[3000:]],
+            "/vinh-danh?ten= cold, every name unique": [f"/vinh-danh?ten={quote(t)}" for t in cold_names(6000)[3000:]]}
     with gunicorn("bench.minimal_app:app", env) as base:
         before = load(base, ["/"], args.seconds)
     measured = {}
@@ -231,6 +239,8 @@ def main() -> None:
             for name, paths in pages.items():
                 if args.only not in name:
                     continue
+                if args.warm and name in warm:
+                    load(base, warm[name], args.warm)
                 rows.append((name, load(base, paths, args.seconds)))
     with gunicorn("bench.minimal_app:app", env) as base:
         after = load(base, ["/"], args.seconds)

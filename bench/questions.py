@@ -121,7 +121,7 @@ def postgres_system(corpus: list[Article], server: str):
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
-    from portal.search import pg, pg_search
+    from portal.search import pg, pg_bits, pg_search
     from portal.search.results import SearchRequest, run_on
 
     app = postgres_app(server, Path(tempfile.mkdtemp(prefix="portal-qa-pg-")))
@@ -133,10 +133,10 @@ def postgres_system(corpus: list[Article], server: str):
     session.commit()
     session.execute(text("ANALYZE search_entries"))
     session.commit()
-    shared: dict = {}
 
     def rank(query: str) -> list[str]:
-        hits = run_on(pg_search.PgSearcher(session, shared), SearchRequest(text=query, per_page=DEPTH)).hits
+        searcher = pg_search.PgSearcher(session, pg_bits.bits_for(session, "bench"))
+        hits = run_on(searcher, SearchRequest(text=query, per_page=DEPTH)).hits
         session.commit()
         return [hit.url.removeprefix("/van-ban/") for hit in hits]
     return rank

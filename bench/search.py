@@ -144,7 +144,7 @@ def bench_postgres(count: int, queries: list[str], server: str) -> dict:
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
-    from portal.search import pg, pg_search
+    from portal.search import pg, pg_bits, pg_search
     from portal.search.results import SearchRequest, run_on
 
     with tempfile.TemporaryDirectory(prefix="portal-pg-bench-") as tmp:
@@ -161,15 +161,15 @@ def bench_postgres(count: int, queries: list[str], server: str) -> dict:
                 session.execute(text("ANALYZE search_entries"))
                 session.commit()
                 size = session.execute(text("SELECT pg_total_relation_size('search_entries')")).scalar()
-                shared: dict = {}  # as the portal does: counts shared by the searches of one generation
                 for query_text in queries:
-                    searcher = pg_search.PgSearcher(session, shared)
+                    searcher = pg_search.PgSearcher(session, pg_bits.bits_for(session, "bench"))
                     t0 = time.perf_counter()
                     run_on(searcher, SearchRequest(text=query_text), full=False)
                     ranked.append(time.perf_counter() - t0)
                     session.commit()
                     t0 = time.perf_counter()
-                    found += bool(run_on(pg_search.PgSearcher(session, shared), SearchRequest(text=query_text)).total)
+                    searcher = pg_search.PgSearcher(session, pg_bits.bits_for(session, "bench"))
+                    found += bool(run_on(searcher, SearchRequest(text=query_text)).total)
                     page.append(time.perf_counter() - t0)
                     session.commit()
             db.engine.dispose()

@@ -97,14 +97,20 @@ def _count_bits(searcher, query, flt, kind: str | None, out: Counts) -> bool:
         return False
     if allowed is not None:
         matches &= allowed
-    kinds = bits.values("kind")
+    tally(matches, bits.values, kind, out)
+    return True
+
+
+def tally(matches: int, values, kind: str | None, out: Counts) -> None:
+    """Counts of a match set into `out`: per kind, and the total and facets of the kind asked
+    for; `values(name)` gives each value of a facet with its bitset."""
+    kinds = values("kind")
     out.kinds = {value: n for value, kind_bits in kinds.items() if (n := (matches & kind_bits).bit_count())}
     chosen = matches & kinds.get(kind, 0) if kind else matches
     for name in FACETS:
-        out.facets[name] = {value: n for value, value_bits in bits.values(name).items()
+        out.facets[name] = {value: n for value, value_bits in values(name).items()
                             if (n := (chosen & value_bits).bit_count())}
     out.total = chosen.bit_count()
-    return True
 
 
 def _text(value) -> str:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 from whoosh import query as q
 
-from .counting import FACETS, Counts
+from .counting import FACETS, Counts, tally
 from .pg import PREFIX, STORED, _quote
+from .pg_bits import Cover, PgBits, positions_of, to_bits
 
 
 def _lexeme(term: q.Term) -> str:
@@ -32,33 +34,23 @@ def tsquery(query) -> str:
     raise TypeError(f"query part not supported: {query!r}")
 
 
-def _leaves(query, boost: float = 1.0):
-    """(tsquery of a scoring leaf, its boost): terms and phrases, as in BM25 they add up."""
-    if isinstance(query, q.Term):
-        yield _quote(_lexeme(query)), boost * query.boost
-    elif isinstance(query, q.Phrase):
-        yield tsquery(query), boost * query.boost
+POOL = 200  # candidates scored in full for one tier
+PHRASE_CHECK = 3000  # rows a long phrase's pairs may match before the GIN index checks it instead
+
+
+def _leaf_queries(query, boost: float = 1.0):
+    """(a scoring leaf, its boost): terms and phrases, as in BM25 they add up."""
+    if isinstance(query, (q.Term, q.Phrase)):
+        yield query, boost * query.boost
     elif isinstance(query, q.AndMaybe):
-        yield from _leaves(query.a, boost)
-        yield from _leaves(query.b, boost)
+        yield from _leaf_queries(query.a, boost)
+        yield from _leaf_queries(query.b, boost)
     elif isinstance(query, (q.And, q.Or)):
         for sub in query.subqueries:
-            yield from _leaves(sub, boost * query.boost)
+            yield from _leaf_queries(sub, boost * query.boost)
 
 
-POOL = 400  # candidates scored in full for one tier
-ESTIMATE_FROM = 5000  # entries: below, every document frequency is counted exactly (it is cheap)
-
-
-def _head_lexemes(leaf: str) -> list[str]:
-    """The head-column forms of a leaf's lexemes: a word of the text is looked for in the title."""
-    out = []
-    for lexeme in (part.strip("'") for part in leaf.split() if part.startswith("'")):
-        field, _, word = lexeme.partition(".")
-        mapped = {"f": "tf", "x": "tx", "b": "tb"}.get(field, field)
-        if mapped in ("tf", "tx", "tb", "w", "s", "p"):
-            out.append(f"{mapped}.{word}")
-    return out
+TITLE_OF = {"all_f": "title_f", "all_x": "title_x", "bigrams": "title_bigrams"}
 
 
 @dataclass
@@ -103,124 +95,121 @@ def _distance(a: str, b: str) -> int:
 
 
 class PgSearcher:
-    """What results.run_on asks of a searcher, answered by PostgreSQL."""
+    """What results.run_on asks of a searcher: match sets, counts and frequencies from this
+    process's bitsets of the table (pg_bits.py), ranking and stored fields in SQL."""
 
-    def __init__(self, session: Session, frequencies: dict | None = None):
+    def __init__(self, session: Session, bits: PgBits):
         self.session = session
-        # Matches come from the GIN index: the planner's sequential scan, chosen for a common
-        # word, unpacks every entry's large vector to test it (seen: 280 ms against 17 ms).
+        self.bits = bits
+        # A long phrase's rows come from the GIN index: the planner's sequential scan, chosen
+        # for a common word, unpacks every entry's large vector to test it.
         session.execute(text("SET LOCAL enable_seqscan = off"))
-        # Document frequencies: shared by the searches of one content generation when given.
-        self._df: dict[tuple[str, str], int] = {} if frequencies is None else frequencies
+        self._stored: dict[int, dict] = {}
+
+    def cover(self, query) -> Cover:
+        return self.bits.cover(self.session, query)
 
     def doc_count_all(self) -> int:
-        """Entries in the index (once per generation when the searcher shares its counts)."""
-        if ("all",) not in self._df:
-            self._df[("all",)] = int(self.session.execute(text("SELECT count(*) FROM search_entries")).scalar() or 0)
-        return self._df[("all",)]
+        return self.bits.live.bit_count()
 
     def doc_frequency(self, field: str, word: str) -> int:
-        return self._leaf_frequency(_quote(f"{PREFIX[field]}.{word}"))
+        return self.bits.term(self.session, field, word).bit_count()
 
-    def _common(self) -> dict[str, int]:
-        """Entries per lexeme for the most common lexemes, from the statistics ANALYZE keeps
-        (counting a word found in half the entries visits half the table; a rare one is cheap
-        to count exactly). Empty until the table was analyzed: then every count is exact."""
-        key = ("common",)
-        if key not in self._df:
-            row = self.session.execute(text(
-                "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples "
-                "FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename "
-                "WHERE s.tablename = 'search_entries' AND s.attname = 'terms' "
-                "AND s.schemaname = current_schema()")).first()
-            common = {}
-            if row and row[0] and row[1] and row[2] >= ESTIMATE_FROM:
-                common = {_quote(lexeme): round(freq * row[2]) for lexeme, freq in zip(row[0], row[1], strict=False)}
-            self._df[key] = common
-        return self._df[key]
+    def _frequency(self, leaf) -> int:
+        if isinstance(leaf, q.Term):
+            return self.doc_frequency(leaf.fieldname, leaf.text)
+        key = tsquery(leaf)
+        if key not in self.bits.phrases:
+            self.bits.phrases[key] = self.matches(leaf).bit_count()
+        return self.bits.phrases[key]
 
-    def _where(self, query, flt) -> tuple[str, dict]:
-        condition = tsquery(query) if flt is None else f"({tsquery(query)}) & ({tsquery(flt)})"
-        return "terms @@ CAST(:q AS tsquery)", {"q": condition}
+    def _checked(self, bits: int, query) -> list[int]:
+        """The rows of a superset that hold the query (a long phrase: its words in a row)."""
+        return self.session.execute(text(
+            "SELECT id FROM search_terms WHERE id = ANY(:ids) AND terms @@ CAST(:q AS tsquery) ORDER BY id"),
+            {"ids": self.bits.ids_of(bits).tolist(), "q": tsquery(query)}).scalars().all()
+
+    def matches(self, query, flt=None) -> int:
+        """The rows a query matches (and a filter allows), as a bitset."""
+        cover = self.cover(query)
+        bits = cover.bits
+        if flt is not None:
+            bits &= self.cover(flt).bits
+        if not cover.exact and bits:
+            if bits.bit_count() > PHRASE_CHECK:
+                where = f"({tsquery(query)})" + (f" & ({tsquery(flt)})" if flt is not None else "")
+                found = self.session.execute(text("SELECT id FROM search_terms WHERE terms @@ CAST(:q AS tsquery)"),
+                                             {"q": where}).scalars().all()
+            else:
+                found = self._checked(bits, query)
+            bits = to_bits(np.array(found, dtype=np.int64) - self.bits.base, 0) & self.bits.live
+        return bits
 
     def top(self, query, flt, limit: int, sortedby=None) -> list[PgHit]:
-        where, params = self._where(query, flt)
+        bits = self.matches(query, flt)
+        if not bits:
+            return []
         if sortedby is not None:
-            rows = self.session.execute(text(
-                f"WITH m AS MATERIALIZED (SELECT id, issued FROM search_entries WHERE {where}) "  # noqa: S608  # nosec B608 (constants and bound parameters only)
-                "SELECT id FROM m ORDER BY issued DESC, id LIMIT :limit"), {**params, "limit": limit})
-            return [PgHit(row[0], 0.0) for row in rows]
-        leaves = list(dict.fromkeys(_leaves(query)))
+            return [PgHit(docnum, 0.0) for docnum in self.bits.newest(bits, limit)]
+        leaves = list(dict.fromkeys(_leaf_queries(query)))[:200]
         total = max(self.doc_count_all(), 1)
+        weights = []
+        for leaf, boost in leaves:
+            frequency = self._frequency(leaf)
+            weights.append(boost * math.log(1 + (total - frequency + 0.5) / (frequency + 0.5)) if frequency else 0.0)
+        pool = max(limit * 5, POOL)
+        ids = self.bits.ids_of(bits) if bits.bit_count() <= pool else self._choose(bits, leaves, weights, pool)
         parts, extra = [], {}
-        for number, (leaf, boost) in enumerate(leaves[:200]):
-            frequency = self._leaf_frequency(leaf)
-            if not frequency:
-                continue
-            idf = math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
-            extra[f"l{number}"] = leaf
-            # ts_rank with normalization 1 divides by 1 + log(length): long texts do not win on size.
-            parts.append(f"{boost * idf:.6f} * ts_rank(terms, CAST(:l{number} AS tsquery), 1)")
+        for number, ((leaf, _), weight) in enumerate(zip(leaves, weights, strict=True)):
+            if weight:
+                extra[f"l{number}"] = tsquery(leaf)
+                # ts_rank with normalization 1 divides by 1 + log(length): long texts do not win on size.
+                parts.append(f"{weight:.6f} * ts_rank(terms, CAST(:l{number} AS tsquery), 1)")
         score = " + ".join(parts) or "0"
-        # The matches first (the GIN index, never a walk in id order), then a first pass on the
-        # small head column picks the candidates, then every candidate is scored in full: a
-        # common word then reads the large vectors of a few hundred entries, not of thousands.
-        head = " | ".join(dict.fromkeys(_quote(h) for leaf, _ in leaves for h in _head_lexemes(leaf))) or "''"
         rows = self.session.execute(text(
-            f"WITH m AS MATERIALIZED (SELECT id, head FROM search_entries WHERE {where}), "  # noqa: S608  # nosec B608 (constants and bound parameters only)
-            "c AS (SELECT id FROM m ORDER BY ts_rank(head, CAST(:head AS tsquery)) DESC, id LIMIT :pool) "
-            f"SELECT e.id, {score} AS score FROM search_entries e JOIN c ON c.id = e.id "
-            "ORDER BY score DESC, e.id LIMIT :limit"),
-            {**params, **extra, "limit": limit, "head": head, "pool": max(limit * 5, POOL)})
+            f"SELECT id, {score} AS score FROM search_terms WHERE id = ANY(:ids) "  # noqa: S608  # nosec B608 (constants and bound parameters only)
+            "ORDER BY score DESC, id LIMIT :limit"), {**extra, "ids": ids.tolist(), "limit": limit})
         return [PgHit(row[0], float(row[1]) * 10.0) for row in rows]
 
-    def _leaf_frequency(self, leaf: str) -> int:
-        key = ("leaf", leaf)
-        if key not in self._df and leaf in self._common():
-            self._df[key] = max(1, self._common()[leaf])
-        if key not in self._df:
-            self._df[key] = int(self.session.execute(
-                text("SELECT count(*) FROM search_entries WHERE terms @@ CAST(:q AS tsquery)"), {"q": leaf}).scalar()
-                or 0)
-        return self._df[key]
+    def _choose(self, bits: int, leaves, weights, pool: int):
+        """The `pool` rows of a large match set worth scoring in full: the most (and rarest)
+        of the query's keys, a key standing in the title counting half again; ties to the
+        lower id. Reading every match's vector to rank it would cost milliseconds per thousand."""
+        places = positions_of(bits)
+        estimate = np.zeros(len(places), dtype=np.float64)
+        for (leaf, _), weight in zip(leaves, weights, strict=True):
+            if not weight:
+                continue
+            estimate += weight * self.bits.marks(self.matches(leaf))[places]
+            if isinstance(leaf, q.Term) and leaf.fieldname in TITLE_OF:
+                estimate += 0.5 * weight * self.bits.marks(self.bits.term(
+                    self.session, TITLE_OF[leaf.fieldname], leaf.text))[places]
+        order = np.lexsort((places, -estimate))[:pool]
+        return places[order] + self.bits.base
 
     def docs_for_query(self, query):
-        where, params = self._where(query, None)
-        return iter(self.session.execute(text(
-            f"WITH m AS MATERIALIZED (SELECT id FROM search_entries WHERE {where}) SELECT id FROM m ORDER BY id"),  # noqa: S608  # nosec B608 (constants and bound parameters only)
-            params).scalars())
+        return iter(self.bits.ids_of(self.matches(query)).tolist())
+
+    def prefetch(self, docnums: list[int]) -> None:
+        """Read the stored fields of a page of hits in one statement."""
+        wanted = [d for d in docnums if d not in self._stored]
+        if wanted:
+            rows = self.session.execute(text(f"SELECT id, {', '.join(STORED)} FROM search_entries "  # noqa: S608  # nosec B608 (constants and bound parameters only)
+                                             "WHERE id = ANY(:ids)"), {"ids": wanted}).mappings()
+            for row in rows:
+                self._stored[row["id"]] = {k: (v or "") for k, v in row.items() if k != "id"}
 
     def stored_fields(self, docnum: int) -> dict:
-        row = self.session.execute(text(f"SELECT {', '.join(STORED)} FROM search_entries WHERE id = :id"),  # noqa: S608  # nosec B608 (constants and bound parameters only)
-                                   {"id": docnum}).mappings().first()
-        return {k: (v or "") for k, v in dict(row or {}).items()}
+        self.prefetch([docnum])
+        return self._stored.get(docnum, {})
 
     def corrector(self, _field: str) -> _Corrector:
         return _Corrector(self)
 
     def count(self, query, flt, kind: str | None) -> Counts:
-        """Matches per kind, and the total and facets of the kind asked for, in SQL."""
+        """Matches per kind, and the total and facets of the kind asked for, on bitsets."""
         out = Counts(facets={name: {} for name in FACETS})
         if query is None:
             return out
-        where, params = self._where(query, flt)
-        columns = ", ".join(FACETS)
-        sets = ", ".join(["(kind)"] + [f"(kind, {name})" for name in FACETS])
-        # One pass over the matches: per kind, and per kind and each facet (GROUPING SETS).
-        rows = self.session.execute(text(
-            f"WITH m AS MATERIALIZED (SELECT kind, {columns} FROM search_entries WHERE {where}) "  # noqa: S608  # nosec B608 (constants and bound parameters only)
-            f"SELECT kind, {columns}, GROUPING({columns}), count(*) FROM m GROUP BY GROUPING SETS ({sets})"),
-            params).all()
-        whole = (1 << len(FACETS)) - 1  # every facet column grouped away: the row of a kind
-        for row in rows:
-            entry_kind, values, grouped, number = row[0], row[1:-2], row[-2], int(row[-1])
-            if not entry_kind:
-                continue
-            if grouped == whole:
-                out.kinds[entry_kind] = out.kinds.get(entry_kind, 0) + number
-            elif not kind or entry_kind == kind:
-                for name, value in zip(FACETS, values, strict=True):
-                    if value:
-                        out.facets[name][value] = out.facets[name].get(value, 0) + number
-        out.total = out.kinds.get(kind, 0) if kind else sum(out.kinds.values())
+        tally(self.matches(query, flt), self.bits.values.__getitem__, kind, out)
         return out

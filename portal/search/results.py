@@ -231,6 +231,9 @@ def run_on(searcher, request: SearchRequest, full: bool = True) -> SearchResults
     if page <= MAX_PAGE:
         start = (page - 1) * request.per_page
         marker = Marker.of(parsed)
+        shown = [d for d, _ in ranked[start:start + request.per_page]]
+        if hasattr(searcher, "prefetch"):  # a SQL backend reads the page's stored fields at once
+            searcher.prefetch(shown)
         out.hits = [_hit(searcher.stored_fields(d), s, marker) for d, s in ranked[start:start + request.per_page]]
     return out
 

@@ -25,7 +25,7 @@ from ..domain.documents import Document, public_filter
 from ..domain.honor_roll import listed_award, public_fields
 from ..errors import Unavailable
 from ..extensions import db
-from . import pg, pg_search
+from . import pg, pg_bits, pg_search
 from .entries import SearchEntry, entries_for_awards, entry_for_award, entry_for_document
 from .indexer import IndexBusy, IndexUnavailable, SearchIndex, index_at
 from .results import SearchRequest, SearchResults, run_on
@@ -311,9 +311,11 @@ def search(search_request: SearchRequest) -> SearchResults:
         return cached
     if postgres():
         with Session(db.engine) as session:
-            pg.ensure_schema(session)
-            table = session.execute(text("SELECT to_regclass('search_entries')::oid")).scalar()
-            results = run_on(pg_search.PgSearcher(session, _frequencies(f"{table}:{generation}")), search_request)
+            if session.execute(text("SELECT to_regclass('search_entries')")).scalar() is None:
+                pg.ensure_schema(session)  # checked at start-up; made again only if dropped since
+                session.commit()
+            bits = pg_bits.bits_for(session, generation)
+            results = run_on(pg_search.PgSearcher(session, bits), search_request)
             session.commit()
         with _results_lock:
             _results[key] = results
@@ -339,20 +341,6 @@ def search(search_request: SearchRequest) -> SearchResults:
             while len(_results) > 1000:
                 _results.popitem(last=False)
     return results
-
-
-_df_by_generation: dict[tuple[str, str], dict] = {}
-
-
-def _frequencies(generation: str) -> dict:
-    """Document frequencies the PostgreSQL searches of one content generation share (the
-    generation names the table too: a table made again starts its counts again)."""
-    key = (str(db.engine.url), generation)
-    found = _df_by_generation.get(key)
-    if found is None:
-        _df_by_generation.clear()  # an older generation's counts are stale
-        found = _df_by_generation[key] = {}
-    return found
 
 
 def _run(search_request: SearchRequest) -> SearchResults:
