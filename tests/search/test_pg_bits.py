@@ -1,0 +1,78 @@
+"""The PostgreSQL backend's bitsets, kept by a process across changes (portal/search/pg_bits.py):
+after any change they must equal what a process starting now would read."""
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from portal.extensions import db
+from portal.search import pg, pg_bits
+from portal.search.entries import SearchEntry
+from portal.search.pg_search import PgSearcher
+from portal.search.results import SearchRequest, run_on
+
+WORDS = [("all_f", "giai"), ("all_f", "phong"), ("bigrams", "giai_phong"), ("all_x", "phong3"),
+         ("title_f", "ke"), ("all_f", "zebra"), ("bigrams", "zebra_moi"), ("symbol_parts", "174")]
+
+
+def _entry(key: str, title: str, body: str, year: int) -> SearchEntry:
+    return SearchEntry(key=key, kind="document", url=f"/van-ban/{key}", title=title, body=body,
+                       symbol=f"9{year % 100}/TB-VKS", doc_type="TB", type_label="Thông báo",
+                       issuer="Viện kiểm sát nhân dân tỉnh Lạng Sơn", issued_on=date(year, 1, 2))
+
+
+def _snapshot(bits: pg_bits.PgBits, session: Session) -> dict:
+    """Row ids of every set (bit positions depend on where a process began)."""
+    def ids(value: int) -> set[int]:
+        return set(bits.ids_of(value).tolist())
+    return {"live": ids(bits.live),
+            "values": {name: {v: ids(b) for v, b in table.items()} for name, table in bits.values.items()},
+            "terms": {word: ids(bits.term(session, *word)) for word in WORDS}}
+
+
+@pytest.fixture
+def searched(search_app):
+    if search_app.config["SEARCH_BACKEND"] != "postgresql":
+        pytest.skip("the PostgreSQL backend's own bitsets")
+    with search_app.app_context():
+        session = Session(db.engine)
+        run_on(PgSearcher(session, pg_bits.bits_for(session, "a")), SearchRequest(text="giai phong"))  # fills tables
+        session.commit()
+        yield session
+        session.close()
+
+
+def test_bitsets_kept_across_changes_equal_bitsets_read_afresh(searched):
+    session = searched
+    kept = pg_bits.bits_for(session, "b")
+    _snapshot(kept, session)  # the words' bitsets are now kept, and must follow what comes
+    key, gone = session.execute(text(
+        "SELECT key FROM search_entries WHERE kind = 'document' ORDER BY id LIMIT 2")).scalars().all()
+    # One entry changed (its rows deleted, new ones inserted), one new, one gone.
+    pg.apply(session, {key}, lambda s, k: [_entry(k, "Kế hoạch mới về zebra", "giải phóng zebra mới", 2031)])
+    pg.apply(session, {"document:new"}, lambda s, k: [_entry(k, "Zebra mới", "zebra mới ở Lạng Sơn", 2032)])
+    pg.apply(session, {gone}, lambda s, k: [])
+    session.commit()
+    followed = _snapshot(pg_bits.bits_for(session, "c"), session)
+    fresh = pg_bits.PgBits(("fresh",))
+    fresh.follow(session, "c")
+    assert followed == _snapshot(fresh, session)
+    assert len(followed["terms"][("all_f", "zebra")]) == 2  # the changed entry and the new one
+    assert "2032" in followed["values"]["year"] and "2031" in followed["values"]["year"]
+
+
+def test_search_after_a_change_finds_new_rows_and_never_gone_ones(searched):
+    session = searched
+    before = run_on(PgSearcher(session, pg_bits.bits_for(session, "d")), SearchRequest(text="giai phong"))
+    session.commit()
+    assert before.total > 1
+    first = before.hits[0].key
+    pg.apply(session, {first}, lambda s, k: [])
+    pg.apply(session, {"document:later"}, lambda s, k: [_entry(k, "Giải phóng mặt bằng quả táo", "táo", 2033)])
+    session.commit()
+    after = run_on(PgSearcher(session, pg_bits.bits_for(session, "e")), SearchRequest(text="giai phong qua tao"))
+    session.commit()
+    assert [hit.key for hit in after.hits] == ["document:later"]
+    again = run_on(PgSearcher(session, pg_bits.bits_for(session, "e")), SearchRequest(text="giai phong"))
+    assert first not in [hit.key for hit in again.hits] and again.total == before.total  # one gone, one new
