@@ -69,10 +69,12 @@ def seed(env: dict, count: int, awards: int) -> None:
         seed_awards(awards)
         from portal.search import rebuild
         rebuild()
-        if db.engine.dialect.name == "postgresql":  # as autovacuum would, in time: plans need statistics
+        if db.engine.dialect.name == "postgresql":
+            # As autovacuum would, in time: plans need statistics, index-only scans the visibility map.
             from sqlalchemy import text
-            db.session.execute(text("ANALYZE"))
             db.session.commit()
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("VACUUM ANALYZE"))
 
 
 def seed_awards(count: int) -> None:

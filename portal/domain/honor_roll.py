@@ -5,7 +5,8 @@ import re
 from dataclasses import dataclass, replace
 
 from flask import g, has_app_context
-from sqlalchemy import func
+from sqlalchemy import Integer, any_, bindparam, func
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from ..extensions import db
 from . import changes
@@ -126,11 +127,16 @@ def _named_rows(name: str, session) -> list:
     cache = g.setdefault("_named_rows", {}) if has_app_context() else {}
     key = (id(session), name)
     if key not in cache:
-        named = _named(name).subquery("named")
-        cache[key] = session.execute(
-            db.select(Award.id, Award.kind, Award.decision_id, Award.district_area_id, Award.unit, Award.sort_key)
-            .select_from(db.join(named, Award, Award.id == named.c.award_id))
-            .where(Award.publication.in_(LISTED))).all()
+        columns = (Award.id, Award.kind, Award.decision_id, Award.district_area_id, Award.unit, Award.sort_key)
+        if session.get_bind().dialect.name == "postgresql":
+            # Ids first, then the rows by key: joined, PostgreSQL expects thousands of names and
+            # reads all 100,000 awards to find a few dozen (seen: 31 ms against 4 ms).
+            ids = session.scalars(_named(name)).all()
+            source = db.select(*columns).where(Award.id == any_(bindparam("ids", ids, type_=ARRAY(Integer))))
+        else:
+            named = _named(name).subquery("named")
+            source = db.select(*columns).select_from(db.join(named, Award, Award.id == named.c.award_id))
+        cache[key] = session.execute(source.where(Award.publication.in_(LISTED))).all()
     return cache[key]
 
 
