@@ -131,7 +131,7 @@ def postgres_system(corpus: list[Article], server: str):
     session = Session(db.engine)
     pg.build(session, (entry(i, a) for i, a in enumerate(corpus)))
     session.commit()
-    session.execute(text("ANALYZE search_entries"))
+    session.execute(text("ANALYZE search_entries, search_terms"))
     session.commit()
 
     def rank(query: str) -> list[str]:

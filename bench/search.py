@@ -158,9 +158,11 @@ def bench_postgres(count: int, queries: list[str], server: str) -> dict:
                 pg.build(session, entries(count))
                 session.commit()
                 elapsed = time.perf_counter() - started
-                session.execute(text("ANALYZE search_entries"))
+                session.execute(text("ANALYZE search_entries, search_terms"))
                 session.commit()
-                size = session.execute(text("SELECT pg_total_relation_size('search_entries')")).scalar()
+                size = session.execute(text(  # the keys' table, its vectors and GIN index included
+                    "SELECT sum(pg_total_relation_size(t)) FROM unnest(ARRAY['search_entries', 'search_terms', "
+                    "'search_words']) t")).scalar()
                 for query_text in queries:
                     searcher = pg_search.PgSearcher(session, pg_bits.bits_for(session, "bench"))
                     t0 = time.perf_counter()

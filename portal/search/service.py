@@ -105,7 +105,7 @@ def _rebuild_postgres() -> int:
         count = pg.build(session, all_entries(session))
         changes.record(session, changes.EVERYTHING)
         session.commit()
-        session.execute(text("ANALYZE search_entries"))  # plans and the frequency estimates need it
+        session.execute(text("ANALYZE search_entries, search_terms"))  # plans need statistics
         session.commit()
     _results.clear()
     return count

@@ -76,3 +76,16 @@ def test_search_after_a_change_finds_new_rows_and_never_gone_ones(searched):
     assert [hit.key for hit in after.hits] == ["document:later"]
     again = run_on(PgSearcher(session, pg_bits.bits_for(session, "e")), SearchRequest(text="giai phong"))
     assert first not in [hit.key for hit in again.hits] and again.total == before.total  # one gone, one new
+
+
+def test_vectors_are_kept_out_of_the_rows_lexemes_are_read_from(searched):
+    """A lexeme's rows are found by visiting the pages of `search_terms`: its rows must stay
+    small (their vectors out of line), or every common syllable reads the whole table."""
+    session = searched
+    words = " ".join(f"tu{n} mot{n} hai{n}" for n in range(8))  # a vector of 1.2 kB
+    before = session.execute(text("SELECT pg_relation_size('search_terms')")).scalar()
+    pg.apply(session, {f"document:x{n}" for n in range(200)},
+             lambda s, k: [_entry(k, f"Văn bản {k}", words, 2030)])
+    grown = session.execute(text("SELECT pg_relation_size('search_terms')")).scalar() - before
+    session.rollback()
+    assert grown <= 200 * 200, f"{grown / 200:.0f} bytes a row"
