@@ -13,7 +13,7 @@ from whoosh import query as q
 
 from .counting import FACETS, Counts, tally
 from .pg import PREFIX, STORED, _quote
-from .pg_bits import Cover, PgBits, positions_of, to_bits
+from .pg_bits import Cover, PgBits, id_array, positions_of, to_bits
 
 
 def _lexeme(term: q.Term) -> str:
@@ -123,11 +123,10 @@ class PgSearcher:
             self.bits.phrases[key] = self.matches(leaf).bit_count()
         return self.bits.phrases[key]
 
-    def _checked(self, bits: int, query) -> list[int]:
+    def _checked(self, bits: int, query) -> np.ndarray:
         """The rows of a superset that hold the query (a long phrase: its words in a row)."""
-        return self.session.execute(text(
-            "SELECT id FROM search_terms WHERE id = ANY(:ids) AND terms @@ CAST(:q AS tsquery) ORDER BY id"),
-            {"ids": self.bits.ids_of(bits).tolist(), "q": tsquery(query)}).scalars().all()
+        return id_array(self.session, "SELECT array_agg(id) FROM search_terms WHERE id = ANY(:ids) "
+                        "AND terms @@ CAST(:q AS tsquery)", ids=self.bits.ids_of(bits).tolist(), q=tsquery(query))
 
     def matches(self, query, flt=None) -> int:
         """The rows a query matches (and a filter allows), as a bitset."""
@@ -138,11 +137,11 @@ class PgSearcher:
         if not cover.exact and bits:
             if bits.bit_count() > PHRASE_CHECK:
                 where = f"({tsquery(query)})" + (f" & ({tsquery(flt)})" if flt is not None else "")
-                found = self.session.execute(text("SELECT id FROM search_terms WHERE terms @@ CAST(:q AS tsquery)"),
-                                             {"q": where}).scalars().all()
+                found = id_array(self.session, "SELECT array_agg(id) FROM search_terms "
+                                 "WHERE terms @@ CAST(:q AS tsquery)", q=where)
             else:
                 found = self._checked(bits, query)
-            bits = to_bits(np.array(found, dtype=np.int64) - self.bits.base, 0) & self.bits.live
+            bits = to_bits(found[found >= self.bits.base] - self.bits.base, 0) & self.bits.live
         return bits
 
     def top(self, query, flt, limit: int, sortedby=None) -> list[PgHit]:
