@@ -29,6 +29,7 @@ from .pg import PREFIX, _quote
 
 BUDGET = 64 * 1024 * 1024  # bytes of lexeme bitsets kept per process and table
 COLUMNS = ("kind",) + FACETS  # facet columns kept as value bitsets
+FACET_PREFIXES = {PREFIX[name] for name in COLUMNS}  # their lexemes: answered from those bitsets
 
 
 def lexeme(field: str, word: str) -> str:
@@ -48,6 +49,21 @@ def id_array(session: Session, sql: str, **params) -> np.ndarray:
     ids cost 2.5 s in the database driver's Python, as one array a few milliseconds."""
     found = session.execute(text(sql), params).scalar()
     return np.array(found or [], dtype=np.int64)
+
+
+def words_of(query):
+    """The (field, word) keys a query tree reads: its terms, and the adjacent pairs of its phrases."""
+    if isinstance(query, q.Term):
+        yield query.fieldname, query.text
+    elif isinstance(query, q.Phrase):
+        words = list(query.words)
+        yield from (("bigrams", f"{a}_{b}") for a, b in zip(words, words[1:], strict=False))
+    elif isinstance(query, q.AndMaybe):
+        yield from words_of(query.a)
+        yield from words_of(query.b)
+    elif isinstance(query, (q.And, q.Or)):
+        for sub in query.subqueries:
+            yield from words_of(sub)
 
 
 def positions_of(bits: int) -> np.ndarray:
@@ -152,24 +168,37 @@ class PgBits:
 
     # -- lexemes and queries ---------------------------------------------------------------------
     def term(self, session: Session, field: str, word: str) -> int:
+        if PREFIX[field] in FACET_PREFIXES:
+            return self.values[field].get(word, 0)
         key = lexeme(field, word)
         with self.lock:
             found = self.terms.get(key)
-            if found is not None:
-                self.terms.move_to_end(key)
-                return found
-            if PREFIX[field] in ("k", "dt", "y", "i", "c"):
-                return self.values[field].get(word, 0)
-            ids = id_array(session, "SELECT array_agg(id) FROM search_terms WHERE terms @@ CAST(:q AS tsquery)",
-                           q=_quote(key))
-            ids = ids[ids >= self.base]
-            bits = to_bits(ids - self.base, 0) & self.live
-            self.terms[key] = bits
-            self.bytes += 64 + bits.bit_length() // 8
-            while self.bytes > BUDGET and len(self.terms) > 1:
+            if found is None:
+                self.fetch(session, [(field, word)])
+                found = self.terms[key]
+            self.terms.move_to_end(key)
+            return found
+
+    def fetch(self, session: Session, words) -> None:
+        """Read the rows of the (field, word) pairs not kept yet, all in one statement (a question
+        meets forty new keys at once; one statement each cost a round trip each)."""
+        with self.lock:
+            wanted = sorted({key for f, w in words if PREFIX[f] not in FACET_PREFIXES
+                             and (key := lexeme(f, w)) not in self.terms})
+            if not wanted:
+                return
+            rows = dict(session.execute(text(
+                "SELECT k, array_agg(t.id) FILTER (WHERE t.id IS NOT NULL) FROM unnest(CAST(:keys AS text[])) AS k "
+                "LEFT JOIN LATERAL (SELECT id FROM search_terms WHERE terms @@ CAST(k AS tsquery)) t ON true "
+                "GROUP BY k"), {"keys": [_quote(key) for key in wanted]}).all())
+            for key in wanted:
+                ids = np.array(rows.get(_quote(key)) or [], dtype=np.int64)
+                bits = to_bits(ids[ids >= self.base] - self.base, 0) & self.live
+                self.terms[key] = bits
+                self.bytes += 64 + bits.bit_length() // 8
+            while self.bytes > BUDGET and len(self.terms) > len(wanted):
                 _, dropped = self.terms.popitem(last=False)
                 self.bytes -= 64 + dropped.bit_length() // 8
-            return bits
 
     def cover(self, session: Session, query) -> Cover:
         """The rows a query tree (Term, Phrase, And, Or, AndMaybe) matches."""
