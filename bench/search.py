@@ -161,7 +161,7 @@ def bench_postgres(count: int, queries: list[str], server: str) -> dict:
                 session.execute(text("ANALYZE search_entries, search_terms"))
                 session.commit()
                 size = session.execute(text(  # the keys' table, its vectors and GIN index included
-                    "SELECT sum(pg_total_relation_size(t)) FROM unnest(ARRAY['search_entries', 'search_terms', "
+                    "SELECT sum(pg_total_relation_size(t))::bigint FROM unnest(ARRAY['search_entries', 'search_terms', "
                     "'search_words']) t")).scalar()
                 for query_text in queries:
                     searcher = pg_search.PgSearcher(session, pg_bits.bits_for(session, "bench"))
