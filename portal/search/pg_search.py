@@ -1,6 +1,7 @@
 """Searching the PostgreSQL backend (pg.py keeps its rows): Whoosh query trees, which describe
 the ranking tiers in query.py, become `tsquery` text; `PgSearcher` answers what results.run_on
-asks of a searcher in SQL."""
+asks of a searcher: match sets, totals, facets and frequencies from the process's bitsets
+(pg_bits.py), the scores of a few hundred chosen rows and their stored fields in SQL."""
 from __future__ import annotations
 
 import math
