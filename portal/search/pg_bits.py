@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from whoosh import query as q
 
 from .counting import FACETS
-from .pg import PREFIX, _quote
+from .pg import PREFIX, _quote, ensure_schema
 
 BUDGET = 64 * 1024 * 1024  # bytes of lexeme bitsets kept per process and table
 COLUMNS = ("kind",) + FACETS  # facet columns kept as value bitsets
@@ -51,19 +51,26 @@ def id_array(session: Session, sql: str, **params) -> np.ndarray:
     return np.array(found or [], dtype=np.int64)
 
 
-def words_of(query):
-    """The (field, word) keys a query tree reads: its terms, and the adjacent pairs of its phrases."""
-    if isinstance(query, q.Term):
-        yield query.fieldname, query.text
-    elif isinstance(query, q.Phrase):
-        words = list(query.words)
-        yield from (("bigrams", f"{a}_{b}") for a, b in zip(words, words[1:], strict=False))
+def leaves(query, boost: float = 1.0):
+    """(a scoring leaf, its boost): the terms and phrases of a query tree, as in BM25 they add up."""
+    if isinstance(query, (q.Term, q.Phrase)):
+        yield query, boost * query.boost
     elif isinstance(query, q.AndMaybe):
-        yield from words_of(query.a)
-        yield from words_of(query.b)
+        yield from leaves(query.a, boost)
+        yield from leaves(query.b, boost)
     elif isinstance(query, (q.And, q.Or)):
         for sub in query.subqueries:
-            yield from words_of(sub)
+            yield from leaves(sub, boost * query.boost)
+
+
+def words_of(query):
+    """The (field, word) keys a query tree reads: its terms, and the adjacent pairs of its phrases."""
+    for leaf, _ in leaves(query):
+        if isinstance(leaf, q.Term):
+            yield leaf.fieldname, leaf.text
+        else:
+            words = list(leaf.words)
+            yield from (("bigrams", f"{a}_{b}") for a, b in zip(words, words[1:], strict=False))
 
 
 def positions_of(bits: int) -> np.ndarray:
@@ -246,6 +253,9 @@ _tables_lock = threading.Lock()
 def bits_for(session: Session, version: str) -> PgBits:
     """This process's bitsets of the session's `search_entries` table, at `version`."""
     table = session.execute(text("SELECT to_regclass('search_entries')::oid")).scalar()
+    if table is None:  # checked at start-up; made again only if dropped since
+        ensure_schema(session)
+        table = session.execute(text("SELECT to_regclass('search_entries')::oid")).scalar()
     key = (str(session.get_bind().url), table)
     with _tables_lock:
         found = _tables.get(key)

@@ -15,6 +15,7 @@ from whoosh import query as q
 from .counting import FACETS, Counts, tally
 from .pg import PREFIX, STORED, _quote
 from .pg_bits import Cover, PgBits, id_array, positions_of, to_bits, words_of
+from .pg_bits import leaves as scoring_leaves
 
 
 def _lexeme(term: q.Term) -> str:
@@ -38,18 +39,6 @@ def tsquery(query) -> str:
 POOL = 200  # candidates scored in full for one tier
 SCORED_KEYS = 2000  # at most this many ts_rank calls per tier, unless the page needs more
 PHRASE_CHECK = 3000  # rows a long phrase's pairs may match before the GIN index checks it instead
-
-
-def _leaf_queries(query, boost: float = 1.0):
-    """(a scoring leaf, its boost): terms and phrases, as in BM25 they add up."""
-    if isinstance(query, (q.Term, q.Phrase)):
-        yield query, boost * query.boost
-    elif isinstance(query, q.AndMaybe):
-        yield from _leaf_queries(query.a, boost)
-        yield from _leaf_queries(query.b, boost)
-    elif isinstance(query, (q.And, q.Or)):
-        for sub in query.subqueries:
-            yield from _leaf_queries(sub, boost * query.boost)
 
 
 TITLE_OF = {"all_f": "title_f", "all_x": "title_x", "bigrams": "title_bigrams"}
@@ -155,7 +144,7 @@ class PgSearcher:
             return []
         if sortedby is not None:
             return [PgHit(docnum, 0.0) for docnum in self.bits.newest(bits, limit)]
-        leaves = list(dict.fromkeys(_leaf_queries(query)))[:200]
+        leaves = list(dict.fromkeys(scoring_leaves(query)))[:200]
         total = max(self.doc_count_all(), 1)
         weights = []
         for leaf, boost in leaves:

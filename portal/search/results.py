@@ -231,10 +231,10 @@ def run_on(searcher, request: SearchRequest, full: bool = True) -> SearchResults
     if page <= MAX_PAGE:
         start = (page - 1) * request.per_page
         marker = Marker.of(parsed)
-        shown = [d for d, _ in ranked[start:start + request.per_page]]
+        shown = ranked[start:start + request.per_page]
         if hasattr(searcher, "prefetch"):  # a SQL backend reads the page's stored fields at once
-            searcher.prefetch(shown)
-        out.hits = [_hit(searcher.stored_fields(d), s, marker) for d, s in ranked[start:start + request.per_page]]
+            searcher.prefetch([d for d, _ in shown])
+        out.hits = [_hit(searcher.stored_fields(d), s, marker) for d, s in shown]
     return out
 
 
@@ -276,7 +276,9 @@ def _suggest(searcher, parsed: qb.ParsedQuery) -> str | None:
 def _any_match(searcher, query) -> bool:
     """Whether anything matches: on Whoosh from bitsets where the query is made of terms (its
     own walk visits every posting of common words that never meet: seconds at 20,000 documents)."""
-    bits = bit_index(searcher).of(query) if hasattr(searcher, "_filter_to_comb") else None
+    if hasattr(searcher, "matches"):  # the PostgreSQL backend: its own bitsets
+        return searcher.matches(query) != 0
+    bits = bit_index(searcher).of(query)
     if bits is not None:
         return bits != 0
     return next(iter(searcher.docs_for_query(query)), None) is not None

@@ -311,9 +311,6 @@ def search(search_request: SearchRequest) -> SearchResults:
         return cached
     if postgres():
         with Session(db.engine) as session:
-            if session.execute(text("SELECT to_regclass('search_entries')")).scalar() is None:
-                pg.ensure_schema(session)  # checked at start-up; made again only if dropped since
-                session.commit()
             bits = pg_bits.bits_for(session, generation)
             results = run_on(pg_search.PgSearcher(session, bits), search_request)
             session.commit()
