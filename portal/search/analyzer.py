@@ -49,11 +49,16 @@ def _syllables(text: str) -> tuple[tuple[str, str, int, int], ...]:
     return tuple(_scan(text))
 
 
+def lowered(text: str) -> str:
+    """Lower case with the offsets of `text` (a rare character that changes length is kept)."""
+    low = text.lower()
+    if len(low) != len(text):
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return low
+
+
 def _scan(text: str) -> Iterator[tuple[str, str, int, int]]:
-    lowered = text.lower()
-    if len(lowered) != len(text):  # a rare character changed length: keep offsets honest
-        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    for match in _WORD.finditer(lowered):
+    for match in _WORD.finditer(lowered(text)):
         exact, folded = keys(match.group())
         yield exact, folded, match.start(), match.end()
 

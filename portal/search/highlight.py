@@ -8,14 +8,18 @@
 """
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 from markupsafe import Markup, escape
 
 from . import abbreviations
-from .analyzer import syllables
+from .analyzer import keys, lowered
 
 WINDOW = 36
+_WORD = re.compile(r"(\w+)")
 
 
 @dataclass(frozen=True)
@@ -36,18 +40,19 @@ class Marker:
         return cls(exact=frozenset(e for e, f in terms if e != f), folded=frozenset(f for e, f in terms if e == f),
                    pairs=frozenset(pairs), shorts=frozenset(shorts), single=len(terms) == 1)
 
-    def matches(self, exact: str, folded: str) -> bool:
-        return exact in self.exact or folded in self.folded or folded in self.shorts
-
-    def marked(self, tokens) -> list[bool]:
-        hits = [self.matches(e, f) for e, f, _, _ in tokens]
+    def marked(self, words: list[str]) -> list[int]:
+        """The indexes of the syllables to mark among a text's lower-case syllables."""
+        found = list(map(keys, words))  # cached per syllable
+        exact, folded, shorts = self.exact, self.folded, self.shorts
+        hits = [i for i, (e, f) in enumerate(found) if e in exact or f in folded or f in shorts]
         if self.single:
             return hits
-        out = [folded in self.shorts for _, folded, _, _ in tokens]
-        for i in range(len(tokens) - 1):
-            if hits[i] and hits[i + 1] and (tokens[i][1], tokens[i + 1][1]) in self.pairs:
-                out[i] = out[i + 1] = True
-        return out
+        hit = set(hits)
+        out = {i for i in hits if found[i][1] in shorts}
+        for i in hits:
+            if i + 1 in hit and (found[i][1], found[i + 1][1]) in self.pairs:
+                out.update((i, i + 1))
+        return sorted(out)
 
 
 @dataclass(frozen=True)
@@ -73,42 +78,48 @@ class Highlighted:
         return self.__html__()
 
 
-def _runs(tokens, marked: list[bool], base: int) -> list[tuple[int, int]]:
+def _syllables(text: str) -> tuple[list[str], list[int], list[int]]:
+    """The lower-case syllables of a text with their start and end offsets, split in C: the
+    analyzer's own walk costs a Python step per syllable, and a result page scans ten bodies."""
+    parts = _WORD.split(lowered(text))  # separator, syllable, separator, ..., separator
+    bounds = list(accumulate(map(len, parts)))
+    words = parts[1::2]
+    return words, bounds[0::2][:len(words)], bounds[1::2]
+
+
+def _runs(marked: list[int], starts: list[int], ends: list[int], base: int) -> list[tuple[int, int]]:
     """Adjacent marked syllables become one mark spanning the text between them."""
     spans: list[tuple[int, int]] = []
-    previous = False
-    for (_, _, start, end), hit in zip(tokens, marked, strict=True):
-        if hit and previous and spans:
-            spans[-1] = (spans[-1][0], end - base)
-        elif hit:
-            spans.append((start - base, end - base))
-        previous = hit
+    previous = -2
+    for i in marked:
+        if i == previous + 1 and spans:
+            spans[-1] = (spans[-1][0], ends[i] - base)
+        else:
+            spans.append((starts[i] - base, ends[i] - base))
+        previous = i
     return spans
 
 
 def snippet(text: str, marker: Marker, window: int = WINDOW) -> Highlighted:
-    """The stretch of `text` with the most marked syllables."""
-    tokens = list(syllables(text))
-    if not tokens:
+    """The stretch of `window` syllables of `text` with the most marked ones (the first such)."""
+    words, starts, ends = _syllables(text)
+    if not words:
         return Highlighted("")
-    hits = marker.marked(tokens)
-    best_start, best_score, score = 0, 0, 0
-    for i in range(len(tokens)):
-        score += hits[i]
-        if i >= window:
-            score -= hits[i - window]
+    marked = marker.marked(words)
+    best_start, best_score = 0, 0
+    for number, i in enumerate(marked):  # a window's count only grows where it takes in a mark
+        score = number + 1 - bisect_right(marked, i - window)
         if score > best_score:
             best_start, best_score = max(0, i - window + 1), score
-    end_index = min(len(tokens), best_start + window) - 1
-    begin, finish = tokens[best_start][2], tokens[end_index][3]
+    end_index = min(len(words), best_start + window) - 1
+    begin, finish = starts[best_start], ends[end_index]
     prefix = "… " if best_start > 0 else ""
-    suffix = " …" if end_index < len(tokens) - 1 else ""
-    part = tokens[best_start:end_index + 1]
-    spans = _runs(part, hits[best_start:end_index + 1], begin - len(prefix))
-    return Highlighted(prefix + text[begin:finish] + suffix, tuple(spans))
+    suffix = " …" if end_index < len(words) - 1 else ""
+    shown = [i for i in marked if best_start <= i <= end_index]
+    return Highlighted(prefix + text[begin:finish] + suffix, tuple(_runs(shown, starts, ends, begin - len(prefix))))
 
 
 def mark(text: str, marker: Marker) -> Highlighted:
     """The whole (short) text with the query marked, e.g. a title."""
-    tokens = list(syllables(text))
-    return Highlighted(text, tuple(_runs(tokens, marker.marked(tokens), 0)))
+    words, starts, ends = _syllables(text)
+    return Highlighted(text, tuple(_runs(marker.marked(words), starts, ends, 0)))
