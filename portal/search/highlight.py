@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
-from itertools import accumulate
+from dataclasses import dataclass, field
+from itertools import accumulate, compress, count
 
 from markupsafe import Markup, escape
 
@@ -40,17 +40,25 @@ class Marker:
         return cls(exact=frozenset(e for e, f in terms if e != f), folded=frozenset(f for e, f in terms if e == f),
                    pairs=frozenset(pairs), shorts=frozenset(shorts), single=len(terms) == 1)
 
+    # The syllables met so far (a page's texts share most of theirs) and those to mark.
+    _seen: set[str] = field(default_factory=set, compare=False, repr=False)
+    _hit: set[str] = field(default_factory=set, compare=False, repr=False)
+
     def marked(self, words: list[str]) -> list[int]:
-        """The indexes of the syllables to mark among a text's lower-case syllables."""
-        found = list(map(keys, words))  # cached per syllable
-        exact, folded, shorts = self.exact, self.folded, self.shorts
-        hits = [i for i, (e, f) in enumerate(found) if e in exact or f in folded or f in shorts]
-        if self.single:
+        """The indexes of the syllables to mark among a text's lower-case syllables. Each
+        distinct syllable is analysed once per query; the text itself is walked in C."""
+        for word in set(words) - self._seen:
+            self._seen.add(word)
+            exact, folded = keys(word)
+            if exact in self.exact or folded in self.folded or folded in self.shorts:
+                self._hit.add(word)
+        hits = list(compress(count(), map(self._hit.__contains__, words)))
+        if self.single or not hits:
             return hits
-        hit = set(hits)
-        out = {i for i in hits if found[i][1] in shorts}
+        found = {i: keys(words[i])[1] for i in hits}
+        out = {i for i, folded in found.items() if folded in self.shorts}
         for i in hits:
-            if i + 1 in hit and (found[i][1], found[i + 1][1]) in self.pairs:
+            if i + 1 in found and (found[i], found[i + 1]) in self.pairs:
                 out.update((i, i + 1))
         return sorted(out)
 
