@@ -8,18 +8,16 @@
 """
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from itertools import accumulate, compress, count
+from itertools import compress, count
 
 from markupsafe import Markup, escape
 
 from . import abbreviations
-from .analyzer import keys, lowered
+from .analyzer import keys, spans
 
 WINDOW = 36
-_WORD = re.compile(r"(\w+)")
 
 
 @dataclass(frozen=True)
@@ -86,31 +84,22 @@ class Highlighted:
         return self.__html__()
 
 
-def _syllables(text: str) -> tuple[list[str], list[int], list[int]]:
-    """The lower-case syllables of a text with their start and end offsets, split in C: the
-    analyzer's own walk costs a Python step per syllable, and a result page scans ten bodies."""
-    parts = _WORD.split(lowered(text))  # separator, syllable, separator, ..., separator
-    bounds = list(accumulate(map(len, parts)))
-    words = parts[1::2]
-    return words, bounds[0::2][:len(words)], bounds[1::2]
-
-
 def _runs(marked: list[int], starts: list[int], ends: list[int], base: int) -> list[tuple[int, int]]:
     """Adjacent marked syllables become one mark spanning the text between them."""
-    spans: list[tuple[int, int]] = []
+    out: list[tuple[int, int]] = []
     previous = -2
     for i in marked:
-        if i == previous + 1 and spans:
-            spans[-1] = (spans[-1][0], ends[i] - base)
+        if i == previous + 1 and out:
+            out[-1] = (out[-1][0], ends[i] - base)
         else:
-            spans.append((starts[i] - base, ends[i] - base))
+            out.append((starts[i] - base, ends[i] - base))
         previous = i
-    return spans
+    return out
 
 
 def snippet(text: str, marker: Marker, window: int = WINDOW) -> Highlighted:
     """The stretch of `window` syllables of `text` with the most marked ones (the first such)."""
-    words, starts, ends = _syllables(text)
+    words, starts, ends = spans(text)
     if not words:
         return Highlighted("")
     marked = marker.marked(words)
@@ -129,5 +118,5 @@ def snippet(text: str, marker: Marker, window: int = WINDOW) -> Highlighted:
 
 def mark(text: str, marker: Marker) -> Highlighted:
     """The whole (short) text with the query marked, e.g. a title."""
-    words, starts, ends = _syllables(text)
+    words, starts, ends = spans(text)
     return Highlighted(text, tuple(_runs(marker.marked(words), starts, ends, 0)))

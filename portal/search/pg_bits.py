@@ -239,12 +239,6 @@ class PgBits:
         order = np.lexsort((places, -self.issued[places]))[:limit]
         return (places[order] + self.base).tolist()
 
-    def marks(self, bits: int) -> np.ndarray:
-        """A bool per row position (for weighing candidates)."""
-        size = len(self.issued)
-        raw = np.frombuffer(bits.to_bytes((size + 7) // 8, "little"), dtype=np.uint8)
-        return np.unpackbits(raw, bitorder="little")[:size].astype(bool)
-
 
 _tables: dict[tuple, PgBits] = {}
 _tables_lock = threading.Lock()

@@ -172,13 +172,19 @@ class PgSearcher:
         lower id. Reading every match's vector to rank it would cost milliseconds per thousand."""
         places = positions_of(bits)
         estimate = np.zeros(len(places), dtype=np.float64)
+
+        def add(weight: float, rows: int) -> None:  # work in the size of the key's matches
+            estimate[np.searchsorted(places, positions_of(rows & bits))] += weight
+
         for (leaf, _), weight in zip(leaves, weights, strict=True):
             if not weight:
                 continue
-            estimate += weight * self.bits.marks(self.matches(leaf))[places]
-            if isinstance(leaf, q.Term) and leaf.fieldname in TITLE_OF:
-                estimate += 0.5 * weight * self.bits.marks(self.bits.term(
-                    self.session, TITLE_OF[leaf.fieldname], leaf.text))[places]
+            if isinstance(leaf, q.Term):  # its rows were read by top()
+                add(weight, self.bits.term(self.session, leaf.fieldname, leaf.text))
+                if leaf.fieldname in TITLE_OF:
+                    add(0.5 * weight, self.bits.term(self.session, TITLE_OF[leaf.fieldname], leaf.text))
+            else:
+                add(weight, self.matches(leaf))
         order = np.lexsort((places, -estimate))[:pool]
         return places[order] + self.bits.base
 

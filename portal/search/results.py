@@ -77,7 +77,7 @@ def _facet_labels(name: str, value: str, campaigns: dict[str, str]) -> str:
 
 def _facets(counts: dict[str, dict[str, int]]) -> dict[str, list[tuple[str, str, int]]]:
     """Facet rows (value, label, count), largest first (years newest first)."""
-    campaigns = dict(db.session.execute(db.select(Campaign.slug, Campaign.name)).all())
+    campaigns = dict(db.session.execute(db.select(Campaign.slug, Campaign.name)).all()) if counts["campaign"] else {}
     out = {}
     for name in FACETS:
         groups = counts[name]

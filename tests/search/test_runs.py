@@ -58,3 +58,28 @@ def test_only_a_fresh_whoosh_pool_is_switched(tmp_path):
     writer.add_document(text="đã có dữ liệu")
     assert type(faster(writer).pool) is PostingPool  # postings already pooled stay as they are
     writer.cancel()
+
+
+TEXTS = ["Kế hoạch 174/KH-UBND về đẩy nhanh tiến độ giải phóng mặt bằng (GPMB) các dự án trọng điểm",
+         "Hộ ông Chu Văn I hiến đất: quí, quý, kĩ, kỹ; Thủy và thuỷ, hoà và hòa; UBND tỉnh Lạng Sơn",
+         "phóng phong phòng phong phóng", "", "!!! 2022 - 2025 ...", "İstanbul đi Đi ĐẤT"]
+
+
+def test_postings_counted_from_keys_equal_whooshs_own_formats():
+    """The portal's text fields count their postings from the analyzer's keys directly; Whoosh's
+    own formats, over the same tokens, must give the same words, counts, weights and positions."""
+    from whoosh import formats
+
+    from portal.search.schema import SyllableTokenizer, build_schema
+
+    schema = build_schema()
+    names = [name for name in schema.names() if isinstance(schema[name].analyzer, SyllableTokenizer)]
+    assert {"all_f", "all_x", "bigrams", "title_f", "who_bigrams"} <= set(names)
+    for name in names:
+        field = schema[name]
+        stock = formats.Positions if isinstance(field.format, formats.Positions) else formats.Frequency
+        assert type(field.format) is not stock  # the direct count is in use
+        for text in TEXTS:
+            ours = list(field.format.word_values(text, field.analyzer))
+            assert ours == list(stock.word_values(field.format, text, field.analyzer)), (name, text)
+        assert list(field.format.word_values(TEXTS[0], field.analyzer))
