@@ -245,8 +245,12 @@ _tables_lock = threading.Lock()
 
 
 def bits_for(session: Session, version: str) -> PgBits:
-    """This process's bitsets of the session's `search_entries` table, at `version`."""
-    table = session.execute(text("SELECT to_regclass('search_entries')::oid")).scalar()
+    """This process's bitsets of the session's `search_entries` table, at `version` (and
+    sequential scans off for the rest of the session's transaction)."""
+    # Lexemes are read through the GIN index: the planner's sequential scan, chosen for a common
+    # word, would unpack every entry's vector (off for this transaction, in the same round trip).
+    table = session.execute(text("SELECT to_regclass('search_entries')::oid, "
+                                 "set_config('enable_seqscan', 'off', true)")).scalar()
     if table is None:  # checked at start-up; made again only if dropped since
         ensure_schema(session)
         table = session.execute(text("SELECT to_regclass('search_entries')::oid")).scalar()

@@ -91,10 +91,7 @@ class PgSearcher:
 
     def __init__(self, session: Session, bits: PgBits):
         self.session = session
-        self.bits = bits
-        # A long phrase's rows come from the GIN index: the planner's sequential scan, chosen
-        # for a common word, unpacks every entry's large vector to test it.
-        session.execute(text("SET LOCAL enable_seqscan = off"))
+        self.bits = bits  # bits_for() also turned sequential scans off: rows come from the GIN index
         self._stored: dict[int, dict] = {}
 
     def cover(self, query) -> Cover:
@@ -159,32 +156,45 @@ class PgSearcher:
         # from its out-of-line store once, by setweight to its own weight (OFFSET 0 keeps the
         # subquery apart); ts_rank on the stored column would read it again for every key.
         # ts_rank with normalization 1 divides by 1 + log(length): long texts do not win on size.
+        # The best rows come with their stored fields (the page shows some of them): one round trip.
         rows = self.session.execute(text(
+            f"SELECT e.id, best.score, {', '.join('e.' + name for name in STORED)} FROM ("  # noqa: S608  # nosec B608 (constants and bound parameters only)
             "SELECT id, coalesce((SELECT sum(k.w * ts_rank(c.v, k.q, 1)) FROM unnest(CAST(:queries AS tsquery[]), "
             "CAST(:weights AS float8[])) AS k(q, w)), 0) AS score FROM (SELECT id, setweight(terms, 'D') AS v "
-            "FROM search_terms WHERE id = ANY(:ids) OFFSET 0) c ORDER BY score DESC, id LIMIT :limit"),
+            "FROM search_terms WHERE id = ANY(:ids) OFFSET 0) c ORDER BY score DESC, id LIMIT :limit) best "
+            "JOIN search_entries e ON e.id = best.id ORDER BY best.score DESC, best.id"),
             {"queries": [k for k, _ in scored], "weights": [w for _, w in scored], "ids": ids.tolist(), "limit": limit})
-        return [PgHit(row[0], float(row[1]) * 10.0) for row in rows]
+        hits = []
+        for row in rows:
+            self._stored[row[0]] = {name: (value or "") for name, value in zip(STORED, row[2:], strict=True)}
+            hits.append(PgHit(row[0], float(row[1]) * 10.0))
+        return hits
 
     def _choose(self, bits: int, leaves, weights, pool: int):
         """The `pool` rows of a large match set worth scoring in full: the most (and rarest)
         of the query's keys, a key standing in the title counting half again; ties to the
         lower id. Reading every match's vector to rank it would cost milliseconds per thousand."""
-        places = positions_of(bits)
-        estimate = np.zeros(len(places), dtype=np.float64)
-
-        def add(weight: float, rows: int) -> None:  # work in the size of the key's matches
-            estimate[np.searchsorted(places, positions_of(rows & bits))] += weight
-
+        sets, factors = [], []
         for (leaf, _), weight in zip(leaves, weights, strict=True):
             if not weight:
                 continue
             if isinstance(leaf, q.Term):  # its rows were read by top()
-                add(weight, self.bits.term(self.session, leaf.fieldname, leaf.text))
+                sets.append(self.bits.term(self.session, leaf.fieldname, leaf.text))
+                factors.append(weight)
                 if leaf.fieldname in TITLE_OF:
-                    add(0.5 * weight, self.bits.term(self.session, TITLE_OF[leaf.fieldname], leaf.text))
+                    sets.append(self.bits.term(self.session, TITLE_OF[leaf.fieldname], leaf.text))
+                    factors.append(0.5 * weight)
             else:
-                add(weight, self.matches(leaf))
+                sets.append(self.matches(leaf))
+                factors.append(weight)
+        places = positions_of(bits)
+        if not sets:
+            return places[:pool] + self.bits.base
+        # One matrix of the keys' bits at the candidates' places, weighed at once.
+        width = max((part.bit_length() + 7) // 8 for part in [bits, *sets])
+        raw = np.frombuffer(b"".join(part.to_bytes(width, "little") for part in sets), dtype=np.uint8)
+        held = (raw.reshape(len(sets), width)[:, places >> 3] >> (places & 7).astype(np.uint8)) & 1
+        estimate = np.asarray(factors, dtype=np.float64) @ held
         order = np.lexsort((places, -estimate))[:pool]
         return places[order] + self.bits.base
 
