@@ -70,12 +70,14 @@ def entry_for_document(document: Document) -> SearchEntry:
     )
 
 
-def entries_for_awards(document: Document, session=None) -> list[SearchEntry]:
-    """Listed awards of a public decision, public fields only (never the private ones)."""
+def entries_for_awards(document: Document, session=None, decisions: dict | None = None) -> list[SearchEntry]:
+    """Listed awards of a public decision, public fields only (never the private ones).
+    `decisions`: every decision by document id, read beforehand (a rebuild: one query, not one
+    per document)."""
     from ..domain.honor_roll import HonorFilter, list_awards, public_fields
     from ..domain.honors import decision_for
 
-    decision = decision_for(document, session)
+    decision = decisions.get(document.id) if decisions is not None else decision_for(document, session)
     if decision is None or not document.is_public:
         return []
     page = list_awards(HonorFilter(decision_id=decision.id), 1, 1_000_000, session)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..domain import changes
 from ..domain.documents import Document, public_filter
 from ..domain.honor_roll import listed_award, public_fields
+from ..domain.honors import HonorDecision
 from ..errors import Unavailable
 from ..extensions import db
 from . import pg, pg_bits, pg_search
@@ -69,9 +70,10 @@ def all_entries(session: Session):
     query = (db.select(Document).where(public_filter())
              .options(selectinload(Document.attachments), selectinload(Document.campaign))
              .order_by(Document.id))
+    decisions = {d.document_id: d for d in session.scalars(db.select(HonorDecision))}
     for document in session.scalars(query).all():
         yield entry_for_document(document)
-        yield from entries_for_awards(document, session)
+        yield from entries_for_awards(document, session, decisions)
 
 
 # -- building and catching up ------------------------------------------------------------------
