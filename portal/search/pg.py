@@ -67,19 +67,19 @@ def ensure_schema(session: Session) -> bool:
     they were created, and must be filled. Processes starting together take turns: PostgreSQL's
     IF NOT EXISTS does not guard against a concurrent CREATE."""
     session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
-    exists = session.execute(text(
-        "SELECT count(*) = 2 FROM information_schema.columns WHERE (table_name, column_name) IN "
-        "(('search_entries', 'issued'), ('search_terms', 'pad')) AND table_schema = current_schema()")).scalar()
+    # One round trip (this runs with every change): the tables' shape, and the GIN indexes made
+    # before their pending list was bounded (bounded in place, their list emptied).
+    exists, unbounded = session.execute(text(
+        "SELECT (SELECT count(*) = 2 FROM information_schema.columns WHERE (table_name, column_name) IN "
+        "(('search_entries', 'issued'), ('search_terms', 'pad')) AND table_schema = current_schema()), "
+        "ARRAY(SELECT relname FROM pg_class WHERE relname = ANY(:names) AND "
+        "relnamespace = current_schema()::regnamespace AND NOT coalesce(reloptions, '{}') @> ARRAY[:option])"),
+        {"names": list(GIN_INDEXES), "option": PENDING.replace(" ", "")}).one()
     if not exists:
         session.execute(text("DROP TABLE IF EXISTS search_entries, search_terms"))
         for statement in DDL:
             session.execute(text(statement))
         return True
-    # Indexes made before the pending list was bounded: bounded in place, their list emptied.
-    unbounded = session.execute(text(
-        "SELECT relname FROM pg_class WHERE relname = ANY(:names) AND NOT coalesce(reloptions, '{}') @> ARRAY[:option] "
-        "AND relnamespace = current_schema()::regnamespace"),
-        {"names": list(GIN_INDEXES), "option": PENDING.replace(" ", "")}).scalars().all()
     for name in unbounded:
         session.execute(text(f"ALTER INDEX {name} SET ({PENDING})"))
         session.execute(text("SELECT gin_clean_pending_list(CAST(:name AS regclass))"), {"name": name})
