@@ -43,17 +43,17 @@ DDL = [
     """CREATE TABLE IF NOT EXISTS search_entries (
         id bigserial PRIMARY KEY, key varchar(80) UNIQUE NOT NULL, parent varchar(80), kind varchar(20),
         url text, title text, body text, symbol text, type_label text, issued_iso varchar(10),
-        doc_type text, issuer text, campaign text, year varchar(4), issued integer NOT NULL DEFAULT 0,
-        length integer NOT NULL DEFAULT 1)""",
+        doc_type text, issuer text, campaign text, year varchar(4), issued integer NOT NULL DEFAULT 0)""",
     "CREATE INDEX IF NOT EXISTS ix_search_entries_parent ON search_entries (parent)",
     # The keys apart, in a narrow table whose vectors all live out of line: finding a lexeme's
     # rows visits the table's pages for their ids, about 100 bytes a row here against 1.6 kB
     # with the vectors inline (seen: 14 ms against 130 ms for a syllable in 107,000 of 120,000
     # entries). PostgreSQL only moves values out of rows longer than 2 kB, whatever the
     # toast_tuple_target: `pad`, a blank 2.1 kB that compresses to 35 bytes, makes every row
-    # that long, so that the vector goes out of line and the row stays small.
+    # that long, so that the vector goes out of line and the row stays small. `size`: the
+    # vector's length as ts_rank's normalization counts it (see pg_search.top).
     "CREATE TABLE IF NOT EXISTS search_terms (id bigint PRIMARY KEY, terms tsvector NOT NULL, "
-    "pad text NOT NULL DEFAULT repeat(' ', 2100)) WITH (toast_tuple_target = 128)",
+    "size integer NOT NULL DEFAULT 1, pad text NOT NULL DEFAULT repeat(' ', 2100)) WITH (toast_tuple_target = 128)",
     "ALTER TABLE search_terms ALTER COLUMN terms SET STORAGE EXTERNAL",
     f"CREATE INDEX IF NOT EXISTS ix_search_terms_terms ON search_terms USING gin (terms) WITH ({PENDING})",
     "CREATE TABLE IF NOT EXISTS search_words (word varchar(40) PRIMARY KEY)",
@@ -71,7 +71,7 @@ def ensure_schema(session: Session) -> bool:
     # before their pending list was bounded (bounded in place, their list emptied).
     exists, unbounded = session.execute(text(
         "SELECT (SELECT count(*) = 2 FROM information_schema.columns WHERE (table_name, column_name) IN "
-        "(('search_entries', 'issued'), ('search_terms', 'pad')) AND table_schema = current_schema()), "
+        "(('search_entries', 'issued'), ('search_terms', 'size')) AND table_schema = current_schema()), "
         "ARRAY(SELECT relname FROM pg_class WHERE relname = ANY(:names) AND "
         "relnamespace = current_schema()::regnamespace AND NOT coalesce(reloptions, '{}') @> ARRAY[:option])"),
         {"names": list(GIN_INDEXES), "option": PENDING.replace(" ", "")}).one()
@@ -106,11 +106,11 @@ def _literal(positions: dict[str, list[int]]) -> str:
 
 
 def vector(entry: SearchEntry) -> tuple[str, int, list[str]]:
-    """The tsvector literal of an entry's keys, its length in folded syllables, and its folded
-    words."""
+    """The tsvector literal of an entry's keys, its size (what ts_rank's length normalization
+    counts: each kept position, and one for a lexeme without positions), and its folded words."""
     values = fields_of(entry)
     positions: dict[str, list[int]] = {}
-    length, words = 0, []
+    words = []
     for name in ANALYZED:
         value = values.get(name)
         if not value:
@@ -120,7 +120,6 @@ def vector(entry: SearchEntry) -> tuple[str, int, list[str]]:
             lexeme = f"{PREFIX[name]}.{token.text}"
             slot = positions.setdefault(lexeme, [])
             if with_positions:
-                length += 1
                 if token.pos < MAX_POSITION and len(slot) < 255:
                     slot.append(token.pos + 1)
                 if len(slot) == 1 and len(token.text) <= 40:
@@ -132,7 +131,7 @@ def vector(entry: SearchEntry) -> tuple[str, int, list[str]]:
             positions.setdefault(f"{PREFIX[name]}.{values[name]}", [])
     for part in (values.get("symbol_parts") or "").split():
         positions.setdefault(f"p.{part.lower()}", [])
-    return _literal(positions), max(length, 1), words
+    return _literal(positions), sum(len(slots) or 1 for slots in positions.values()), words
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -147,26 +146,27 @@ def _insert(session: Session, entries: list[SearchEntry]) -> int:
     ids = session.execute(text("SELECT nextval(pg_get_serial_sequence('search_entries', 'id')) "
                                "FROM generate_series(1, :n)"), {"n": len(entries)}).scalars().all() if entries else []
     for entry, row_id in zip(entries, ids, strict=True):
-        literal, length, entry_words = vector(entry)
+        literal, size, entry_words = vector(entry)
         values = fields_of(entry)
         rows.append({**{name: values.get(name) or None for name in STORED}, "id": row_id,
-                     "parent": entry.parent or None, "issued": values["issued"], "length": length})
-        terms.append({"id": row_id, "terms": literal})
+                     "parent": entry.parent or None, "issued": values["issued"]})
+        terms.append({"id": row_id, "terms": literal, "size": size})
         words.update(entry_words)
     if rows:
         # A key already there (a concurrent change wrote it) takes the new id; the vector left
         # under its old id is never read again (readers keep only ids of search_entries).
         session.execute(text(
             "INSERT INTO search_entries (id, key, kind, url, title, body, symbol, type_label, issued_iso, doc_type, "
-            "issuer, campaign, year, parent, issued, length) VALUES (:id, :key, :kind, :url, :title, :body, "
-            ":symbol, :type_label, :issued_iso, :doc_type, :issuer, :campaign, :year, :parent, :issued, :length) "
+            "issuer, campaign, year, parent, issued) VALUES (:id, :key, :kind, :url, :title, :body, "
+            ":symbol, :type_label, :issued_iso, :doc_type, :issuer, :campaign, :year, :parent, :issued) "
             "ON CONFLICT (key) DO UPDATE SET id = excluded.id, kind = excluded.kind, url = excluded.url, "
             "title = excluded.title, body = excluded.body, symbol = excluded.symbol, "
             "type_label = excluded.type_label, issued_iso = excluded.issued_iso, doc_type = excluded.doc_type, "
             "issuer = excluded.issuer, campaign = excluded.campaign, year = excluded.year, "
-            "parent = excluded.parent, issued = excluded.issued, length = excluded.length"),
+            "parent = excluded.parent, issued = excluded.issued"),
             rows)
-        session.execute(text("INSERT INTO search_terms (id, terms) VALUES (:id, CAST(:terms AS tsvector))"), terms)
+        session.execute(text("INSERT INTO search_terms (id, terms, size) "
+                             "VALUES (:id, CAST(:terms AS tsvector), :size)"), terms)
     if words:
         session.execute(text("INSERT INTO search_words (word) SELECT unnest(CAST(:w AS varchar[])) "
                              "ON CONFLICT DO NOTHING"), {"w": sorted(words)})

@@ -1,5 +1,6 @@
 """The PostgreSQL backend's bitsets, kept by a process across changes (portal/search/pg_bits.py):
 after any change they must equal what a process starting now would read."""
+import math
 from datetime import date
 
 import pytest
@@ -117,3 +118,19 @@ def test_lexeme_lookups_never_read_a_long_pending_list(searched):
     pending = _pending_pages(session)
     session.rollback()
     assert pending is None or pending <= 8, f"{pending} pending pages"
+
+
+def test_scores_equal_ts_rank_normalized_by_its_own_length_count(searched):
+    """Scores divide each row's sum by log2(1 + size) once, where ts_rank's normalization 1
+    counts the vector's positions on every call: the stored size must be that count, so the
+    order is the same as with ts_rank(…, 1) for every key."""
+    session = searched
+    body = " ".join(["giải phóng mặt bằng"] * 300 + [f"tu{n}" for n in range(50)])  # positions capped per lexeme
+    pg.apply(session, {"document:long"}, lambda s, k: [_entry(k, "Kế hoạch giải phóng", body, 2031)])
+    rows = session.execute(text(
+        "SELECT t.id, t.size, ts_rank(t.terms, q, 1), ts_rank(t.terms, q, 0) "
+        "FROM search_terms t, CAST('f.giai | f.phong' AS tsquery) q WHERE t.terms @@ q")).all()
+    session.rollback()
+    assert len(rows) >= 2
+    for _, size, normalized, plain in rows:
+        assert normalized == pytest.approx(plain / math.log2(size + 1), rel=1e-5)
