@@ -56,6 +56,10 @@ DDL = [
     "size integer NOT NULL DEFAULT 1, pad text NOT NULL DEFAULT repeat(' ', 2100)) WITH (toast_tuple_target = 128)",
     "ALTER TABLE search_terms ALTER COLUMN terms SET STORAGE EXTERNAL",
     f"CREATE INDEX IF NOT EXISTS ix_search_terms_terms ON search_terms USING gin (terms) WITH ({PENDING})",
+    # Bitsets of common lexemes that a process has read, for the others (pg_bits.py): a cache,
+    # unlogged (emptied by a crash, never replicated), keyed by the state of the rows it holds.
+    "CREATE UNLOGGED TABLE IF NOT EXISTS search_bitsets (state varchar(64) NOT NULL, key text NOT NULL, "
+    "base bigint NOT NULL, bits bytea NOT NULL, PRIMARY KEY (state, key))",
     "CREATE TABLE IF NOT EXISTS search_words (word varchar(40) PRIMARY KEY)",
     f"CREATE INDEX IF NOT EXISTS ix_search_words_trgm ON search_words USING gin (word gin_trgm_ops) WITH ({PENDING})",
 ]
@@ -70,13 +74,14 @@ def ensure_schema(session: Session) -> bool:
     # One round trip (this runs with every change): the tables' shape, and the GIN indexes made
     # before their pending list was bounded (bounded in place, their list emptied).
     exists, unbounded = session.execute(text(
-        "SELECT (SELECT count(*) = 2 FROM information_schema.columns WHERE (table_name, column_name) IN "
-        "(('search_entries', 'issued'), ('search_terms', 'size')) AND table_schema = current_schema()), "
+        "SELECT (SELECT count(*) = 3 FROM information_schema.columns WHERE (table_name, column_name) IN "
+        "(('search_entries', 'issued'), ('search_terms', 'size'), ('search_bitsets', 'bits')) "
+        "AND table_schema = current_schema()), "
         "ARRAY(SELECT relname FROM pg_class WHERE relname = ANY(:names) AND "
         "relnamespace = current_schema()::regnamespace AND NOT coalesce(reloptions, '{}') @> ARRAY[:option])"),
         {"names": list(GIN_INDEXES), "option": PENDING.replace(" ", "")}).one()
     if not exists:
-        session.execute(text("DROP TABLE IF EXISTS search_entries, search_terms"))
+        session.execute(text("DROP TABLE IF EXISTS search_entries, search_terms, search_bitsets"))
         for statement in DDL:
             session.execute(text(statement))
         return True

@@ -7,6 +7,13 @@ Python int with one bit per row (bit = row id - base), fetched once and kept; an
 lexemes is a bitwise & or |, a total is int.bit_count(), a facet count the match set & the
 bitset of a facet value. The ranking SQL then scores a few hundred chosen rows by id.
 
+A lexeme's first read is the slow part (its rows' ids found through the GIN index and the
+table: 5-30 ms for a syllable of many entries), and each process of each node met it once. The
+bitsets of common lexemes are therefore written to `search_bitsets`, keyed by the state of the
+rows (the table and the set of live ids, which fixes every row's content: rows are never changed
+in place and ids never come back): a process started later, or on another node, reads a 15 kB
+string instead. It is a cache, unlogged, emptied of other states as the rows change.
+
 These bitsets are derived data, like the page caches: they follow the shared change sequence.
 Rows of `search_entries` are never changed in place (a change deletes an entry's rows and
 inserts new ones, with new ids), so on a new generation the rows that came and went are found
@@ -15,19 +22,25 @@ rebuild (most rows new) starts the bitsets again.
 """
 from __future__ import annotations
 
+import hashlib
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from whoosh import query as q
 
 from .counting import FACETS
 from .pg import PREFIX, _quote, ensure_schema
 
+log = logging.getLogger(__name__)
+
 BUDGET = 64 * 1024 * 1024  # bytes of lexeme bitsets kept per process and table
+SHARE_FROM = 1000  # rows: a lexeme this common is written to search_bitsets for the other processes
 COLUMNS = ("kind",) + FACETS  # facet columns kept as value bitsets
 FACET_PREFIXES = {PREFIX[name] for name in COLUMNS}  # their lexemes: answered from those bitsets
 
@@ -99,6 +112,8 @@ class PgBits:
         self._clear()
 
     def _clear(self) -> None:
+        self.state = ""  # the table and its live ids, as a digest: the key of shared bitsets
+        self.cleaned = ""  # the state whose shared bitsets this process left alone (others gone)
         self.base = 0
         self.ids = np.zeros(0, dtype=np.int64)
         self.live = 0
@@ -127,41 +142,61 @@ class PgBits:
 
     def _load(self, session: Session, ids: np.ndarray) -> None:
         self._clear()
-        # Column by column, each one array (120,000 rows read as rows cost a second of Python).
-        columns = session.execute(text(
-            "SELECT array_agg(id ORDER BY id), array_agg(issued ORDER BY id), "  # noqa: S608  # nosec B608 (constants)
-            + ", ".join(f"array_agg({name} ORDER BY id)" for name in COLUMNS) + " FROM search_entries")).one()
-        ids = np.array(columns[0] or [], dtype=np.int64)  # this statement's rows, not the first's
-        self.base = int(ids.min()) if len(ids) else 0
-        self._place(ids, ids, columns[1] or [], {name: columns[2 + n] or [] for n, name in enumerate(COLUMNS)})
+        # One pass over the table (sequential: bits_for turned that off for the lexemes), its rows
+        # grouped by their facet values, each group's ids and issue dates as binary strings: read
+        # row by row, or as arrays of every column, 120,000 rows cost a second and a half.
+        session.execute(text("SET LOCAL enable_seqscan = on"))
+        names = ", ".join(COLUMNS)
+        rows = session.execute(text(
+            f"SELECT {names}, string_agg(int8send(id), ''), string_agg(int4send(issued), '') "  # noqa: S608  # nosec B608 (constants)
+            f"FROM search_entries GROUP BY {names}")).all()
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        parts = [np.frombuffer(row[-2], dtype=">i8") for row in rows]
+        seen = np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+        issued = np.concatenate([np.frombuffer(row[-1], dtype=">i4") for row in rows]).astype(np.int64) \
+            if rows else np.zeros(0, dtype=np.int64)
+        which = np.repeat(np.arange(len(rows)), [len(part) for part in parts])
+        order = np.argsort(seen, kind="stable")
+        seen = seen[order]  # this statement's rows, not the first's
+        self.base = int(seen[0]) if len(seen) else 0
+        self._place(seen, seen, issued[order], [tuple(row[:len(COLUMNS)]) for row in rows], which[order])
 
-    def _place(self, ids: np.ndarray, seen: np.ndarray, issued: list, values: dict[str, list]) -> None:
-        """Take `ids` as the live rows, and `seen` (with their issue dates and facet values, in
-        the same order) as newly seen rows."""
+    def _place(self, ids: np.ndarray, seen: np.ndarray, issued: np.ndarray, groups: list[tuple],
+               which: np.ndarray) -> None:
+        """Take `ids` as the live rows, and `seen` as newly seen rows, with their issue dates and
+        the number of their facet values' group in `groups` (in the same order)."""
         self.ids = ids
+        self.state = hashlib.blake2b(ids.astype("<i8").tobytes(), digest_size=16,
+                                     person=str(self.key[-1]).encode()[:16]).hexdigest()
         size = int(ids.max()) - self.base + 1 if len(ids) else 0
         self.live = to_bits(ids - self.base, size)
         if len(self.issued) < size:
             self.issued = np.concatenate([self.issued, np.zeros(size - len(self.issued), dtype=np.int64)])
         places = seen - self.base
-        if len(places):
-            self.issued[places] = np.array([value or 0 for value in issued], dtype=np.int64)
-        for name in COLUMNS:
-            if not len(places):
-                continue
-            found, which = np.unique(np.array([value or "" for value in values[name]], dtype=str), return_inverse=True)
+        if not len(places):
+            return
+        self.issued[places] = issued
+        by_group = np.argsort(which, kind="stable")
+        bounds = np.searchsorted(which[by_group], np.arange(len(groups) + 1))
+        for column, name in enumerate(COLUMNS):
+            found: dict[str, list[np.ndarray]] = {}
+            for number, group in enumerate(groups):
+                if group[column]:
+                    found.setdefault(group[column], []).append(places[by_group[bounds[number]:bounds[number + 1]]])
             table = self.values[name]
-            for number, value in enumerate(found.tolist()):
-                if value:
-                    table[value] = table.get(value, 0) | to_bits(places[which == number], 0)
+            for value, held in found.items():
+                table[value] = table.get(value, 0) | to_bits(np.concatenate(held), 0)
 
     def _patch(self, session: Session, ids: np.ndarray, new: np.ndarray, gone: np.ndarray) -> None:
         rows = session.execute(text(
             f"SELECT e.id, e.issued, {', '.join('e.' + c for c in COLUMNS)}, tsvector_to_array(t.terms) "  # noqa: S608  # nosec B608 (constants)
             "FROM search_entries e JOIN search_terms t ON t.id = e.id WHERE e.id = ANY(:ids)"),
             {"ids": new.tolist()}).all() if len(new) else []
-        self._place(ids, np.array([row[0] for row in rows], dtype=np.int64), [row[1] for row in rows],
-                    {name: [row[2 + n] for row in rows] for n, name in enumerate(COLUMNS)})
+        groups: dict[tuple, int] = {}
+        which = np.array([groups.setdefault(tuple(row[2:2 + len(COLUMNS)]), len(groups)) for row in rows],
+                         dtype=np.int64)
+        self._place(ids, np.array([row[0] for row in rows], dtype=np.int64),
+                    np.array([row[1] or 0 for row in rows], dtype=np.int64), list(groups), which)
         for name in COLUMNS:
             self.values[name] = {v: b & self.live for v, b in self.values[name].items() if b & self.live}
         if len(gone):
@@ -188,24 +223,53 @@ class PgBits:
 
     def fetch(self, session: Session, words) -> None:
         """Read the rows of the (field, word) pairs not kept yet, all in one statement (a question
-        meets forty new keys at once; one statement each cost a round trip each)."""
+        meets forty new keys at once; one statement each cost a round trip each): from the shared
+        bitsets of this state, or else through the GIN index."""
         with self.lock:
-            wanted = sorted({key for f, w in words if PREFIX[f] not in FACET_PREFIXES
-                             and (key := lexeme(f, w)) not in self.terms})
+            wanted = {_quote(key): key for f, w in words if PREFIX[f] not in FACET_PREFIXES
+                      and (key := lexeme(f, w)) not in self.terms}
             if not wanted:
                 return
-            rows = dict(session.execute(text(
-                "SELECT k, array_agg(t.id) FILTER (WHERE t.id IS NOT NULL) FROM unnest(CAST(:keys AS text[])) AS k "
-                "LEFT JOIN LATERAL (SELECT id FROM search_terms WHERE terms @@ CAST(k AS tsquery)) t ON true "
-                "GROUP BY k"), {"keys": [_quote(key) for key in wanted]}).all())
-            for key in wanted:
-                ids = np.array(rows.get(_quote(key)) or [], dtype=np.int64)
-                bits = to_bits(ids[ids >= self.base] - self.base, 0) & self.live
-                self.terms[key] = bits
+            # The ids as one binary string each (8 bytes an id): a common syllable's 100,000 ids
+            # read as an array cost 10 ms of parsing in Python, and as many again for numpy.
+            rows = session.execute(text(
+                "SELECT k, b.base, b.bits, CASE WHEN b.bits IS NULL THEN (SELECT string_agg(int8send(t.id), '') "
+                "FROM search_terms t WHERE t.terms @@ CAST(k AS tsquery)) END "
+                "FROM unnest(CAST(:keys AS text[])) AS k LEFT JOIN search_bitsets b ON b.state = :state AND b.key = k"),
+                {"keys": sorted(wanted), "state": self.state}).all()
+            shared = []
+            for quoted, base, kept, found in rows:
+                if kept is not None:
+                    bits = int.from_bytes(kept, "little")
+                    bits = (bits << (base - self.base) if base >= self.base else bits >> (self.base - base)) & self.live
+                else:
+                    ids = np.frombuffer(found or b"", dtype=">i8").astype(np.int64)
+                    bits = to_bits(ids[ids >= self.base] - self.base, 0) & self.live
+                    if len(ids) >= SHARE_FROM:
+                        shared.append({"state": self.state, "key": quoted, "base": self.base,
+                                       "bits": bits.to_bytes((bits.bit_length() + 7) // 8, "little")})
+                self.terms[wanted[quoted]] = bits
                 self.bytes += 64 + bits.bit_length() // 8
             while self.bytes > BUDGET and len(self.terms) > len(wanted):
                 _, dropped = self.terms.popitem(last=False)
                 self.bytes -= 64 + dropped.bit_length() // 8
+            if shared:
+                self._share(session, shared)
+
+    def _share(self, session: Session, rows: list[dict]) -> None:
+        """Write common lexemes' bitsets for the other processes (in a transaction of their own:
+        a search's own is read-only, and may end in a rollback); a failure only costs them time."""
+        bind = session.get_bind()
+        try:
+            with getattr(bind, "engine", bind).begin() as connection:
+                connection.execute(text("SET LOCAL lock_timeout = '200ms'"))  # never hold a search up
+                if self.cleaned != self.state:  # the first bitsets of a new state: the old ones go
+                    connection.execute(text("DELETE FROM search_bitsets WHERE state <> :state"), {"state": self.state})
+                    self.cleaned = self.state
+                connection.execute(text("INSERT INTO search_bitsets (state, key, base, bits) "
+                                        "VALUES (:state, :key, :base, :bits) ON CONFLICT DO NOTHING"), rows)
+        except SQLAlchemyError as error:
+            log.debug("shared search bitsets not written: %s", error)
 
     def cover(self, session: Session, query) -> Cover:
         """The rows a query tree (Term, Phrase, And, Or, AndMaybe) matches."""

@@ -134,3 +134,41 @@ def test_scores_equal_ts_rank_normalized_by_its_own_length_count(searched):
     assert len(rows) >= 2
     for _, size, normalized, plain in rows:
         assert normalized == pytest.approx(plain / math.log2(size + 1), rel=1e-5)
+
+
+def test_common_lexemes_read_by_one_process_serve_the_others_only_in_their_state(searched, monkeypatch):
+    """A lexeme's bitset read through the GIN index is written to search_bitsets under the state
+    of the rows; another process in that state reads it from there, one in another state never."""
+    session = searched
+    monkeypatch.setattr(pg_bits, "SHARE_FROM", 1)  # every lexeme counts as common here
+    table = session.execute(text("SELECT to_regclass('search_entries')::oid")).scalar()
+    session.execute(text("DELETE FROM search_bitsets"))
+    session.commit()
+    first = pg_bits.PgBits(("one", table))
+    first.follow(session, "s1")
+    expected = _snapshot(first, session)["terms"]
+    assert first.term(session, "all_f", "xyzzy") == 0
+    shared = dict(session.execute(text("SELECT key, state FROM search_bitsets")).all())
+    assert shared and set(shared.values()) == {first.state}
+    assert "'f.giai'" in shared and "'f.xyzzy'" not in shared  # a lexeme in no row is not written
+
+    # Another process in the same state reads from there (an entry spoiled on purpose shows it).
+    session.execute(text("UPDATE search_bitsets SET bits = '\\x01' WHERE key = '''f.phong'''"))
+    session.commit()
+    second = pg_bits.PgBits(("two", table))
+    second.follow(session, "s1")
+    assert second.state == first.state
+    assert second.ids_of(second.term(session, "all_f", "phong")).tolist() == [second.base]
+    assert second.ids_of(second.term(session, "all_f", "giai")).tolist() == sorted(expected[("all_f", "giai")])
+
+    # After a change, a process starting now gets the new rows right, and the old state's
+    # entries are gone once it writes its own.
+    pg.apply(session, {"document:shared"}, lambda s, k: [_entry(k, "Giải phóng mặt bằng", "giải phóng", 2033)])
+    session.commit()
+    third = pg_bits.PgBits(("three", table))
+    third.follow(session, "s2")
+    assert third.state != first.state
+    later = session.execute(text("SELECT id FROM search_entries WHERE key = 'document:shared'")).scalar()
+    assert later in third.ids_of(third.term(session, "all_f", "phong")).tolist()
+    assert set(third.ids_of(third.term(session, "all_f", "giai")).tolist()) == expected[("all_f", "giai")] | {later}
+    assert set(session.execute(text("SELECT state FROM search_bitsets")).scalars()) == {third.state}
