@@ -36,7 +36,7 @@ def tsquery(query) -> str:
     raise TypeError(f"query part not supported: {query!r}")
 
 
-POOL = 200  # candidates scored in full for one tier
+POOL = 100  # candidates scored in full for one tier
 SCORED_KEYS = 2000  # at most this many ts_rank calls per tier, unless the page needs more
 PHRASE_CHECK = 3000  # rows a long phrase's pairs may match before the GIN index checks it instead
 
