@@ -73,7 +73,7 @@ def drop_search_tables(app) -> None:
     """The PostgreSQL backend's tables are derived data outside the models: emptied by hand."""
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("DROP TABLE IF EXISTS search_entries, search_terms, search_words"))
+            db.session.execute(text("DROP TABLE IF EXISTS search_entries, search_terms, search_words, search_bitsets"))
             db.session.commit()
 
 
