@@ -35,8 +35,7 @@ class BitIndex:
 
     # -- terms ------------------------------------------------------------------------------------
     def term(self, field: str, text: str) -> int:
-        parts = [(_segment_bits(reader, field, text), offset) for reader, offset in self.leaves
-                 if (field, text) in reader]
+        parts = [(_segment_bits(reader, field, text), offset) for reader, offset in self.leaves]  # 0: absent
         if len(parts) == 1 and parts[0][1] == 0:
             return parts[0][0]  # one segment (an index after a rebuild): its bitset as kept
         bits = 0
