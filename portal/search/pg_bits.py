@@ -64,6 +64,12 @@ def id_array(session: Session, sql: str, **params) -> np.ndarray:
     return np.array(found or [], dtype=np.int64)
 
 
+def int8s(raw: bytes | None) -> np.ndarray:
+    """Ids sent as one binary string (`string_agg(int8send(id), '')`, 8 bytes an id): 100,000 ids
+    sent as an array cost 10 ms of parsing in Python, and as many again for numpy."""
+    return np.frombuffer(raw or b"", dtype=">i8").astype(np.int64)
+
+
 def leaves(query, boost: float = 1.0):
     """(a scoring leaf, its boost): the terms and phrases of a query tree, as in BM25 they add up."""
     if isinstance(query, (q.Term, q.Phrase)):
@@ -151,8 +157,8 @@ class PgBits:
             f"SELECT {names}, string_agg(int8send(id), ''), string_agg(int4send(issued), '') "  # noqa: S608  # nosec B608 (constants)
             f"FROM search_entries GROUP BY {names}")).all()
         session.execute(text("SET LOCAL enable_seqscan = off"))
-        parts = [np.frombuffer(row[-2], dtype=">i8") for row in rows]
-        seen = np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+        parts = [int8s(row[-2]) for row in rows]
+        seen = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         issued = np.concatenate([np.frombuffer(row[-1], dtype=">i4") for row in rows]).astype(np.int64) \
             if rows else np.zeros(0, dtype=np.int64)
         which = np.repeat(np.arange(len(rows)), [len(part) for part in parts])
@@ -230,8 +236,6 @@ class PgBits:
                       and (key := lexeme(f, w)) not in self.terms}
             if not wanted:
                 return
-            # The ids as one binary string each (8 bytes an id): a common syllable's 100,000 ids
-            # read as an array cost 10 ms of parsing in Python, and as many again for numpy.
             rows = session.execute(text(
                 "SELECT k, b.base, b.bits, CASE WHEN b.bits IS NULL THEN (SELECT string_agg(int8send(t.id), '') "
                 "FROM search_terms t WHERE t.terms @@ CAST(k AS tsquery)) END "
@@ -243,7 +247,7 @@ class PgBits:
                     bits = int.from_bytes(kept, "little")
                     bits = (bits << (base - self.base) if base >= self.base else bits >> (self.base - base)) & self.live
                 else:
-                    ids = np.frombuffer(found or b"", dtype=">i8").astype(np.int64)
+                    ids = int8s(found)
                     bits = to_bits(ids[ids >= self.base] - self.base, 0) & self.live
                     if len(ids) >= SHARE_FROM:
                         shared.append({"state": self.state, "key": quoted, "base": self.base,
