@@ -50,6 +50,39 @@ def _syllables(text: str) -> tuple[tuple[str, str, int, int], ...]:
     return tuple(_scan(text))
 
 
+class Joined(str):
+    """Parts of an entry joined by newlines, analysed part by part: a part that several fields
+    share (an entry's body feeds three) is analysed once (`columns`)."""
+
+    parts: tuple[str, ...]
+
+    def __new__(cls, parts):
+        parts = tuple(nfc(part) for part in parts)
+        joined = super().__new__(cls, "\n".join(parts))
+        joined.parts = parts
+        return joined
+
+
+def columns(value: str) -> tuple[list[str], list[str]]:
+    """The exact keys and the folded keys of a text's syllables, in order (no offsets)."""
+    if not isinstance(value, Joined):
+        exact, folded = _columns(nfc(value))
+        return list(exact), list(folded)
+    exact: list[str] = []
+    folded: list[str] = []
+    for part in value.parts:
+        more_exact, more_folded = _columns(part)
+        exact += more_exact
+        folded += more_folded
+    return exact, folded
+
+
+@lru_cache(maxsize=16)
+def _columns(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    pairs = list(map(keys, spans(text)[0]))
+    return tuple(e for e, _ in pairs), tuple(f for _, f in pairs)
+
+
 def lowered(text: str) -> str:
     """Lower case with the offsets of `text` (a rare character that changes length is kept)."""
     low = text.lower()

@@ -8,7 +8,7 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.system import pack_uint
 
 from .abbreviations import related
-from .analyzer import nfc, syllables
+from .analyzer import Joined, columns, nfc, syllables
 
 FOLDED, EXACT, BIGRAM = "folded", "exact", "bigram"
 
@@ -33,6 +33,18 @@ class SyllableTokenizer(Tokenizer):
         pick = 0 if self.mode == EXACT else 1
         return [(item[pick], item[2], item[3]) for item in items]
 
+    def words(self, value) -> list[str]:
+        """The keys of keys(value), without their offsets: what the index needs, made from each
+        part's syllables analysed once (analyzer.columns)."""
+        exact, folded = columns(value)
+        if self.expand and folded:
+            extra = related(folded)
+            folded += extra
+            exact += [None] * len(extra)  # as keys() gives them: an expansion has no exact form
+        if self.mode == BIGRAM:
+            return [f"{a}_{b}" for a, b in zip(folded, folded[1:], strict=False)]
+        return exact if self.mode == EXACT else folded
+
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
@@ -56,8 +68,14 @@ class _Frequency(formats.Frequency):
         if not isinstance(analyzer, SyllableTokenizer):
             return super().word_values(value, analyzer, **kwargs)
         boost = self.field_boost
-        counts = Counter(key for key, _, _ in analyzer.keys(value))
-        return ((word, count, count * boost, pack_uint(count)) for word, count in counts.items())
+        return ((word, count, count * boost, pack_uint(count)) for word, count in _counted(value, analyzer))
+
+    def postings(self, value, analyzer) -> list[tuple[bytes, int, float, bytes]]:
+        """What Field.index() gives (terms as UTF-8), as a list: the rebuild's writer (runs.py)."""
+        if not isinstance(analyzer, SyllableTokenizer):
+            return _encoded(self.word_values(value, analyzer))
+        boost = self.field_boost
+        return [(word.encode(), count, count * boost, pack_uint(count)) for word, count in _counted(value, analyzer)]
 
 
 class _Positions(formats.Positions):
@@ -65,14 +83,32 @@ class _Positions(formats.Positions):
 
     def word_values(self, value, analyzer, **kwargs):
         if not isinstance(analyzer, SyllableTokenizer):
-            yield from super().word_values(value, analyzer, **kwargs)
-            return
-        places: dict[str, list[int]] = {}
-        for index, (key, _, _) in enumerate(analyzer.keys(value)):
-            places.setdefault(key, []).append(index)
-        boost = self.field_boost
-        for word, found in places.items():
-            yield word, len(found), len(found) * boost, self.encode(found)
+            return super().word_values(value, analyzer, **kwargs)
+        boost, encode = self.field_boost, self.encode
+        return ((word, len(found), len(found) * boost, encode(found)) for word, found in _placed(value, analyzer))
+
+    def postings(self, value, analyzer) -> list[tuple[bytes, int, float, bytes]]:
+        """What Field.index() gives (terms as UTF-8), as a list: the rebuild's writer (runs.py)."""
+        if not isinstance(analyzer, SyllableTokenizer):
+            return _encoded(self.word_values(value, analyzer))
+        boost, encode = self.field_boost, self.encode
+        return [(word.encode(), len(found), len(found) * boost, encode(found))
+                for word, found in _placed(value, analyzer)]
+
+
+def _counted(value, analyzer: SyllableTokenizer):
+    return Counter(analyzer.words(value)).items()
+
+
+def _placed(value, analyzer: SyllableTokenizer):
+    places: dict[str, list[int]] = {}
+    for index, key in enumerate(analyzer.words(value)):
+        places.setdefault(key, []).append(index)
+    return places.items()
+
+
+def _encoded(values) -> list:
+    return [(word.encode(), count, weight, data) for word, count, weight, data in values]
 
 
 def _text(mode: str, positions: bool = False, boost: float = 1.0, expand: bool = False) -> fields.TEXT:
@@ -111,16 +147,15 @@ def build_schema() -> fields.Schema:
 
 def fields_of(entry) -> dict:
     """The field values of one SearchEntry."""
-    text_all = f"{entry.title}\n{entry.body}"
     issued = entry.issued_on
     return {
         "key": entry.key, "parent": entry.parent or None, "kind": entry.kind, "url": entry.url,
         "title": entry.title, "body": entry.body,
         "symbol": entry.symbol, "type_label": entry.type_label,
         "issued_iso": issued.isoformat() if issued else "",
-        "all_f": "\n".join((entry.title, entry.meta, " ".join(entry.symbol_parts), entry.body)),
-        "all_x": f"{entry.title}\n{entry.meta}\n{entry.body}",
-        "title_f": entry.title, "title_x": entry.title, "bigrams": text_all,
+        "all_f": Joined((entry.title, entry.meta, " ".join(entry.symbol_parts), entry.body)),
+        "all_x": Joined((entry.title, entry.meta, entry.body)),
+        "title_f": entry.title, "title_x": entry.title, "bigrams": Joined((entry.title, entry.body)),
         "title_bigrams": entry.title, "who_bigrams": entry.who,
         "symbol_key": entry.symbol_key or None, "symbol_parts": " ".join(entry.symbol_parts) or None,
         "doc_type": entry.doc_type or None, "issuer": entry.issuer or None,

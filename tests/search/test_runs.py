@@ -1,62 +1,106 @@
-"""A rebuild larger than the writer's memory spills sorted runs to disk: with the chunked pool
-and the length columns read whole, the index must hold exactly what Whoosh's own writer writes
-(postings, and the field lengths kept with each term and posting block for scoring)."""
+"""The rebuild's writer (runs.py: postings grouped by term, written a block at a time, spilled to
+runs when memory is full) must write exactly the files Whoosh's own writer writes: the same
+postings, term table and columns, byte for byte, however many runs it spills."""
+import hashlib
+from datetime import date
+
+import pytest
 from whoosh import fields, index
-from whoosh.writing import PostingPool
+from whoosh.writing import PostingPool, SegmentWriter
 
-from portal.search.runs import ChunkedPostingPool, faster
+from portal.search.entries import SearchEntry
+from portal.search.runs import GroupedPool, faster
+from portal.search.schema import build_schema, fields_of
 
-
-def _build(folder, wrap, docs):
-    schema = fields.Schema(key=fields.ID(stored=True), text=fields.TEXT(phrase=True))
-    ix = index.create_in(str(folder), schema)
-    writer = wrap(ix.writer())
-    writer.pool.limit = 4000  # bytes: hundreds of runs, more than the 128 merged at once
-    for number, text in docs:
-        writer.add_document(key=str(number), text=text)
-    writer.commit()
-    return ix
+WORDS = ("giải phóng mặt bằng khen thưởng kế hoạch tỉnh Lạng Sơn hộ gia đình hiến đất Nguyễn Văn Thị "
+         "bằng khen Thủ tướng Chính phủ huân chương lao động hạng ba UBND GPMB").split()
 
 
-def _postings(ix):
-    with ix.searcher() as searcher:
-        reader = searcher.reader()
-        return {(name, term): (sorted(reader.postings(name, term).items_as("positions")),
-                               _lengths(reader, name, term))
-                for name, term in reader.all_terms() if name == "text"}
+def _entries(count, start=0):
+    for n in range(start, start + count):
+        body = " ".join(WORDS[(n * k + k * k) % len(WORDS)] for k in range(1, 20 + n % 90))
+        yield SearchEntry(
+            key=f"document:{n}", kind="award" if n % 3 else "document", url=f"/van-ban/{n}",
+            title=" ".join(WORDS[(n + k) % len(WORDS)] for k in range(3 + n % 7)), body=body,
+            meta="Kế hoạch · UBND tỉnh", symbol=f"{n}/KH-UBND", doc_type="ke-hoach", type_label="Kế hoạch",
+            issuer="UBND tỉnh Lạng Sơn" if n % 2 else "VKSND tỉnh Lạng Sơn", campaign="gpmb" if n % 5 else "",
+            issued_on=date(2022, 1 + n % 12, 1 + n % 28), symbol_parts=[str(n), "kh", "ubnd"],
+            who="Nguyễn Thực Liệu\nVKSND tỉnh Lạng Sơn" if n % 4 == 0 else "",
+            parent="" if n % 3 == 0 else "document:0")
 
 
-def _lengths(reader, name, term):
-    info = reader.term_info(name, term)
-    matcher = reader.postings(name, term)
-    blocks = []
-    while matcher.is_active():
-        blocks.append((matcher.block_min_length(), matcher.block_max_length()))
-        matcher.skip_to(matcher.block_max_id() + 1) if matcher.supports_block_quality() else matcher.next()
-    return info.min_length(), info.max_length(), blocks
+def _files(ix) -> dict[str, str]:
+    """Digest of each file of the index's segments, by its kind (.pst, .trm, column files…)."""
+    digests = {}
+    for number, segment in enumerate(ix._segments()):
+        for name in sorted(segment.list_files(ix.storage)):
+            with ix.storage.open_file(name) as handle:
+                kind = name.rsplit(".", 1)[-1]
+                digests[f"{number}:{kind}:{len(digests)}"] = hashlib.md5(handle.read()).hexdigest()  # noqa: S324
+    return digests
 
 
-def test_spilled_runs_index_exactly_what_whoosh_does(tmp_path):
-    words = "giai phong mat bang khen thuong ke hoach tinh lang son ho gia dinh".split()
-    docs = [(n, " ".join(words[(n * k) % len(words)] for k in range(1, 30 + n % 40))) for n in range(1500)]
-    (tmp_path / "plain").mkdir()
-    (tmp_path / "chunked").mkdir()
-    plain = _build(tmp_path / "plain", lambda w: w, docs)
-    spilled = _build(tmp_path / "chunked", faster, docs)
-    expected = _postings(plain)
-    assert expected and _postings(spilled) == expected
-    with spilled.searcher() as searcher:
+def _index(folder, schema):
+    folder.mkdir()
+    return index.create_in(str(folder), schema)
+
+
+def _fill(ix, wrap, entries, limit=None, **commit):
+    writer = wrap(ix.writer(compound=False))
+    if limit:
+        writer.pool.limit = limit
+    for number, entry in enumerate(entries):
+        writer.add_document(**fields_of(entry), **({"_boost": 2.0} if number % 7 == 0 else {}))
+    writer.commit(**commit)
+
+
+@pytest.mark.parametrize("limit", [None, 20_000], ids=["in memory", "hundreds of runs"])
+def test_grouped_writer_writes_whooshs_own_files_byte_for_byte(tmp_path, limit):
+    entries = list(_entries(1500))
+    plain, grouped = _index(tmp_path / "plain", build_schema()), _index(tmp_path / "grouped", build_schema())
+    _fill(plain, lambda w: w, entries, limit)
+    _fill(grouped, faster, entries, limit)
+    expected = _files(plain)
+    assert {name.split(":")[1] for name in expected} >= {"pst", "trm", "col"}
+    assert _files(grouped) == expected
+    with grouped.searcher() as searcher:
         assert searcher.doc_count() == 1500
+        assert searcher.document(key="document:4")["issuer"] == "VKSND tỉnh Lạng Sơn"
 
 
-def test_only_a_fresh_whoosh_pool_is_switched(tmp_path):
+def test_merging_older_segments_and_deletions_writes_the_same_files(tmp_path):
+    """A later write merges the index's earlier segments (their postings come through the pool
+    one by one), with documents deleted in between."""
+    folders = {}
+    for name, wrap in (("plain", lambda w: w), ("grouped", faster)):
+        ix = _index(tmp_path / name, build_schema())
+        _fill(ix, wrap, _entries(400))
+        _fill(ix, wrap, _entries(300, start=400), merge=False)
+        writer = wrap(ix.writer(compound=False))
+        for number in range(0, 700, 9):
+            writer.delete_by_term("key", f"document:{number}")
+        for entry in _entries(200, start=700):
+            writer.add_document(**fields_of(entry))
+        writer.commit(optimize=True)
+        folders[name] = ix
+    assert _files(folders["grouped"]) == _files(folders["plain"])
+    with folders["grouped"].searcher() as searcher:
+        assert searcher.doc_count() == 900 - len(range(0, 700, 9))
+
+
+def test_only_a_fresh_whoosh_writer_is_switched(tmp_path):
     schema = fields.Schema(text=fields.TEXT)
     writer = faster(index.create_in(str(tmp_path), schema).writer())
-    assert type(writer.pool) is ChunkedPostingPool
+    assert type(writer.pool) is GroupedPool and type(writer) is not SegmentWriter
     writer.cancel()
     writer = index.open_dir(str(tmp_path)).writer()
     writer.add_document(text="đã có dữ liệu")
     assert type(faster(writer).pool) is PostingPool  # postings already pooled stay as they are
+    writer.cancel()
+    vectors = fields.Schema(text=fields.TEXT(vector=True))
+    (tmp_path / "vectors").mkdir()
+    writer = faster(index.create_in(str(tmp_path / "vectors"), vectors).writer())
+    assert type(writer) is SegmentWriter  # term vectors: Whoosh's own path
     writer.cancel()
 
 
@@ -70,7 +114,7 @@ def test_postings_counted_from_keys_equal_whooshs_own_formats():
     own formats, over the same tokens, must give the same words, counts, weights and positions."""
     from whoosh import formats
 
-    from portal.search.schema import SyllableTokenizer, build_schema
+    from portal.search.schema import SyllableTokenizer
 
     schema = build_schema()
     names = [name for name in schema.names() if isinstance(schema[name].analyzer, SyllableTokenizer)]
@@ -83,3 +127,21 @@ def test_postings_counted_from_keys_equal_whooshs_own_formats():
             ours = list(field.format.word_values(text, field.analyzer))
             assert ours == list(stock.word_values(field.format, text, field.analyzer)), (name, text)
         assert list(field.format.word_values(TEXTS[0], field.analyzer))
+
+
+def test_an_entry_analysed_part_by_part_gives_the_keys_of_its_whole_text():
+    """Fields made of an entry's parts (title, meta, body) analyse each part once; their keys,
+    expansions and bigrams across parts must be those of the joined text."""
+    from portal.search.analyzer import Joined
+    from portal.search.schema import SyllableTokenizer
+
+    schema = build_schema()
+    parts = [TEXTS[0], "", TEXTS[1], "Ủy ban nhân dân tỉnh", TEXTS[2]]
+    joined = Joined(parts)
+    assert joined == "\n".join(parts) and isinstance(joined, str)
+    for name in schema.names():
+        field = schema[name]
+        if isinstance(field.analyzer, SyllableTokenizer):
+            assert field.analyzer.words(joined) == [key for key, _, _ in field.analyzer.keys("\n".join(parts))], name
+            assert list(field.format.word_values(joined, field.analyzer)) == list(
+                field.format.word_values("\n".join(parts), field.analyzer)), name
