@@ -230,3 +230,21 @@ def test_a_server_error_gets_the_vietnamese_500_page(app):
     response = app.test_client().get("/boom-test")
     assert response.status_code == 500
     assert "Lỗi máy chủ" in response.get_data(as_text=True)
+
+
+def test_links_to_the_same_page_with_other_arguments_are_written_as_url_for_writes_them(app):
+    """Facet, tab, sort and page links reuse the page's path; their query must be exactly what
+    url_for() writes (marks, spaces, slashes, reserved characters)."""
+    from flask import url_for
+
+    from portal.web.public import page_url, url_with
+
+    query = {"q": "174/KH-UBND giải phóng & mặt bằng", "loai": "ke-hoach", "trang": "3", "x": "a+b=c;d'e"}
+    with app.test_request_context("/tim-kiem", query_string=query):
+        expected = {k: v for k, v in query.items() if k != "trang"}
+        assert url_with() == url_for("public.search", **expected)
+        assert url_with(loai=None, nam=2022) == url_for("public.search", **{**expected, "nam": 2022, "loai": None})
+        assert page_url(2) == url_for("public.search", **{**query, "trang": 2})
+        assert page_url(1) == url_for("public.search", **expected)
+    with app.test_request_context("/tim-kiem"):
+        assert url_with(q=None) == url_for("public.search") == "/tim-kiem"
