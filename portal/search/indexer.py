@@ -30,8 +30,8 @@ from whoosh.writing import CLEAR
 from . import abbreviations
 from .entries import SearchEntry
 from .parallel import ParallelWriter
-from .runs import faster
 from .schema import build_schema, fields_of
+from .writer import faster
 
 log = logging.getLogger(__name__)
 WRITER_TIMEOUT = 10.0

@@ -16,6 +16,8 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.util.numeric import byte_to_length
 
+from .shelf import shelf_of
+
 BUDGET = 64 * 1024 * 1024  # bytes of arrays kept per process
 DENSE = 8  # a term in more than 1/DENSE of a segment's documents is kept as one weight per document
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) or 0 for b in range(256)], dtype=np.float64)
@@ -65,6 +67,18 @@ class Postings:
         self.ids, self.weights = ids, weights
         self.nbytes = ids.nbytes + weights.nbytes + (self.dense.nbytes if self.dense is not None else 0)
 
+    @classmethod
+    def stored(cls, arrays: list[np.ndarray]) -> Postings:
+        """Postings from the arrays a segment's postings file holds ([dense] or [ids, weights]),
+        used in place: the mapping is shared with every process, so it counts as nothing."""
+        made = cls.__new__(cls)
+        if len(arrays) == 1:
+            made.dense, made.ids, made.weights = arrays[0], _EMPTY[0][:0], _EMPTY[0][:0]
+        else:
+            made.dense, (made.ids, made.weights) = None, arrays
+        made.nbytes = 64
+        return made
+
     def __len__(self) -> int:
         return len(self.ids) if self.dense is None else int(np.count_nonzero(self.dense))
 
@@ -93,6 +107,10 @@ def postings(reader, field: str, text: str) -> Postings:
 
 
 def _made(reader, field: str, text: str, count: int) -> Postings:
+    kept = shelf_of(reader)
+    arrays = kept.arrays(field, text) if kept is not None else None
+    if arrays is not None:
+        return Postings.stored(arrays)
     if (field, text) not in reader:
         empty = Postings(*_EMPTY, 0)
         empty.nbytes = 64  # counted against the budget, so that many absent terms are dropped in turn

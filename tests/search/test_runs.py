@@ -4,13 +4,15 @@ postings, term table and columns, byte for byte, however many runs it spills."""
 import hashlib
 from datetime import date
 
+import numpy as np
 import pytest
 from whoosh import fields, index
 from whoosh.writing import PostingPool, SegmentWriter
 
 from portal.search.entries import SearchEntry
-from portal.search.runs import GroupedPool, faster
+from portal.search.runs import GroupedPool
 from portal.search.schema import build_schema, fields_of
+from portal.search.writer import faster
 
 WORDS = ("giải phóng mặt bằng khen thưởng kế hoạch tỉnh Lạng Sơn hộ gia đình hiến đất Nguyễn Văn Thị "
          "bằng khen Thủ tướng Chính phủ huân chương lao động hạng ba UBND GPMB").split()
@@ -30,10 +32,11 @@ def _entries(count, start=0):
 
 
 def _files(ix) -> dict[str, str]:
-    """Digest of each file of the index's segments, by its kind (.pst, .trm, column files…)."""
+    """Digest of each of Whoosh's files of the index's segments, by kind (.pst, .trm, columns…);
+    the decoded postings beside them (shelf.py) are checked apart."""
     digests = {}
     for number, segment in enumerate(ix._segments()):
-        for name in sorted(segment.list_files(ix.storage)):
+        for name in sorted(n for n in segment.list_files(ix.storage) if not n.endswith(".arrays")):
             with ix.storage.open_file(name) as handle:
                 kind = name.rsplit(".", 1)[-1]
                 digests[f"{number}:{kind}:{len(digests)}"] = hashlib.md5(handle.read()).hexdigest()  # noqa: S324
@@ -66,6 +69,36 @@ def test_grouped_writer_writes_whooshs_own_files_byte_for_byte(tmp_path, limit):
     with grouped.searcher() as searcher:
         assert searcher.doc_count() == 1500
         assert searcher.document(key="document:4")["issuer"] == "VKSND tỉnh Lạng Sơn"
+    _check_shelves(grouped)
+
+
+def _check_shelves(ix):
+    """Every term in SHARED_FROM documents or more of a segment is beside it, decoded, equal to
+    what reading Whoosh's blocks gives; no other term is."""
+    from portal.search.postings import Postings, _read_postings
+    from portal.search.shelf import SHARED_FROM, shelf_of
+
+    checked = 0
+    with ix.searcher() as searcher:
+        for reader, _ in searcher.reader().leaf_readers():
+            kept = shelf_of(reader)
+            assert kept is not None
+            for field, text in reader.all_terms():
+                if field == "issued":  # numeric: never looked up by text, never kept
+                    continue
+                arrays = kept.arrays(field, text.decode())
+                common = reader.doc_frequency(field, text) >= SHARED_FROM
+                assert (arrays is not None) == common, (field, text)
+                if arrays is None:
+                    continue
+                stored = Postings.stored(arrays)
+                decoded = Postings(*_read_postings(reader.postings(field, text)), reader.doc_count_all())
+                for name in ("ids", "weights", "dense"):
+                    ours, theirs = getattr(stored, name), getattr(decoded, name)
+                    assert (ours is None) == (theirs is None) and (ours is None or (
+                        ours.dtype == theirs.dtype and np.array_equal(ours, theirs))), (field, text, name)
+                checked += 1
+    assert checked >= 20
 
 
 def test_merging_older_segments_and_deletions_writes_the_same_files(tmp_path):
