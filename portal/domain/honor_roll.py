@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from flask import g, has_app_context
@@ -140,16 +141,21 @@ def _named_rows(name: str, session) -> list:
     return cache[key]
 
 
-def _keeps(row, flt: HonorFilter, session) -> bool:
-    """_award_conditions() on a row read by _named_rows()."""
+def _keeper(flt: HonorFilter, session):
+    """_award_conditions() as a test of the rows _named_rows() reads, prepared once per filter
+    (a common name word matches thousands of rows, each tested for the page and four counts)."""
     prepared = g.setdefault("_named_filters", {}) if has_app_context() else {}
     key = (id(session), replace(flt, name=None, kind=None, unit=None))
     if key not in prepared:
         area_id = session.scalar(db.select(Area.id).where(Area.code == flt.area)) if flt.area else None
         prepared[key] = ({d.id for d in _public_decisions(session) if _decision_matches(d, flt)}, area_id or -1)
     decision_ids, area_id = prepared[key]
-    return (row.decision_id in decision_ids and (not flt.kind or row.kind == flt.kind)
-            and (not flt.unit or row.unit == flt.unit) and (not flt.area or row.district_area_id == area_id))
+    kind, unit, area = flt.kind, flt.unit, flt.area
+
+    def keeps(row) -> bool:
+        return (row.decision_id in decision_ids and (not kind or row.kind == kind)
+                and (not unit or row.unit == unit) and (not area or row.district_area_id == area_id))
+    return keeps
 
 
 def _conditions(flt: HonorFilter, session=None) -> list:
@@ -161,7 +167,7 @@ def list_awards(flt: HonorFilter, page: int, per_page: int, session=None) -> Pag
     """A page of listed awards in Vietnamese order (people by given name)."""
     session = session or db.session
     if flt.name:
-        rows = sorted((r for r in _named_rows(flt.name, session) if _keeps(r, flt, session)),
+        rows = sorted(filter(_keeper(flt, session), _named_rows(flt.name, session)),
                       key=lambda r: (r.sort_key, r.id))
         ids = [r.id for r in rows[(page - 1) * per_page:page * per_page]]
         found = {row[0].id: row for row in session.execute(_base().where(Award.id.in_(ids or [-1])))}
@@ -178,12 +184,8 @@ def list_awards(flt: HonorFilter, page: int, per_page: int, session=None) -> Pag
 
 def _count_by(column, flt: HonorFilter, decisions: list[_Decision]) -> dict:
     if flt.name:
-        counts: dict = {}
-        for row in _named_rows(flt.name, db.session):
-            if _keeps(row, flt, db.session):
-                value = getattr(row, column.key)
-                counts[value] = counts.get(value, 0) + 1
-        return counts
+        kept = filter(_keeper(flt, db.session), _named_rows(flt.name, db.session))
+        return dict(Counter(getattr(row, column.key) for row in kept))
     conds = _award_conditions(flt, [d.id for d in decisions if _decision_matches(d, flt)])
     return dict(db.session.execute(db.select(column, func.count(Award.id)).select_from(_source(flt))
                                    .where(*conds).group_by(column)).all())
