@@ -38,7 +38,8 @@ def file_name(segment_id: str) -> str:
 
 def write(path: Path, documents: int, terms) -> None:
     """`terms`: (field, text, Postings) of one segment, its `documents` counted as Whoosh does.
-    Written to a hidden name first, then renamed: a reader never sees half a file."""
+    Written under another name first, then renamed: a reader never sees half a file. That name
+    is also the segment's (Whoosh's pattern), so what a killed writer leaves goes with it."""
     header, arrays, offset = [], [], 0
     for field, text, postings in terms:
         parts = [postings.dense] if postings.dense is not None else [postings.ids, postings.weights]
@@ -52,7 +53,7 @@ def write(path: Path, documents: int, terms) -> None:
         return
     head = json.dumps({"documents": documents, "terms": header}, ensure_ascii=False).encode()
     start = -(-(len(MAGIC) + 8 + len(head)) // _ALIGN) * _ALIGN
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial = path.with_name(f"{path.name}.partial{os.getpid()}")
     try:
         with open(partial, "wb") as out:
             out.write(MAGIC + struct.pack("<Q", len(head)) + head)

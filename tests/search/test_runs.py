@@ -178,3 +178,30 @@ def test_an_entry_analysed_part_by_part_gives_the_keys_of_its_whole_text():
             assert field.analyzer.words(joined) == [key for key, _, _ in field.analyzer.keys("\n".join(parts))], name
             assert list(field.format.word_values(joined, field.analyzer)) == list(
                 field.format.word_values("\n".join(parts), field.analyzer)), name
+
+
+def test_a_missing_or_damaged_postings_file_is_read_through_whoosh(tmp_path):
+    """The decoded postings are only an accelerator: a segment whose file is gone, cut short or
+    written for another segment gives the same postings, read from Whoosh's blocks."""
+    from portal.search import postings, shelf
+
+    ix = _index(tmp_path / "ix", build_schema())
+    _fill(ix, faster, _entries(1200))
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        path = tmp_path / "ix" / shelf.file_name(reader.segment().segment_id())
+        expected = postings._made(reader, "all_f", "bang", reader.doc_count_all())
+    assert path.exists() and expected.dense is not None and not expected.dense.flags.writeable  # mapped
+    good = path.read_bytes()
+    for damage in (b"", good[:100], good.replace(b'"documents": 1200', b'"documents": 1201'), None):
+        if damage is None:
+            path.unlink()
+        else:  # a new file, as a writer leaves it (a mapped file is never rewritten in place)
+            (tmp_path / "damaged").write_bytes(damage)
+            (tmp_path / "damaged").replace(path)
+        shelf._shelves.clear()
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            assert shelf.shelf_of(reader) is None
+            found = postings._made(reader, "all_f", "bang", reader.doc_count_all())
+        assert found.dense.flags.writeable and np.array_equal(found.dense, expected.dense)
