@@ -8,7 +8,7 @@ PORT ?= 5000
 # Absolute links (feed, sitemap) point where the portal is served, unless SITE_URL says otherwise.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test setup install lint bench audit scan-tools clean
+.PHONY: run test check setup install lint bench audit scan-tools clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ scan-tools: .venv-scan/.installed
 ## The whole test suite (browser checks included where Chromium is installed).
 test: setup node_modules/.package-lock.json scan-tools
 	$(BIN)/pytest
+
+## The fast tests (no browser, no server started, no scanner), spread over the cores: run after every change.
+FAST := -m "not slow" --ignore=tests/browser --ignore=tests/scans --ignore=tests/cluster --ignore=tests/faults
+check: install
+	$(BIN)/pytest -q -n $${CHECK_WORKERS:-auto} -p no:cacheprovider $(FAST)
 
 lint: install
 	$(BIN)/ruff check portal tests bench

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from .config import DEFAULTS, PROJECT_ROOT, from_environment
+from .config import DEFAULTS, PROJECT_ROOT, from_environment, trusted_hosts
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -21,19 +21,27 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.instance_path = str(instance)
     app.config.from_mapping(from_environment(instance))
     app.config.from_mapping(test_config)
+    if "TRUSTED_HOSTS" not in test_config:  # a request for another host is a 400 (links never use it)
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config["SITE_URL"], os.environ.get("TRUSTED_HOSTS"))
     app.json.ensure_ascii = False  # Vietnamese stays readable in the API's JSON
     app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_UPLOAD_MB", 20) * 1024 * 1024 + 1024 * 1024
 
-    from . import cli, extensions
-    from .domain import calendar, changes, documents, schedule, schema, units  # noqa: F401 (models)
+    from . import cli, database, extensions, mail
+    from .domain import bounds, calendar, changes, documents, outbox, schedule, schema, units  # noqa: F401 (models)
     from .search import service as search_service
     from .web import admin, api, cache, errors, public, security
     from .web import units as unit_area
 
+    serving = click.get_current_context(silent=True) is None  # a server, not a `flask` command
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config, serving)
     security.install_converters(app)
+    database.init_app(app)  # before the database's own hooks: its budget outlives their teardown
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))
     extensions.csrf.init_app(app)
+    bounds.install_text_guard()
+    mail.init_app(app)
     changes.forget()
     schedule.reset()
     documents.SETTINGS["show_demo"] = bool(app.config["DEMO_DATA"])
@@ -45,7 +53,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     cache.init_app(app)
     cli.init_app(app)
-    serving = click.get_current_context(silent=True) is None  # a server, not a `flask` command
     if app.config["SCHEMA_CHECK"] and not app.testing and serving:
         with app.app_context():
             schema.check()  # refuse to serve a database of another schema revision

@@ -114,7 +114,21 @@ def disable_user(email: str) -> None:
     click.echo(f"Đã khóa tài khoản {user.email}.")
 
 
+mail_group = AppGroup("mail", help="Thư thông báo chờ gửi.")
+
+
+@mail_group.command("send")
+def send_mail() -> None:
+    """Send the notices that are due (the portal also sends them itself after each change)."""
+    from . import mail
+    if not mail.enabled():
+        raise click.ClickException("Chưa đặt MAIL_SERVER: không gửi thư.")
+    done, failed = mail.drain(limit=10_000)
+    click.echo(f"Đã gửi {done} thư; {failed} thư chưa gửi được (sẽ thử lại).")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(mail_group)
     app.cli.add_command(content_group)
     app.cli.add_command(search_group)
     app.cli.add_command(users_group)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,6 +56,20 @@ def _check_cluster(url: str) -> None:
                                  "(postgresql://người-dùng@máy:5432/tên-csdl).")
 
 
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
+
+
+def trusted_hosts(site_url: str, listed: str | None) -> list[str] | None:
+    """The host names a request may carry: TRUSTED_HOSTS (comma-separated; `*` for any), else
+    SITE_URL's host; the machine itself (health checks, commands on a node) is always allowed."""
+    if listed and listed.strip() == "*":
+        return None
+    names = [n.strip() for n in (listed or "").split(",") if n.strip()]
+    if not names:
+        names = [urlsplit(site_url).hostname or "127.0.0.1"]
+    return list(dict.fromkeys([*names, *LOOPBACK_HOSTS]))
+
+
 def from_environment(instance_path: Path) -> dict:
     """Build the settings mapping from environment variables, with safe defaults."""
     upload_default = instance_path / "uploads"
@@ -77,12 +92,19 @@ def from_environment(instance_path: Path) -> dict:
         # Memory the rendered-page cache may use per worker, and the largest page it keeps.
         "PAGE_CACHE_BYTES": int(os.environ.get("PAGE_CACHE_MB", "64")) * 1024 * 1024,
         "PAGE_CACHE_MAX_PAGE": 1024 * 1024,
+        # Bounds on waiting for the database (seconds; portal/database.py): connecting, each
+        # statement of a request (measured here), each statement on the server, a pooled connection.
+        "DB_CONNECT_TIMEOUT": float(os.environ.get("DB_CONNECT_TIMEOUT", "2")),
+        "DB_REQUEST_BUDGET": float(os.environ.get("DB_REQUEST_BUDGET", "2.5")),
+        "DB_STATEMENT_TIMEOUT": float(os.environ.get("DB_STATEMENT_TIMEOUT", "30")),
+        "DB_POOL_TIMEOUT": float(os.environ.get("DB_POOL_TIMEOUT", "2")),
         # Login throttle across workers: Redis when set, else the database.
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         # Where originals and staged award lists live: this machine's UPLOAD_DIR, or the database.
         "FILE_STORAGE": os.environ.get("FILE_STORAGE", "database" if cluster() else "folder"),
-        # How many load balancers stand in front (X-Forwarded-For is trusted that many hops).
-        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0") or 0),
+        # The load balancers' addresses or networks (comma-separated): X-Forwarded-For is believed
+        # only from them (web/security.py).
+        "TRUSTED_PROXIES": os.environ.get("TRUSTED_PROXIES", ""),
         # Where the search index lives: a Whoosh folder per node, or PostgreSQL (the database's own).
         "SEARCH_BACKEND": os.environ.get("SEARCH_BACKEND", "whoosh"),
         # E-mail notices (optional): the office and units see the same on their dashboards.
@@ -93,13 +115,14 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "thidua@vks.langson.invalid"),
+        # Seconds the sending thread waits on the mail server (no request ever waits on it).
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "10") or 10),
         # Where notices for the office go besides its accounts (comma-separated; optional).
         "MAIL_OFFICE": [a.strip() for a in os.environ.get("MAIL_OFFICE", "").split(",") if a.strip()],
     }
 
 
 DEFAULTS = {
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "PER_PAGE": 20,

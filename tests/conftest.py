@@ -59,6 +59,8 @@ def app(tmp_path):
         "SEARCH_CHECK_ON_START": False,
         # Index work runs inline, so a test sees it finished (servers do it in the background).
         "SEARCH_BACKGROUND": False,
+        # Queued notices are sent as the request ends (servers send them from a thread).
+        "MAIL_BACKGROUND": False,
     })
     with app.app_context():
         if url.startswith("postgresql"):

@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from . import audit
+from .bounds import parse_int
 from .models_base import created_column, utcnow
 from .vocab import Term, Vocabulary, strip_controls
 
@@ -101,7 +102,7 @@ def by_email(email: str) -> User | None:
 def load_session_user(session_id: str) -> User | None:
     """The user a login session names, unless its password changed since or it was disabled."""
     ident, _, version = (session_id or "").partition(":")
-    if not ident.isdigit() or not version.isdigit():
+    if parse_int(ident) is None or parse_int(version) is None:
         return None
     user = db.session.get(User, int(ident))
     if user is None or not user.active or user.session_version != int(version):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from .bounds import is_number, parse_int
 from .vocab import RECIPIENT_KINDS, fold, strip_controls
 
 # Column name (folded) -> field. Matching ignores case and diacritics.
@@ -148,7 +149,7 @@ def read_table(path: Path) -> list[list]:
 def _money(raw: str) -> int | None:
     digits = re.sub(r"(đồng|dong|vnđ|vnd|đ)$", "", raw.lower()).strip()
     digits = re.sub(r"[.,\s]", "", digits)
-    return int(digits) if digits.isdigit() else None
+    return int(digits) if is_number(digits) and len(digits) <= 18 else None
 
 
 def _date(value) -> date | None:
@@ -196,7 +197,7 @@ def _row(line: int, raw: list, columns: dict[int, str], result: AwardList) -> Aw
         raw_dates[target] = cell
         values[target] = _cell(cell)
     before = len(result.errors)
-    if not values.get("seq", "").isdigit():
+    if parse_int(values.get("seq", "")) is None:
         result.error(line, "seq", f"«{quote(values.get('seq', ''))}» phải là số thứ tự")
     kind = RECIPIENT_KINDS.resolve(values.get("kind", "")) if values.get("kind") else None
     if kind is None:

@@ -19,6 +19,7 @@ from sqlalchemy import BigInteger, DateTime, Integer, Text, event, func, insert,
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from ..database import budget
 from ..extensions import db
 from .models_base import utcnow
 
@@ -33,6 +34,8 @@ EVERYTHING = "*"
 MAX_AWARD_KEYS = 50
 # How long a process trusts the generation it last read from the database (seconds).
 POLL_SECONDS = 0.25
+RETRY_SECONDS = 1.0  # while the database is away, how often a process asks again
+READ_BUDGET = 1.0  # seconds a request waits for the generation before serving what it knew
 # The PostgreSQL advisory lock that orders recording transactions (an arbitrary constant).
 ORDER_LOCK = 0x6B686374
 
@@ -68,19 +71,24 @@ def latest(session: Session | None = None) -> int:
         return 0
 
 
-def _learn(key: str, value: int) -> None:
+def _learn(key: str, value: int, pause: float = 0.0) -> None:
     with _lock:
         old = _known.get(key, (0, 0.0))[0]
-        _known[key] = (max(old, value), time.monotonic())
+        _known[key] = (max(old, value), time.monotonic() + pause)
 
 
 def generation() -> str:
-    """The content generation: the newest change id, re-read at most every `POLL_SECONDS`."""
+    """The content generation: the newest change id, re-read at most every `POLL_SECONDS`.
+    While the database does not answer, the generation last read stands (pages rendered for it
+    are still served from the cache) and is asked again only every `RETRY_SECONDS`."""
     key = _engine_key()
     known = _known.get(key)
     if known is None or time.monotonic() - known[1] >= settings["poll"]:
-        with Session(db.engine) as reader:
-            _learn(key, latest(reader))
+        try:
+            with Session(db.engine) as reader, budget(READ_BUDGET):
+                _learn(key, int(reader.scalar(select(func.max(Change.id))) or 0))
+        except SQLAlchemyError:
+            _learn(key, 0, pause=RETRY_SECONDS)  # not migrated yet, or away: what was read stands
         known = _known[key]
     return str(known[0])
 

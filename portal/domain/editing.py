@@ -12,6 +12,7 @@ from ..extensions import db
 from . import audit
 from . import frontmatter as fm
 from .accounts import Actor
+from .bounds import parse_int
 from .campaigns import campaign_by_slug
 from .content_honors import HONOR_KEYS, save_decision
 from .content_specs import DocumentSpec, parse_document
@@ -54,7 +55,10 @@ def _instant(raw: str, key: str, problems: fm.Problems) -> datetime | None:
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:
-        problems.add(FORM_NAME, key, f"«{raw}» không phải ngày giờ hợp lệ")
+        problems.add(FORM_NAME, key, f"«{raw[:40]}» không phải ngày giờ hợp lệ")
+        return None
+    if not 2000 <= value.year <= 2100:  # a publication window of this century (and no overflow)
+        problems.add(FORM_NAME, key, "ngày giờ phải trong khoảng từ năm 2000 đến năm 2100")
         return None
     return (value.replace(tzinfo=VN) if value.tzinfo is None else value).astimezone(UTC)
 
@@ -125,7 +129,7 @@ def _meta(data: dict) -> dict:
             meta.pop(key, None)
     else:
         year = data["achievement_year"]
-        meta["achievement_year"] = int(year) if year.isdigit() else (year or None)
+        meta["achievement_year"] = parse_int(year, year or None, high=9999)
         meta["contribution_public"] = data["contribution_public"] == "1"
     authority = data["signing_authority"]
     if authority and not authority.endswith(".") and SIGNING_AUTHORITIES.resolve(authority + "."):

@@ -80,13 +80,16 @@ def date_value(meta: dict, key: str, where: str, problems: Problems, required: b
         if required:
             problems.add(where, key, "bắt buộc, dạng YYYY-MM-DD")
         return None
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
     try:
-        return dt.date.fromisoformat(str(value))
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            value = dt.date.fromisoformat(str(value))
     except ValueError:
-        problems.add(where, key, f"«{value}» không phải ngày hợp lệ dạng YYYY-MM-DD")
+        problems.add(where, key, f"«{str(value)[:40]}» không phải ngày hợp lệ dạng YYYY-MM-DD")
         return None
+    if not 1900 <= value.year <= 2100:  # the dates of documents and awards, with room for typos' sake
+        problems.add(where, key, f"«{value.isoformat()}»: năm phải từ 1900 đến 2100")
+        return None
+    return value
 
 
 def string_list(meta: dict, key: str, where: str, problems: Problems) -> list[str]:

@@ -47,12 +47,12 @@ def transition(document: Document, name: str, actor: Actor, comment: str = "") -
     if name == "reject" and not comment:
         raise ValidationFailed("Hãy ghi lý do trả lại để người soạn biết cần sửa gì.")
     old = document.status
+    if step.target == "published":
+        from .units.decision_drafts import mark_decided  # units build on documents, not the reverse
+        mark_decided(document)  # refused, before anything changes, while its dossiers moved on
     document.status = step.target
     if step.target == "published" and document.published_at is None:
         document.published_at = utcnow()
-    if step.target == "published":
-        from .units.decision_drafts import mark_decided  # units build on documents, not the reverse
-        mark_decided(document)
     workflow.record(document.id, name, actor.name, comment, old, step.target)
     audit.record(actor, f"document.{name}", f"document:{document.id}",
                  f"{step.label} {document.symbol}" + (f": {comment}" if comment else ""))

@@ -57,13 +57,20 @@ class Stored:
     inspected: Any = None
 
 
+NAME_LIMIT = 200
+
+
 def clean_filename(name: str) -> str:
     """Keep the Vietnamese name a person gave, without any path or control characters."""
     name = unicodedata.normalize("NFC", name).replace("\\", "/").split("/")[-1]
     name = "".join(c for c in name if c.isprintable() and c not in '<>:"|?*').strip(" .")
     if not name or "." not in name:
-        raise ValidationFailed(f"Tên tệp «{name}» không hợp lệ.")
-    return name[:200]
+        raise ValidationFailed(f"Tên tệp «{name[:100]}» không hợp lệ.")
+    stem, ext = os.path.splitext(name)
+    if len(ext) > 10 or not stem:
+        raise ValidationFailed(f"Tên tệp «{name[:100]}» không hợp lệ.")
+    # Shortened by its stem: the extension the type is checked on is the one stored.
+    return stem[:NAME_LIMIT - len(ext)].rstrip(" .") + ext
 
 
 def sniff(path: Path, ext: str) -> bool:

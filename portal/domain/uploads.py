@@ -20,7 +20,7 @@ from .content_honors import HonorSpec, check_honor, save_honor
 from .documents import Attachment, Document
 from .extract import extract_text
 from .honors import decision_for
-from .storage import STAGING, Storage
+from .storage import STAGING, Storage, clean_filename
 
 ORIGINAL_TYPES = (".pdf", ".docx", ".doc", ".odt", ".xlsx")
 LIST_TYPES = (".xlsx", ".csv")
@@ -41,6 +41,11 @@ def committed_or_removed(storage: Storage, stored_name: str):
 
 
 def _extension(filename: str, allowed: tuple[str, ...], what: str) -> None:
+    """The type of the name as it will be stored (shortened by its stem), checked before storing."""
+    try:
+        filename = clean_filename(filename or "")
+    except ValidationFailed:
+        pass  # said below: the type is what a person can act on
     ext = os.path.splitext(filename or "")[1].lower()
     if ext not in allowed:
         names = ", ".join(e[1:].upper() for e in allowed)

@@ -52,7 +52,7 @@ def current_index() -> SearchIndex:
 def _load_entries(session: Session, key: str) -> list[SearchEntry]:
     """The current public entries of a key: a document with its awards, or one award."""
     kind, _, ident = key.partition(":")
-    if not ident.isdigit():
+    if not (ident.isascii() and ident.isdigit()):
         return []
     if kind == "document":
         document = session.get(Document, int(ident))

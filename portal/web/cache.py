@@ -12,7 +12,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 
-from flask import Flask, Response, current_app, make_response, request
+from flask import Flask, Response, current_app, make_response, request, session
 
 from ..domain import changes, schedule
 
@@ -60,20 +60,28 @@ def _respond(body: bytes, mimetype: str, status: int, headers: dict) -> Response
     return response
 
 
+def _personal() -> bool:
+    """Whether the visitor's session holds something for them alone (a flashed message, a
+    sign-in): such a visitor gets a page of their own, neither served from nor kept in the cache."""
+    return bool(request.cookies) and any(key != "csrf_token" for key in session)
+
+
 def cached(view):
-    """Serve a GET view from the page cache of the current generation."""
+    """Serve a GET view from the page cache of the current generation: only pages every visitor
+    may see alike are kept (no flashed message, no signed-in visitor, no cookie set)."""
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        if request.method != "GET" or current_app.config.get("PAGE_CACHE_DISABLED"):
+        if request.method != "GET" or current_app.config.get("PAGE_CACHE_DISABLED") or _personal():
             return view(*args, **kwargs)
         key = (request.path, request.query_string, changes.generation(), current_app.name)
         hit = _pages.get(key)
         if hit is not None:
             return _respond(*hit)
         response = make_response(view(*args, **kwargs))
-        if response.status_code != 200 or response.direct_passthrough:
-            return response
+        if (response.status_code != 200 or response.direct_passthrough or session.modified
+                or "Set-Cookie" in response.headers):
+            return response  # made for this visitor alone
         body = response.get_data()
         headers = {
             "ETag": '"' + hashlib.blake2b(body + key[2].encode(), digest_size=12).hexdigest() + '"',
@@ -85,6 +93,7 @@ def cached(view):
         _remember(key, entry)
         return _respond(*entry)
 
+    wrapper.page_cached = True  # tests walk every cached route
     return wrapper
 
 

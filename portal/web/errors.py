@@ -65,7 +65,18 @@ def render_error(status: int, message: str | None = None, problems: list[str] | 
                            staff=request.path.startswith(STAFF_AREAS), back=_back()), status
 
 
+def _release_session(_exc=None) -> None:
+    """At the end of every request: give the connection back even when the database died under
+    it (a ROLLBACK on a connection the server shut down raises; the visitor's page is already made)."""
+    try:
+        db.session.remove()
+    except Exception as exc:  # noqa: BLE001 (the answer is sent; a dead connection is only logged)
+        log.warning("session not released cleanly: %s", exc.__class__.__name__)
+        db.session.registry.clear()
+
+
 def init_app(app: Flask) -> None:
+    app.teardown_appcontext(_release_session)  # registered after Flask-SQLAlchemy's, so it runs first
     @app.errorhandler(PortalError)
     def _portal_error(exc: PortalError):
         body, status = render_error(exc.status, exc.message, exc.problems)

@@ -4,15 +4,28 @@ office), returned, sent to consultation or decided (to the unit), a comment from
 the dashboards show the same."""
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 
 from .. import mail
+from ..domain import outbox
 from ..domain.accounts import User
 from ..domain.units.dossiers import OFFICE, STEPS, Dossier
 from ..extensions import db
+from .common import absolute
 
 TO_OFFICE = {"submit", "cancel"}
 TO_UNIT = {"return", "consult", "propose", "decide", "appraise"}
+
+
+def with_change(build, *args):
+    """Within the block, the change's own commit also queues the notice `build(*args)` writes."""
+    return outbox.on_commit(lambda: build(*args))
+
+
+def decided(document) -> None:
+    for dossier in db.session.scalars(db.select(Dossier).where(Dossier.decision_document_id == document.id,
+                                                               Dossier.status == "decided")):
+        dossier_step(dossier, "decide")
 
 
 def office_addresses() -> list[str]:
@@ -31,13 +44,13 @@ def dossier_step(dossier: Dossier, name: str) -> bool:
     last = dossier.steps[-1] if dossier.steps else None
     why = f"\nLý do: {last.comment}" if name == "return" and last and last.comment else ""
     if name in TO_OFFICE:
-        link = url_for("admin.dossier_view", dossier_id=dossier.id, _external=True)
+        link = absolute("admin.dossier_view", dossier_id=dossier.id)
         what = f"{step.label.lower()} «{dossier.title}»"
         return mail.send(office_addresses(), f"[Thi đua] {dossier.unit.name}: {what}",
                          f"{dossier.unit.name} vừa {what} ({dossier.review_round.label})."
                          + (" Hồ sơ nộp sau hạn." if name == "submit" and dossier.late else "")
                          + f"\n\nXem hồ sơ: {link}")
-    link = url_for("units.dossier_view", dossier_id=dossier.id, _external=True)
+    link = absolute("units.dossier_view", dossier_id=dossier.id)
     return mail.send(unit_addresses(dossier.unit_id), f"[Thi đua] Hồ sơ «{dossier.title}»: {dossier.state_label}",
                      f"Hồ sơ «{dossier.title}» của {dossier.unit.name} nay ở trạng thái «{dossier.state_label}» "
                      f"({step.label}).{why}\n\nXem hồ sơ: {link}")
@@ -46,6 +59,6 @@ def dossier_step(dossier: Dossier, name: str) -> bool:
 def comment_received(consultation_title: str) -> bool:
     if not mail.enabled():
         return False
-    link = url_for("admin.comment_queue", _external=True)
+    link = absolute("admin.comment_queue")
     return mail.send(office_addresses(), "[Thi đua] Có ý kiến nhân dân mới",
                      f"Có ý kiến mới về «{consultation_title}».\n\nXem và xử lý: {link}")

@@ -148,7 +148,7 @@ def cluster(tmp_path, request):
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
         connection.execute(f'CREATE DATABASE "{name}"')
     env = {**os.environ, "DEPLOYMENT": "cluster", "DATABASE_URL": f"{PG}/{name}", "SECRET_KEY": "cluster-test",
-           "FILE_STORAGE": "database", "TRUSTED_PROXIES": "1", "PYTHONPATH": str(PROJECT_ROOT),
+           "FILE_STORAGE": "database", "TRUSTED_PROXIES": "127.0.0.1", "PYTHONPATH": str(PROJECT_ROOT),
            "SEARCH_BACKEND": request.param}
     env.pop("REDIS_URL", None)
     result = Cluster([], "", env, tmp_path)

@@ -17,7 +17,7 @@ def api(app, query: str, **args) -> dict:
 
 
 def urls(app, query: str, **args) -> list[str]:
-    return [r["url"].removeprefix("http://localhost") for r in api(app, query, **args)["results"]]
+    return [r["url"].removeprefix(app.config["SITE_URL"]) for r in api(app, query, **args)["results"]]
 
 
 @pytest.mark.parametrize("query", ["174/KH", "kh 174", "174 kh", "KH-174", "174", "ke hoach 174",

@@ -21,6 +21,7 @@ from ...errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from ...extensions import db
 from .. import audit
 from ..accounts import Actor
+from ..bounds import check_date, years_from
 from ..calendar import add_working_days, working_days_between
 from ..models_base import created_column, today_vn, utcnow
 from ..vocab import DISTINCTIONS, RECIPIENT_KINDS, fold
@@ -158,6 +159,8 @@ def open_consultation(dossier: Dossier, nominee_ids: list[int], opens_on: date |
     opens_on = opens_on or today
     if opens_on < today:
         raise ValidationFailed("Ngày bắt đầu lấy ý kiến không được trước hôm nay.")
+    # A window opens within the year ahead: a review round never waits longer for its comments.
+    check_date(opens_on, "Ngày bắt đầu lấy ý kiến", today, years_from(today, 1))
     chosen = [n for n in dossier.nominees if n.id in set(nominee_ids) and n.verdict != "rejected"
               and requires_consultation(dossier.distinction, n.kind)]
     if not chosen:

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import hashlib
 
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...errors import InvalidTransition, ValidationFailed
 from ...extensions import db
-from .. import audit
+from .. import audit, workflow
 from ..accounts import Actor
 from ..awards_import import AwardList, AwardRow
 from ..content_honors import HonorSpec, save_honor
@@ -76,6 +78,7 @@ def draft_decision(dossier_ids: list[int], data: dict, actor: Actor) -> Document
         save_honor(document, decision_spec)
         for dossier in chosen:
             dossier.decision_document_id = document.id
+            db.session.add(DecisionSource(document_id=document.id, dossier_id=dossier.id))
             note_step(dossier, "draft-decision", actor, f"Dự thảo quyết định {document.symbol}")
         audit.record(actor, "dossier.draft-decision", f"document:{document.id}",
                      f"Dự thảo {document.symbol} từ {len(chosen)} hồ sơ ({len(nominees)} người)")
@@ -90,8 +93,46 @@ def draft_decision(dossier_ids: list[int], data: dict, actor: Actor) -> Document
     return document
 
 
+class DecisionSource(db.Model):
+    """A dossier a draft decision was made from: the decision may be published only while every
+    one of them is still proposed for it (a returned dossier leaves its draft stale)."""
+
+    __tablename__ = "decision_sources"
+    __private_state__ = True
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True)
+
+
+def withdraw_from_draft(dossier: Dossier, actor: Actor, why: str) -> Document | None:
+    """A dossier returned or cancelled leaves the draft decision made from it (same transaction):
+    it may enter another decision once proposed again, and the draft cannot be published."""
+    document = db.session.get(Document, dossier.decision_document_id) if dossier.decision_document_id else None
+    if document is None or document.status == "published":
+        return None
+    dossier.decision_document_id = None
+    note_step(dossier, "withdraw-draft", actor, f"Rút khỏi dự thảo quyết định {document.symbol}")
+    workflow.record(document.id, "withdraw", actor.name,
+                    f"Hồ sơ «{dossier.title}» ({dossier.unit.name}): {why.lower()}; dự thảo không còn đăng được, "
+                    "hãy lập dự thảo mới từ các hồ sơ đã trình", document.status, document.status)
+    return document
+
+
+def publish_problems(document: Document) -> list[str]:
+    """Why a decision drafted from dossiers cannot be published now (empty: it can)."""
+    sources = db.session.scalars(db.select(Dossier).join(DecisionSource, DecisionSource.dossier_id == Dossier.id)
+                                 .where(DecisionSource.document_id == document.id)).all()
+    return [f"Hồ sơ «{d.title}» ({d.unit.name}) đang «{d.state_label}», không còn là hồ sơ đã trình của dự thảo này"
+            for d in sources if d.status != "proposed" or d.decision_document_id != document.id]
+
+
 def mark_decided(document: Document) -> list[Dossier]:
-    """On publishing a decision drafted from dossiers: they are decided (same transaction)."""
+    """On publishing a decision drafted from dossiers: they are decided (same transaction);
+    refused while any of them was returned or cancelled since the draft was made."""
+    problems = publish_problems(document)
+    if problems:
+        raise InvalidTransition("Không đăng được quyết định: danh sách đã dự thảo không còn khớp hồ sơ. "
+                                "Hãy chuyển dự thảo này vào thùng rác và lập dự thảo mới.", problems)
     dossiers = list(db.session.scalars(db.select(Dossier).where(Dossier.decision_document_id == document.id,
                                                                 Dossier.status == "proposed")))
     for dossier in dossiers:

@@ -6,6 +6,7 @@ from ...errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from .. import audit
 from ..accounts import Actor
 from ..models_base import utcnow
+from .decision_drafts import withdraw_from_draft
 from .dossiers import FILE_ROLES, OFFICE, STEPS, VERDICTS, Dossier, Nominee, Step, clean, commit, note_step
 
 
@@ -51,6 +52,8 @@ def apply(dossier: Dossier, name: str, actor: Actor, comment: str = "") -> Dossi
             + consultation_problems(dossier)
         if problems:
             raise ValidationFailed("Chưa trình được hồ sơ.", problems)
+    if name in ("return", "cancel"):
+        withdraw_from_draft(dossier, actor, step.label)
     note_step(dossier, name, actor, comment, step.target)
     dossier.status = step.target
     audit.record(actor, f"dossier.{name}", f"dossier:{dossier.id}",

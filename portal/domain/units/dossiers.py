@@ -203,7 +203,9 @@ class DossierStep(db.Model):
     def label(self) -> str:
         step = STEPS.get(self.action)
         return step.label if step else {"create": "Tạo hồ sơ", "list": "Nạp danh sách", "file": "Đính kèm tệp",
-                                        "remove-file": "Gỡ tệp", "verdict": "Ý kiến thẩm định"}.get(self.action,
+                                        "remove-file": "Gỡ tệp", "verdict": "Ý kiến thẩm định",
+                                        "draft-decision": "Dự thảo quyết định",
+                                        "withdraw-draft": "Rút khỏi dự thảo quyết định"}.get(self.action,
                                                                                                   self.action)
 
 

@@ -16,9 +16,10 @@ from ...errors import ValidationFailed
 from ...extensions import db
 from .. import audit
 from ..accounts import Actor
+from ..bounds import check_date
 from ..campaigns import ReviewRound
 from ..models_base import VN, as_utc, created_column, utcnow
-from ..storage import Storage
+from ..storage import Storage, clean_filename
 from ..uploads import committed_or_removed
 from ..vocab import strip_controls
 from .registry import Unit, units_on
@@ -97,7 +98,7 @@ def submit_report(unit: Unit, review_round: ReviewRound, stream: BinaryIO, filen
     nothing: a refused file or figure leaves nothing behind."""
     if review_round.report_due_on is None:
         raise ValidationFailed(f"{review_round.label} chưa mở nhận báo cáo.")
-    if not filename.lower().endswith(REPORT_TYPES):
+    if not clean_filename(filename).lower().endswith(REPORT_TYPES):  # the name as it will be stored
         raise ValidationFailed(f"Tệp «{filename}»: báo cáo chỉ nhận PDF hoặc DOCX (bản đã ký).")
     figures = parse_figures(review_round, form)
     note = " ".join(strip_controls(form.get("note", "")).split())[:MAX_NOTE]
@@ -170,6 +171,8 @@ def round_status(review_round: ReviewRound) -> RoundStatus:
 
 
 def set_due(review_round: ReviewRound, due: date | None, actor: Actor) -> None:
+    if due is not None:  # a due date belongs to the round's own years
+        check_date(due, "Hạn nộp", date(2000, 1, 1), date(2100, 12, 31))
     review_round.report_due_on = due
     audit.record(actor, "report.due", f"round:{review_round.id}",
                  f"Hạn nộp báo cáo {review_round.label}: {due.strftime('%d/%m/%Y') if due else 'bỏ hạn'}")

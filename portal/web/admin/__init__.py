@@ -66,7 +66,8 @@ def actor() -> Actor:
 
 
 ACTIONS = {"create": "Tạo", "edit": "Sửa", "load": "Nạp từ tệp", "attach": "Đính kèm tệp", "detach": "Gỡ tệp",
-           "awards": "Nạp danh sách khen thưởng", "trash": "Chuyển vào thùng rác", "restore": "Khôi phục"}
+           "awards": "Nạp danh sách khen thưởng", "trash": "Chuyển vào thùng rác", "restore": "Khôi phục",
+           "withdraw": "Rút hồ sơ khỏi dự thảo"}
 
 
 def vn_datetime(value) -> str:

@@ -12,7 +12,6 @@ from ...domain.honors import decision_for
 from ...domain.markdown import render
 from ...domain.symbols import symbol_key
 from ...domain.units import waiting
-from ...domain.units.dossiers import Dossier
 from ...domain.vocab import AWARD_LEVELS, DISTINCTIONS, DOCUMENT_TYPES, RELATION_KINDS, STATES
 from ...errors import InvalidTransition, NotFound, ValidationFailed
 from ...extensions import db
@@ -144,11 +143,8 @@ def document_publish_confirm(document_id: int):
 @bp.post("/van-ban/<int:document_id>/chuyen/<name>")
 def document_transition(document_id: int, name: str):
     document = get_document(document_id)
-    publishing.transition(document, name, actor(), request.form.get("comment", ""))
-    if name == "publish":
-        for dossier in db.session.scalars(db.select(Dossier).where(Dossier.decision_document_id == document.id,
-                                                                   Dossier.status == "decided")):
-            notices.dossier_step(dossier, "decide")
+    with notices.with_change(notices.decided if name == "publish" else lambda _document: None, document):
+        publishing.transition(document, name, actor(), request.form.get("comment", ""))
     flash(f"{document.symbol}: {document.state_label}.")
     return redirect(url_for("admin.document_view", document_id=document.id))
 

@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 
+from ...domain.bounds import parse_date, parse_ids
 from ...domain.units import consultations, decision_drafts, dossier_steps, dossiers
 from ...domain.vocab import AWARD_LEVELS, SIGNING_AUTHORITIES
 from ...errors import NotFound, ValidationFailed
@@ -51,10 +52,10 @@ def dossier_step(dossier_id: int, name: str):
     if name not in ("appraise", "propose", "return", "cancel"):
         raise NotFound("Không có thao tác này.")
     try:
-        dossier_steps.apply(dossier, name, actor(), request.form.get("comment", ""))
+        with notices.with_change(notices.dossier_step, dossier, name):
+            dossier_steps.apply(dossier, name, actor(), request.form.get("comment", ""))
     except ValidationFailed as exc:
         return _page(dossier, [exc.message, *exc.problems], 400)
-    notices.dossier_step(dossier, name)
     flash(f"{dossiers.STEPS[name].label}: hồ sơ nay «{dossier.state_label}».")
     return redirect(url_for("admin.dossier_view", dossier_id=dossier.id), 303)
 
@@ -76,16 +77,13 @@ def consultation_open(dossier_id: int):
     dossier = dossiers.get(dossier_id)
     raw = request.form.get("opens_on", "").strip()
     try:
-        try:
-            opens_on = date.fromisoformat(raw) if raw else None
-        except ValueError:
-            raise ValidationFailed(f"«{raw[:20]}» không phải ngày hợp lệ.") from None
-        ids = [int(v) for v in request.form.getlist("nominee") if v.isdigit()]
-        consultation = consultations.open_consultation(dossier, ids, opens_on, actor())
+        opens_on = parse_date(raw, "Ngày bắt đầu lấy ý kiến", date.min, date.max)
+        ids = parse_ids(request.form.getlist("nominee"))
+        with notices.with_change(notices.dossier_step, dossier, "consult"):
+            consultation = consultations.open_consultation(dossier, ids, opens_on, actor())
     except ValidationFailed as exc:
         db.session.rollback()
         return _page(dossier, [exc.message, *exc.problems], 400)
-    notices.dossier_step(dossier, "consult")
     flash(f"Đã mở lấy ý kiến đến hết ngày {consultation.closes_on:%d/%m/%Y} "
           f"({consultation.working_days} ngày làm việc).")
     return redirect(url_for("admin.dossier_view", dossier_id=dossier.id), 303)
@@ -109,7 +107,7 @@ def decision_draft():
     if request.method == "GET":
         return _draft_page(waiting, {}, [])
     data = {key: request.form.get(key, "") for key in DRAFT_FIELDS}
-    ids = [int(v) for v in request.form.getlist("dossier") if v.isdigit()]
+    ids = parse_ids(request.form.getlist("dossier"))
     try:
         document = decision_drafts.draft_decision(ids, data, actor())
     except ValidationFailed as exc:

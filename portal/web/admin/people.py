@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from ...domain import accounts, audit, honor_requests
+from ...domain.bounds import parse_int
 from ...domain.vocab import PUBLICATION
 from ...errors import ValidationFailed
 from . import actor, bp, role_required
@@ -44,8 +45,7 @@ def user_update(user_id: int):
 @bp.get("/nhat-ky")
 @role_required("admin")
 def audit_log():
-    raw = request.args.get("trang", "1")
-    number = int(raw) if raw.isdigit() and 0 < int(raw) < 10**6 else 1
+    number = parse_int(request.args.get("trang"), 1, low=1, high=10**6 - 1)
     page = audit.page(number, 50, request.args.get("nguoi") or None, request.args.get("loai") or None)
     return render_template("admin/audit.html", page=page)
 

@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from ...domain import audit, exports, units
+from ...domain.bounds import parse_ids
 from ...domain.units.registry import update_unit
 from ...errors import ValidationFailed
 from ...extensions import db
@@ -22,7 +23,7 @@ def document_recipients(document_id: int):
     if request.method == "POST":
         if not current_user.has_role("editor", "reviewer"):
             abort(403)
-        chosen = {int(v) for v in request.form.getlist("unit") if v.isdigit()}
+        chosen = set(parse_ids(request.form.getlist("unit")))
         picked = [u for u in units.units_on() if u.id in chosen]
         units.set_recipients(document, picked, request.form.get("ask_receipt") == "1")
         audit.record(actor(), "document.recipients", f"document:{document.id}",

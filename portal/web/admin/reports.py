@@ -6,8 +6,10 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from ...domain.bounds import parse_date
 from ...domain.campaigns import Campaign, ReviewRound
 from ...domain.units import reports
+from ...errors import ValidationFailed
 from ...extensions import db
 from ..units.reports import send_report
 from . import actor, bp, role_required
@@ -38,11 +40,12 @@ def report_due(round_id: int):
     review_round = db.session.get(ReviewRound, round_id) or abort(404)
     raw = request.form.get("due", "").strip()
     try:
-        due = date.fromisoformat(raw) if raw else None
-    except ValueError:
-        flash("Hạn nộp phải là một ngày (dd/mm/yyyy).")
+        due = parse_date(raw, "Hạn nộp", date.min, date.max)
+        reports.set_due(review_round, due, actor())
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash(exc.message)
         return report_rounds(), 400
-    reports.set_due(review_round, due, actor())
     flash(f"Đã đặt hạn nộp báo cáo {review_round.label}: {due.strftime('%d/%m/%Y') if due else 'không có'}.")
     return redirect(url_for("admin.report_rounds"))
 

@@ -1,11 +1,13 @@
 """Blueprint "api": read-only JSON under /api/v1 (public data only)."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify, request, url_for
+from flask import Blueprint, Flask, jsonify, request
 
 from ... import search as engine
 from ...domain import honor_roll as roll
+from ...domain.bounds import parse_int
 from ...errors import ValidationFailed
+from ..common import absolute, absolute_path
 from ..public.honors import filter_from_args
 from ..public.search import request_from_args
 
@@ -33,9 +35,10 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise ValidationFailed(f"Tham số «{name}» phải là số nguyên từ {low} đến {high}.")
-    return int(raw)
+    value = parse_int(raw, None, low=low, high=high)
+    if value is None:
+        raise ValidationFailed(f"Tham số «{name[:40]}» phải là số nguyên từ {low} đến {high}.")
+    return value
 
 
 @bp.get("/search")
@@ -62,7 +65,7 @@ def search():
         "results": [{
             "kind": h.kind, "symbol": h.symbol or None, "title": h.title, "type": h.type_label or None,
             "issuer": h.issuer or None, "issued_on": h.issued_on.isoformat() if h.issued_on else None,
-            "url": request.host_url.rstrip("/") + h.url, "snippet": h.snippet.text,
+            "url": absolute_path(h.url), "snippet": h.snippet.text,
             "highlights": [list(span) for span in h.snippet.marks], "score": h.score,
         } for h in results.hits],
         "facets": {name: [{"value": v, "label": label, "count": n} for v, label, n in rows]
@@ -82,7 +85,7 @@ def honors():
     items = []
     for award, decision, document in result.items:
         row = roll.public_fields(award, decision, document)
-        row["url"] = request.host_url.rstrip("/") + url_for("public.honor_award", award_id=award.id)
+        row["url"] = absolute("public.honor_award", award_id=award.id)
         row.pop("decision_slug")
         items.append(row)
     return jsonify({"total": result.total, "page": page, "per_page": per_page, "results": items})

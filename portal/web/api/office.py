@@ -2,7 +2,7 @@
 webmaster (the session of the webmaster area). Nominees' private fields are never included."""
 from __future__ import annotations
 
-from flask import abort, jsonify, request, url_for
+from flask import abort, jsonify, request
 from flask_login import current_user
 
 from ...domain.campaigns import ReviewRound
@@ -10,6 +10,7 @@ from ...domain.documents import Document
 from ...domain.units import dossiers, receipts, reports
 from ...errors import NotFound
 from ...extensions import db
+from ..common import absolute
 from . import bp, int_arg
 
 OFFICE = dossiers.OFFICE
@@ -56,7 +57,7 @@ def office_reports(round_id: int):
         "units": [{"code": r.unit.code, "name": r.unit.name, "status": r.status,
                    "submitted_at": _time(r.report.submitted_at) if r.report else None,
                    "figures": r.report.figures if r.report else {},
-                   "file": url_for("admin.report_download", report_id=r.report.id, _external=True)
+                   "file": absolute("admin.report_download", report_id=r.report.id)
                    if r.report else None} for r in state.rows]})
 
 
@@ -65,10 +66,10 @@ def _dossier(d: dossiers.Dossier, full: bool = False) -> dict:
            "round": d.review_round.code, "distinction": d.distinction, "status": d.status,
            "status_label": d.state_label, "submitted_at": _time(d.submitted_at), "late": d.late,
            "nominees": len(d.nominees), "approved": len(d.approved), "decision_document_id": d.decision_document_id,
-           "url": url_for("admin.dossier_view", dossier_id=d.id, _external=True)}
+           "url": absolute("admin.dossier_view", dossier_id=d.id)}
     if full:
         row["files"] = [{"role": f.role, "filename": f.filename, "size": f.size, "sha256": f.sha256,
-                         "url": url_for("admin.dossier_file", file_id=f.id, _external=True)} for f in d.files]
+                         "url": absolute("admin.dossier_file", file_id=f.id)} for f in d.files]
         row["list"] = [{"seq": n.seq, "kind": n.kind, "name": n.name, "position": n.position, "unit": n.unit,
                         "achievement": n.achievement, "verdict": n.verdict or None, "note": n.office_note or None}
                        for n in d.nominees]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from ...domain.bounds import parse_int
 from ...domain.models_base import today_vn
 from ...domain.units import consultations
 from ...errors import InvalidTransition, ValidationFailed
@@ -37,17 +38,18 @@ def consultation(slug: str):
 def consultation_comment(slug: str):
     found = consultations.by_slug(slug) or abort(404)
     raw_entry = request.form.get("nguoi", "")
-    entry_id = int(raw_entry) if raw_entry.isdigit() and len(raw_entry) < 10 else None
+    entry_id = parse_int(raw_entry)
     try:
         if entry_id is None and raw_entry != "chung":
             raise ValidationFailed("Hãy chọn người được góp ý (hoặc «Góp ý chung»).")
         if found.state() == "open" and too_many("consultation-comment", request.remote_addr or "?",
                                                 limit=COMMENTS_PER_HOUR, seconds=3600):
             abort(429)
-        consultations.add_comment(found, entry_id, request.form.get("noi-dung", ""), request.form.get("ho-ten", ""),
-                                  request.form.get("lien-he", ""), request.remote_addr)
+        with notices.with_change(notices.comment_received, found.title):
+            consultations.add_comment(found, entry_id, request.form.get("noi-dung", ""),
+                                      request.form.get("ho-ten", ""), request.form.get("lien-he", ""),
+                                      request.remote_addr)
     except (ValidationFailed, InvalidTransition) as exc:
         return _page(found, [exc.message], request.form, exc.status)
-    notices.comment_received(found.title)
     flash("Đã gửi ý kiến của bạn tới cơ quan thường trực thi đua, khen thưởng. Cảm ơn bạn.")
     return redirect(url_for("public.consultation", slug=slug, _anchor="gop-y"), 303)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, current_app, redirect, render_template, request, send_file, url_for
 
 from ...domain import documents as docs
+from ...domain.bounds import parse_int
 from ...domain.campaigns import all_campaigns
 from ...domain.docx_export import build_docx
 from ...domain.listing import DocumentFilter, facets, latest, list_documents
@@ -17,8 +18,7 @@ from . import bp
 
 def page_number() -> int:
     """The `trang` argument; anything that is not a positive number means page 1."""
-    raw = request.args.get("trang", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 10**6 else 1
+    return parse_int(request.args.get("trang"), 1, low=1, high=10**6 - 1)
 
 
 def public_document(slug: str) -> docs.Document:
@@ -41,7 +41,7 @@ def _filter_from_args() -> DocumentFilter:
     return DocumentFilter(
         doc_type=doc_type if doc_type in DOCUMENT_TYPES else None,
         issuer=request.args.get("co-quan") or None,
-        year=int(year) if year.isdigit() and len(year) == 4 else None,
+        year=parse_int(year, None, low=1000, high=9999),
         campaign=request.args.get("phong-trao") or None,
     )
 

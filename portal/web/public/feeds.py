@@ -1,7 +1,7 @@
 """RSS feed, XML sitemap and the HTML site map: published content only."""
 from __future__ import annotations
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 
 from ...domain.campaigns import all_campaigns
 from ...domain.documents import Document, public_filter
@@ -11,11 +11,8 @@ from ...domain.models_base import as_utc
 from ...domain.units.consultations import all_consultations
 from ...extensions import db
 from ..cache import cached
+from ..common import absolute
 from . import bp
-
-
-def absolute(endpoint: str, **values) -> str:
-    return current_app.config["SITE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 @bp.get("/rss.xml")

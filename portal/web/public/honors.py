@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from ...domain import documents as docs
 from ...domain import exports
 from ...domain import honor_roll as roll
+from ...domain.bounds import parse_int
 from ...domain.honors import HonorRequest, decision_for
 from ...domain.vocab import DISTINCTIONS, RECIPIENT_KINDS, strip_controls
 from ...extensions import db
@@ -24,7 +25,7 @@ def filter_from_args(args) -> roll.HonorFilter:
     return roll.HonorFilter(
         kind=kind if kind in RECIPIENT_KINDS else None,
         distinction=form if form in DISTINCTIONS else None,
-        year=int(year) if year.isdigit() and len(year) == 4 else None,
+        year=parse_int(year, None, low=1000, high=9999),
         campaign=args.get("phong-trao") or None, review_round=args.get("dot") or None,
         area=args.get("dia-ban") or None, unit=(args.get("don-vi") or None),
         name=(args.get("ten") or "")[:100] or None)

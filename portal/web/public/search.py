@@ -6,6 +6,7 @@ from dataclasses import replace
 from flask import render_template, request
 
 from ... import search as engine
+from ...domain.bounds import parse_int
 from ...domain.vocab import DOCUMENT_TYPES, strip_controls
 from ..cache import cached
 from . import bp
@@ -29,7 +30,7 @@ def request_from_args(args, per_page: int = 10, page: int = 1) -> engine.SearchR
         text=args.get("q", "")[:2000], page=page, per_page=per_page, kind=kind,
         sort="date" if args.get("sap-xep") == "ngay" else "relevance",
         doc_type=doc_type if doc_type in DOCUMENT_TYPES else None,
-        year=year if year.isdigit() and len(year) == 4 else None,
+        year=year if parse_int(year, None, low=1000, high=9999) else None,
         issuer=(args.get("co-quan") or None), campaign=(args.get("phong-trao") or None))
 
 

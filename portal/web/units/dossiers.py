@@ -110,10 +110,10 @@ def dossier_step(dossier_id: int, name: str):
     if name not in ("submit", "cancel"):
         raise NotFound("Không có thao tác này.")
     try:
-        dossier_steps.apply(dossier, name, actor(), request.form.get("comment", ""))
+        with notices.with_change(notices.dossier_step, dossier, name):
+            dossier_steps.apply(dossier, name, actor(), request.form.get("comment", ""))
     except ValidationFailed as exc:
         return _page(dossier, [exc.message, *exc.problems], status=400)
-    notices.dossier_step(dossier, name)
     flash(f"{dossiers.STEPS[name].label}: xong." + (" Hồ sơ nộp sau hạn được nhận và ghi là nộp muộn."
                                                    if name == "submit" and dossier.late else ""))
     return redirect(url_for("units.dossier_view", dossier_id=dossier.id), 303)
