@@ -29,7 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import cli, database, extensions, mail
     from .domain import bounds, calendar, changes, documents, outbox, schedule, schema, units  # noqa: F401 (models)
     from .search import service as search_service
-    from .web import admin, api, cache, errors, public, security
+    from .web import admin, api, cache, errors, health, public, security
     from .web import units as unit_area
 
     serving = click.get_current_context(silent=True) is None  # a server, not a `flask` command
@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.init_app(app)
     unit_area.init_app(app)
     errors.init_app(app)
+    health.init_app(app)
     security.init_app(app)
     cache.init_app(app)
     cli.init_app(app)

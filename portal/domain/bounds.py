@@ -5,6 +5,7 @@ inside the range that makes sense for their field, and text without control char
 check here answers a clear Vietnamese message (or a default) instead of an exception."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import String, Text, event, inspect
@@ -62,14 +63,14 @@ def years_from(day: date, years: int) -> date:
 
 
 # -- text stored ------------------------------------------------------------------------------
-_LINE_BREAKS = str.maketrans({"\r": " ", "\n": " ", "\t": " "})
+_LINE_BREAKS = re.compile(r"[\r\n\t]+")
 
 
 def clean_text(value: str, single_line: bool) -> str:
     """Stored text without control or invisible formatting characters; a one-line field (a
     name, a title, a code) also without line breaks or tabs."""
     value = strip_controls(value)
-    return value.translate(_LINE_BREAKS) if single_line else value
+    return _LINE_BREAKS.sub(" ", value) if single_line else value
 
 
 _TEXT_COLUMNS: dict[type, list[tuple[str, bool]]] = {}

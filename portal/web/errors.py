@@ -4,22 +4,29 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from ..errors import PortalError
 from ..extensions import db
 
 MESSAGES = {
     400: "Yêu cầu không hợp lệ.",
+    401: "Bạn cần đăng nhập để dùng chức năng này.",
     403: "Bạn không có quyền truy cập trang này.",
     404: "Không tìm thấy trang bạn yêu cầu.",
     405: "Phương thức không được hỗ trợ.",
     409: "Thao tác không thực hiện được ở trạng thái hiện tại.",
+    406: "Không có định dạng trả lời phù hợp với yêu cầu.",
+    408: "Yêu cầu gửi quá chậm, vui lòng gửi lại.",
     413: "Tệp tải lên quá lớn.",
+    414: "Địa chỉ yêu cầu quá dài.",
+    415: "Định dạng dữ liệu gửi lên không được hỗ trợ.",
+    422: "Dữ liệu gửi lên không xử lý được.",
+    431: "Phần đầu của yêu cầu quá lớn.",
     429: "Bạn đã thử quá nhiều lần, vui lòng đợi rồi thử lại.",
     500: "Đã có lỗi xảy ra phía máy chủ. Chúng tôi đã ghi nhận và sẽ khắc phục.",
     503: "Cổng thông tin tạm thời không truy cập được cơ sở dữ liệu. Vui lòng thử lại sau ít phút.",
@@ -91,11 +98,18 @@ def init_app(app: Flask) -> None:
         return render_error(403, "Biểu mẫu đã hết hạn hoặc không gửi từ trang của cổng thông tin. "
                                  "Vui lòng tải lại trang rồi gửi lại.")
 
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(_exc):
+        # A Host outside TRUSTED_HOSTS: no link can be built for it, so the answer is plain text.
+        return Response("Yêu cầu không hợp lệ: địa chỉ này không thuộc cổng thông tin.\n", 400,
+                        mimetype="text/plain")
+
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         if exc.code and exc.code < 400:
             return exc
-        body, status = render_error(exc.code or 500, MESSAGES.get(exc.code or 500) or exc.description)
+        code = exc.code or 500
+        body, status = render_error(code, MESSAGES.get(code) or f"Yêu cầu không thực hiện được (mã lỗi {code}).")
         response = make_response(body, status)
         for name, value in exc.get_headers():
             if name.lower() in ("allow", "retry-after", "www-authenticate"):

@@ -221,10 +221,14 @@ def add_comment(consultation: Consultation, entry_id: int | None, message: str, 
     return comment
 
 
-def comment_queue(status: str = "open") -> list[ConsultationComment]:
+COMMENTS_PER_PAGE = 50
+
+
+def comment_queue(status: str = "open", page: int = 1):
+    """One page of comments: the oldest open ones first, or the latest handled ones."""
     order = ConsultationComment.id if status == "open" else ConsultationComment.id.desc()
-    return list(db.session.scalars(db.select(ConsultationComment).where(ConsultationComment.status == status)
-                                   .order_by(order)))
+    return db.paginate(db.select(ConsultationComment).where(ConsultationComment.status == status).order_by(order),
+                       page=page, per_page=COMMENTS_PER_PAGE, error_out=False)
 
 
 def open_comment_count() -> int:

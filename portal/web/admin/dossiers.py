@@ -7,7 +7,7 @@ from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 
-from ...domain.bounds import parse_date, parse_ids
+from ...domain.bounds import parse_date, parse_ids, parse_int
 from ...domain.units import consultations, decision_drafts, dossier_steps, dossiers
 from ...domain.vocab import AWARD_LEVELS, SIGNING_AUTHORITIES
 from ...errors import NotFound, ValidationFailed
@@ -130,7 +130,8 @@ def _draft_page(waiting, form: dict, errors: list[str], status: int = 200):
 @bp.get("/y-kien")
 def comment_queue():
     status = "closed" if request.args.get("trang-thai") == "da-xu-ly" else "open"
-    return render_template("admin/comments.html", comments=consultations.comment_queue(status), status=status)
+    page = consultations.comment_queue(status, parse_int(request.args.get("trang"), 1, low=1, high=10**6))
+    return render_template("admin/comments.html", page=page, comments=page.items, status=status)
 
 
 @bp.post("/y-kien/<int:comment_id>")
