@@ -95,7 +95,7 @@ def from_environment(instance_path: Path) -> dict:
         # Bounds on waiting for the database (seconds; portal/database.py): connecting, each
         # statement of a request (measured here), each statement on the server, a pooled connection.
         "DB_CONNECT_TIMEOUT": float(os.environ.get("DB_CONNECT_TIMEOUT", "2")),
-        "DB_REQUEST_BUDGET": float(os.environ.get("DB_REQUEST_BUDGET", "2.5")),
+        "DB_REQUEST_BUDGET": float(os.environ.get("DB_REQUEST_BUDGET", "2")),
         "DB_STATEMENT_TIMEOUT": float(os.environ.get("DB_STATEMENT_TIMEOUT", "30")),
         "DB_POOL_TIMEOUT": float(os.environ.get("DB_POOL_TIMEOUT", "2")),
         # Login throttle across workers: Redis when set, else the database.

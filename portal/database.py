@@ -30,6 +30,13 @@ class DatabaseTimeout(psycopg.OperationalError):
     """The database did not answer within the request's budget (the connection is closed)."""
 
 
+def _gave_up() -> None:
+    """Once the database missed a deadline, the rest of the request does not wait on it again:
+    the visitor gets the 503 page now, not after one more timeout per statement."""
+    if getattr(_budget, "gave_up", False):
+        raise DatabaseTimeout("cơ sở dữ liệu vừa không trả lời: không chờ thêm trong yêu cầu này")
+
+
 class BoundedConnection(psycopg.Connection):
     """psycopg's connection whose waits on the server stop at the thread's budget."""
 
@@ -37,6 +44,7 @@ class BoundedConnection(psycopg.Connection):
         seconds = getattr(_budget, "seconds", None)
         if not seconds:
             return super().wait(gen, interval)
+        _gave_up()
         # The pure-Python poll loop hands control back every `interval`: the budget is checked there.
         return waiting.wait_poll(self._within(gen, time.monotonic() + seconds), self.pgconn.socket, interval)
 
@@ -47,6 +55,7 @@ class BoundedConnection(psycopg.Connection):
                 ready = yield state
                 if ready == waiting.READY_NONE and time.monotonic() > deadline:
                     self.pgconn.finish()  # the connection is unusable mid-statement: closed, then replaced
+                    _budget.gave_up = True
                     raise DatabaseTimeout("cơ sở dữ liệu không trả lời trong thời hạn")
                 state = gen.send(ready)
         except StopIteration as done:
@@ -65,13 +74,21 @@ def budget(seconds: float | None):
 
 
 def set_budget(seconds: float | None) -> None:
-    _budget.seconds = seconds
+    """A request's budget per wait (None: none), with nothing given up on yet."""
+    _budget.seconds, _budget.gave_up = seconds, False
 
 
 def _connect(dialect, _record, cargs, cparams):
-    if dialect.driver == "psycopg":
-        return BoundedConnection.connect(*cargs, **cparams)
-    return None  # SQLite: a local file, nothing to wait on the network for
+    if dialect.driver != "psycopg":
+        return None  # SQLite: a local file, nothing to wait on the network for
+    if getattr(_budget, "seconds", None):
+        _gave_up()
+        try:
+            return BoundedConnection.connect(*cargs, **cparams)
+        except psycopg.OperationalError:
+            _budget.gave_up = True  # refused or silent: the rest of the request does not try again
+            raise
+    return BoundedConnection.connect(*cargs, **cparams)
 
 
 def engine_options(url: str, config: dict, serving: bool) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -125,6 +125,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def _database_unreachable(exc):
         _rollback()
+        # Templates ask for the signed-in account: while the database is away, nobody is loaded.
+        g._login_user = current_app.login_manager.anonymous_user()
         log.warning("database unreachable: %s", exc.__class__.__name__)
         body, status = render_error(503)
         response = make_response(body, status)
