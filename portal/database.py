@@ -30,11 +30,21 @@ class DatabaseTimeout(psycopg.OperationalError):
     """The database did not answer within the request's budget (the connection is closed)."""
 
 
+BREAK_SECONDS = 1.0  # after the database missed a deadline, requests of this process do not wait on it
+_down_until = [0.0]
+
+
 def _gave_up() -> None:
-    """Once the database missed a deadline, the rest of the request does not wait on it again:
-    the visitor gets the 503 page now, not after one more timeout per statement."""
-    if getattr(_budget, "gave_up", False):
+    """Once the database missed a deadline, the rest of the request does not wait on it again,
+    nor do the process's other requests for BREAK_SECONDS: visitors get the 503 page (or the
+    cached page) at once, not after one more timeout each; then one request tries again."""
+    if getattr(_budget, "gave_up", False) or time.monotonic() < _down_until[0]:
         raise DatabaseTimeout("cơ sở dữ liệu vừa không trả lời: không chờ thêm trong yêu cầu này")
+
+
+def _missed() -> None:
+    _budget.gave_up = True
+    _down_until[0] = time.monotonic() + BREAK_SECONDS
 
 
 class BoundedConnection(psycopg.Connection):
@@ -55,7 +65,7 @@ class BoundedConnection(psycopg.Connection):
                 ready = yield state
                 if ready == waiting.READY_NONE and time.monotonic() > deadline:
                     self.pgconn.finish()  # the connection is unusable mid-statement: closed, then replaced
-                    _budget.gave_up = True
+                    _missed()
                     raise DatabaseTimeout("cơ sở dữ liệu không trả lời trong thời hạn")
                 state = gen.send(ready)
         except StopIteration as done:
@@ -86,7 +96,7 @@ def _connect(dialect, _record, cargs, cparams):
         try:
             return BoundedConnection.connect(*cargs, **cparams)
         except psycopg.OperationalError:
-            _budget.gave_up = True  # refused or silent: the rest of the request does not try again
+            _missed()  # refused or silent: not tried again for a moment
             raise
     return BoundedConnection.connect(*cargs, **cparams)
 
