@@ -290,6 +290,37 @@ def test_a_notice_is_queued_with_its_change_and_sent_by_the_command(dossier_app,
     assert app.test_cli_runner().invoke(args=["mail", "send"]).output.startswith("Đã gửi 0 thư")
 
 
+def test_a_hung_mail_server_delays_no_request(dossier_app):  # noqa: F811
+    """The sender thread meets a server that accepts and never answers; the unit's request
+    returns at once and the notice waits in the queue with the reason."""
+    import threading
+    import time
+
+    from portal.domain.outbox import OutboxMessage
+    app, rounds = dossier_app
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # accepted by the kernel, never a greeting
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=silent.getsockname()[1], MAIL_TIMEOUT=3,
+                      MAIL_BACKGROUND=True, MAIL_OFFICE=["thuongtruc@vks.test"])
+    unit = _unit(app, UNIT_EMAIL)
+    dossier_id = prepared_dossier(unit, rounds["so-ket-2022"], "bang-khen-chu-tich-ubnd-tinh")
+    started = time.monotonic()
+    assert unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/submit").status_code == 303
+    assert time.monotonic() - started < 1.5, "the request waited on the mail server"
+    assert any(t.name == "mail-sender" for t in threading.enumerate())
+    deadline = time.monotonic() + 15
+    with app.app_context():
+        while time.monotonic() < deadline:
+            db.session.expire_all()
+            row = db.session.scalar(db.select(OutboxMessage))
+            if row.attempts:
+                break
+            time.sleep(0.2)
+        assert row.sent_at is None and row.attempts == 1 and "timed out" in row.last_error
+    silent.close()
+
+
 # -- the office's comment queue ----------------------------------------------------------------
 def test_the_comment_queue_is_paginated(dossier_app, as_role):  # noqa: F811
     from portal.domain.units.consultations import COMMENTS_PER_PAGE, Consultation, ConsultationComment
