@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import corpus  # noqa: E402
 from bench.harness import Result, gunicorn, load, report  # noqa: E402
-from portal.domain.documents import Document  # noqa: E402
+from portal.domain.documents.models import Document  # noqa: E402
 
 
 def seed(env: dict, count: int, awards: int) -> None:
@@ -38,9 +38,10 @@ def seed(env: dict, count: int, awards: int) -> None:
 
     from portal import create_app
     from portal.config import PROJECT_ROOT
-    from portal.domain import changes, content
-    from portal.domain.markdown import render
-    from portal.domain.symbols import parse_symbol, slug_for
+    from portal.domain import changes
+    from portal.domain.content import loader as content
+    from portal.domain.documents.markdown import render
+    from portal.domain.documents.symbols import parse_symbol, slug_for
     from portal.extensions import db
     from portal.search import service
     from portal.services import storage
@@ -83,11 +84,11 @@ def seed_awards(count: int) -> None:
 
     from sqlalchemy import insert
 
-    from portal.domain.collation import sort_key
-    from portal.domain.honors import Award, AwardWord, HonorDecision, name_words
-    from portal.domain.places import Area
+    from portal.domain.honors.models import Award, AwardWord, HonorDecision, name_words
+    from portal.domain.honors.places import Area
     from portal.domain.vocab import fold
     from portal.extensions import db
+    from portal.vietnamese.collation import sort_key
 
     if not count:
         return
@@ -175,7 +176,7 @@ def cold_names(count: int) -> list[str]:
 
 
 def doc_slug(item: dict) -> str:
-    from portal.domain.symbols import slug_for
+    from portal.domain.documents.symbols import slug_for
     return slug_for(item["symbol"], item["issued_on"].year)
 
 

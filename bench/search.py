@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import corpus  # noqa: E402
 from bench.apps import embedded_app, postgres_app  # noqa: E402
-from portal.domain.symbols import parse_symbol  # noqa: E402
+from portal.domain.documents.symbols import parse_symbol  # noqa: E402
 from portal.search.analyzer import nfc  # noqa: E402
 from portal.search.entries import SearchEntry  # noqa: E402
 

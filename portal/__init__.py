@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from .config import DEFAULTS, PROJECT_ROOT, from_environment, trusted_hosts
+from portal.config import DEFAULTS, PROJECT_ROOT, from_environment, trusted_hosts
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -26,11 +26,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False  # Vietnamese stays readable in the API's JSON
     app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_UPLOAD_MB", 20) * 1024 * 1024 + 1024 * 1024
 
-    from . import cli, database, extensions, mail
-    from .domain import bounds, calendar, changes, documents, outbox, schedule, schema, units  # noqa: F401 (models)
-    from .search import service as search_service
-    from .web import admin, api, cache, errors, health, public, security
-    from .web import units as unit_area
+    from portal import cli, database, extensions, mail
+    from portal.domain import bounds, changes, outbox, schema, units  # noqa: F401 (models)
+    from portal.domain.campaigns import calendar  # noqa: F401 (models)
+    from portal.domain.documents import models as documents
+    from portal.domain.documents import schedule
+    from portal.search import service as search_service
+    from portal.web import admin, api, cache, errors, health, public, security
+    from portal.web import units as unit_area
 
     serving = click.get_current_context(silent=True) is None  # a server, not a `flask` command
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(

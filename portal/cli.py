@@ -7,12 +7,13 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from . import search
-from .domain import accounts, file_moves
-from .domain import content as content_loader
-from .domain.accounts import Actor
-from .errors import ValidationFailed
-from .services import storage
+from portal import search
+from portal.domain import accounts
+from portal.domain.actor import Actor
+from portal.domain.content import loader as content_loader
+from portal.domain.files import moves as file_moves
+from portal.errors import ValidationFailed
+from portal.services import storage
 
 content_group = AppGroup("content", help="Nạp văn bản và phong trào từ tệp Markdown.")
 
@@ -120,7 +121,7 @@ mail_group = AppGroup("mail", help="Thư thông báo chờ gửi.")
 @mail_group.command("send")
 def send_mail() -> None:
     """Send the notices that are due (the portal also sends them itself after each change)."""
-    from . import mail
+    from portal import mail
     if not mail.enabled():
         raise click.ClickException("Chưa đặt MAIL_SERVER: không gửi thư.")
     done, failed = mail.drain(limit=10_000)

@@ -16,7 +16,7 @@ from email.utils import formataddr
 
 from flask import Flask, current_app, g
 
-from .domain import outbox
+from portal.domain import outbox
 
 log = logging.getLogger(__name__)
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import current_app
 
-from .domain.storage import FolderStorage, Storage
-from .domain.storage_db import DatabaseStorage
+from portal.domain.files.database import DatabaseStorage
+from portal.domain.files.storage import FolderStorage, Storage
 
 
 def storage(kind: str | None = None) -> Storage:

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from portal import create_app
 from portal.config import PROJECT_ROOT
-from portal.domain import content
+from portal.domain.content import loader as content
 from portal.extensions import db
 from portal.services import storage
 from portal.web import cache

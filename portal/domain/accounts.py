@@ -2,19 +2,19 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..errors import NotFound, ValidationFailed
-from ..extensions import db
-from . import audit
-from .bounds import parse_int
-from .models_base import created_column, utcnow
-from .vocab import Term, Vocabulary, strip_controls
+from portal.domain import audit
+from portal.domain.actor import Actor
+from portal.domain.bounds import parse_int
+from portal.domain.models_base import created_column, utcnow
+from portal.domain.vocab import Term, Vocabulary, strip_controls
+from portal.errors import NotFound, ValidationFailed
+from portal.extensions import db
 
 ROLES = Vocabulary("role", [
     Term("admin", "Quản trị hệ thống"),
@@ -68,19 +68,6 @@ class User(db.Model):
     def has_role(self, *roles: str) -> bool:
         """Admins have every webmaster role; a unit account has none of them."""
         return (self.role == "admin" and "unit" not in roles) or self.role in roles
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who performs an operation, and from where (for history and the audit log)."""
-
-    name: str
-    role: str = "admin"
-    address: str | None = None
-
-    @classmethod
-    def of(cls, user: User, address: str | None) -> Actor:
-        return cls(user.email, user.role, address)
 
 
 def normalize_email(email: str) -> str:
@@ -140,7 +127,7 @@ def create_user(email: str, password: str, role: str, actor: Actor, name: str = 
     check_password_rules(password)
     unit = None
     if role == "unit" or unit_code:
-        from .units import by_code
+        from portal.domain.units import by_code
         unit = by_code(unit_code) if unit_code else None
         if role != "unit":
             raise ValidationFailed("Chỉ tài khoản vai trò «unit» (Đơn vị) mới thuộc một đơn vị.")

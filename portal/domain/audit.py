@@ -6,9 +6,9 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .models_base import created_column
-from .vocab import strip_controls
+from portal.domain.models_base import created_column
+from portal.domain.vocab import strip_controls
+from portal.extensions import db
 
 
 class AuditEntry(db.Model):

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from sqlalchemy import String, Text, event, inspect
 from sqlalchemy.orm import Session
 
-from ..errors import ValidationFailed
-from .vocab import strip_controls
+from portal.domain.vocab import strip_controls
+from portal.errors import ValidationFailed
 
 MAX_ID = 2**31 - 1  # the largest id any supported database stores in an integer column (int4)
 

@@ -19,9 +19,9 @@ from sqlalchemy import BigInteger, DateTime, Integer, Text, event, func, insert,
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from ..database import budget
-from ..extensions import db
-from .models_base import utcnow
+from portal.database import budget
+from portal.domain.models_base import utcnow
+from portal.extensions import db
 
 # Sent after a commit that recorded a change; receivers get the change id.
 committed = signal("portal.committed")
@@ -102,8 +102,8 @@ def forget() -> None:
 # -- recording ---------------------------------------------------------------------------------
 def entity_keys(objects) -> tuple[set[str], set[int]]:
     """Keys of what a set of flushed objects changes, and decision ids of awards to resolve."""
-    from .documents import Attachment, Document
-    from .honors import Award, HonorDecision
+    from portal.domain.documents.models import Attachment, Document
+    from portal.domain.honors.models import Award, HonorDecision
 
     keys: set[str] = set()
     award_decisions: set[int] = set()
@@ -124,7 +124,7 @@ def _compact(session: Session, keys: set[str], decisions: set[int]) -> set[str]:
     awards = {k for k in keys if k.startswith("award:")}
     if len(awards) <= MAX_AWARD_KEYS:
         return keys
-    from .honors import HonorDecision
+    from portal.domain.honors.models import HonorDecision
 
     ids = session.scalars(select(HonorDecision.document_id).where(HonorDecision.id.in_(decisions)))
     return (keys - awards) | {f"document:{ident}" for ident in ids}

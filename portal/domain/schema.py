@@ -7,8 +7,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..config import PROJECT_ROOT
-from ..extensions import db
+from portal.config import PROJECT_ROOT
+from portal.extensions import db
 
 UPGRADE = "flask --app portal db upgrade"
 

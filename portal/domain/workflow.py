@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..errors import Forbidden, InvalidTransition
-from ..extensions import db
-from .models_base import created_column
-from .vocab import STATES, strip_controls
+from portal.domain.models_base import created_column
+from portal.domain.vocab import STATES, strip_controls
+from portal.errors import Forbidden, InvalidTransition
+from portal.extensions import db
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,10 @@
 The rest of the portal uses only what this module exports: entries to index, a request,
 its results, and the index lifecycle. Replacing the engine touches portal/search/ alone.
 """
-from .entries import SearchEntry, entry_for_document
-from .query import looks_like_name, parse
-from .results import KINDS, SearchRequest, SearchResults
-from .service import rebuild, search
+from portal.search.entries import SearchEntry, entry_for_document
+from portal.search.query import looks_like_name, parse
+from portal.search.results import KINDS, SearchRequest, SearchResults
+from portal.search.service import rebuild, search
 
 
 def preferred_kind(text: str) -> str:

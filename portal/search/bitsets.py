@@ -18,7 +18,7 @@ from collections import OrderedDict
 import numpy as np
 from whoosh import query as q
 
-from .postings import postings, segment_name
+from portal.search.postings import postings, segment_name
 
 BUDGET = 32 * 1024 * 1024  # bytes of term bitsets kept per process, by segment
 

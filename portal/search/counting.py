@@ -13,8 +13,8 @@ from itertools import islice
 
 from whoosh import query as q
 
-from . import query as qb
-from .bitsets import bit_index
+from portal.search import query as qb
+from portal.search.bitsets import bit_index
 
 FACETS = ("doc_type", "year", "issuer", "campaign")
 SAMPLE = 5000

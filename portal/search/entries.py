@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..domain.documents import Document
-from .analyzer import folded_text, nfc, symbol_key
+from portal.domain.documents.models import Document
+from portal.search.analyzer import folded_text, nfc, symbol_key
 
 
 @dataclass
@@ -74,8 +74,8 @@ def entries_for_awards(document: Document, session=None, decisions: dict | None 
     """Listed awards of a public decision, public fields only (never the private ones).
     `decisions`: every decision by document id, read beforehand (a rebuild: one query, not one
     per document)."""
-    from ..domain.honor_roll import HonorFilter, list_awards, public_fields
-    from ..domain.honors import decision_for
+    from portal.domain.honors.models import decision_for
+    from portal.domain.honors.roll import HonorFilter, list_awards, public_fields
 
     decision = decisions.get(document.id) if decisions is not None else decision_for(document, session)
     if decision is None or not document.is_public:

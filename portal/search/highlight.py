@@ -14,8 +14,8 @@ from itertools import compress, count
 
 from markupsafe import Markup, escape
 
-from . import abbreviations
-from .analyzer import keys, spans
+from portal.search import abbreviations
+from portal.search.analyzer import keys, spans
 
 WINDOW = 36
 

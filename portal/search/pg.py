@@ -21,8 +21,8 @@ from functools import lru_cache
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from .entries import SearchEntry
-from .schema import build_schema, fields_of
+from portal.search.entries import SearchEntry
+from portal.search.schema import build_schema, fields_of
 
 PREFIX = {"all_f": "f", "all_x": "x", "title_f": "tf", "title_x": "tx", "bigrams": "b", "title_bigrams": "tb",
           "who_bigrams": "w", "symbol_key": "s", "symbol_parts": "p", "doc_type": "dt", "issuer": "i",

@@ -34,8 +34,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from whoosh import query as q
 
-from .counting import FACETS
-from .pg import PREFIX, _quote, ensure_schema
+from portal.search.counting import FACETS
+from portal.search.pg import PREFIX, _quote, ensure_schema
 
 log = logging.getLogger(__name__)
 

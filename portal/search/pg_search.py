@@ -12,10 +12,10 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 from whoosh import query as q
 
-from .counting import FACETS, Counts, tally
-from .pg import PREFIX, STORED, _quote
-from .pg_bits import Cover, PgBits, id_array, positions_of, to_bits, words_of
-from .pg_bits import leaves as scoring_leaves
+from portal.search.counting import FACETS, Counts, tally
+from portal.search.pg import PREFIX, STORED, _quote
+from portal.search.pg_bits import Cover, PgBits, id_array, positions_of, to_bits, words_of
+from portal.search.pg_bits import leaves as scoring_leaves
 
 
 def _lexeme(term: q.Term) -> str:

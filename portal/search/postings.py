@@ -16,7 +16,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.util.numeric import byte_to_length
 
-from .shelf import shelf_of
+from portal.search.shelf import shelf_of
 
 BUDGET = 64 * 1024 * 1024  # bytes of arrays kept per process
 DENSE = 8  # a term in more than 1/DENSE of a segment's documents is kept as one weight per document

@@ -8,14 +8,14 @@ from datetime import date
 from whoosh import collectors, sorting
 from whoosh import query as q
 
-from ..domain.campaigns import Campaign
-from ..domain.vocab import DOCUMENT_TYPES
-from ..extensions import db
-from . import query as qb
-from . import scoring
-from .bitsets import bit_index
-from .counting import FACETS, count
-from .highlight import Highlighted, Marker, mark, snippet
+from portal.domain.campaigns.models import Campaign
+from portal.domain.vocab import DOCUMENT_TYPES
+from portal.extensions import db
+from portal.search import query as qb
+from portal.search import scoring
+from portal.search.bitsets import bit_index
+from portal.search.counting import FACETS, count
+from portal.search.highlight import Highlighted, Marker, mark, snippet
 
 MAX_PAGE = 500
 KINDS = {"document": "Văn bản", "award": "Bảng vinh danh"}

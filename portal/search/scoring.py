@@ -19,8 +19,8 @@ import numpy as np
 from whoosh import query as q
 from whoosh.scoring import BM25F
 
-from .bitsets import bit_index
-from .postings import lengths, postings
+from portal.search.bitsets import bit_index
+from portal.search.postings import lengths, postings
 
 
 @dataclass(frozen=True)

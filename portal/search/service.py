@@ -20,16 +20,16 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
-from ..domain import changes
-from ..domain.documents import Document, public_filter
-from ..domain.honor_roll import listed_award, public_fields
-from ..domain.honors import HonorDecision
-from ..errors import Unavailable
-from ..extensions import db
-from . import pg, pg_bits, pg_search
-from .entries import SearchEntry, entries_for_awards, entry_for_award, entry_for_document
-from .indexer import IndexBusy, IndexUnavailable, SearchIndex, index_at
-from .results import SearchRequest, SearchResults, run_on
+from portal.domain import changes
+from portal.domain.documents.models import Document, public_filter
+from portal.domain.honors.models import HonorDecision
+from portal.domain.honors.roll import listed_award, public_fields
+from portal.errors import Unavailable
+from portal.extensions import db
+from portal.search import pg, pg_bits, pg_search
+from portal.search.entries import SearchEntry, entries_for_awards, entry_for_award, entry_for_document
+from portal.search.indexer import IndexBusy, IndexUnavailable, SearchIndex, index_at
+from portal.search.results import SearchRequest, SearchResults, run_on
 
 log = logging.getLogger(__name__)
 # How long a request waits for the index lock, or for a background rebuild, before answering.

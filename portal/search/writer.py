@@ -27,9 +27,9 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3FieldWriter, W3Posti
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
 
-from . import shelf
-from .postings import Postings
-from .runs import GroupedPool
+from portal.search import shelf
+from portal.search.postings import Postings
+from portal.search.runs import GroupedPool
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,8 @@ from collections import OrderedDict
 
 from flask import Flask, Response, current_app, make_response, request, session
 
-from ..domain import changes, schedule
+from portal.domain import changes
+from portal.domain.documents import schedule
 
 _lock = threading.Lock()
 _pages: OrderedDict[tuple, tuple[bytes, str, int, dict]] = OrderedDict()

@@ -10,8 +10,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from ..errors import PortalError
-from ..extensions import db
+from portal.errors import PortalError
+from portal.extensions import db
 
 MESSAGES = {
     400: "Yêu cầu không hợp lệ.",

@@ -9,8 +9,8 @@ from flask import Flask, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..database import budget
-from ..extensions import db
+from portal.database import budget
+from portal.extensions import db
 
 CHECK_SECONDS = 1.0
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from flask import current_app
 
-from .. import mail
-from ..domain import outbox
-from ..domain.accounts import User
-from ..domain.units.dossiers import OFFICE, STEPS, Dossier
-from ..extensions import db
-from .common import absolute
+from portal import mail
+from portal.domain import outbox
+from portal.domain.accounts import User
+from portal.domain.units.dossiers import OFFICE, STEPS, Dossier
+from portal.extensions import db
+from portal.web.common import absolute
 
 TO_OFFICE = {"submit", "cancel"}
 TO_UNIT = {"return", "consult", "propose", "decide", "appraise"}

@@ -6,8 +6,8 @@ import ipaddress
 from flask import Flask, request
 from werkzeug.routing import IntegerConverter
 
-from ..config import ConfigurationError
-from ..domain.bounds import MAX_ID, parse_int
+from portal.config import ConfigurationError
+from portal.domain.bounds import MAX_ID, parse_int
 
 
 class BoundedInt(IntegerConverter):

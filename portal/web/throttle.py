@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from portal.extensions import db
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 import pytest
 
 from portal.domain import accounts
-from portal.domain.accounts import Actor
+from portal.domain.actor import Actor
 from portal.errors import ValidationFailed
 
 ACTOR = Actor("test")

@@ -3,7 +3,8 @@ from datetime import date
 
 import pytest
 
-from portal.domain import calendar, content
+from portal.domain.campaigns import calendar
+from portal.domain.content import loader as content
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.services import storage

@@ -4,9 +4,9 @@ import zipfile
 import pytest
 from sqlalchemy import func
 
-from portal.domain import documents as docs
-from portal.domain.campaigns import Campaign
-from portal.domain.documents import Attachment, Document, Relation
+from portal.domain.campaigns.models import Campaign
+from portal.domain.documents import models as docs
+from portal.domain.documents.models import Attachment, Document, Relation
 from portal.domain.workflow import HistoryEntry
 from portal.errors import ValidationFailed
 from portal.extensions import db

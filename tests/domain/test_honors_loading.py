@@ -1,10 +1,10 @@
 import pytest
 from sqlalchemy import func
 
-from portal.domain.collation import person_key, sort_key
-from portal.domain.honors import Award, AwardPrivate, HonorDecision
+from portal.domain.honors.models import Award, AwardPrivate, HonorDecision
 from portal.errors import ValidationFailed
 from portal.extensions import db
+from portal.vietnamese.collation import person_key, sort_key
 from tests.conftest import CONTENT, load
 from tests.honors_helpers import row, write_decision
 

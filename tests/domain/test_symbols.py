@@ -1,6 +1,6 @@
 import pytest
 
-from portal.domain.symbols import IN_TEXT, parse_symbol, slug_for, symbol_key
+from portal.domain.documents.symbols import IN_TEXT, parse_symbol, slug_for, symbol_key
 from portal.errors import ValidationFailed
 
 

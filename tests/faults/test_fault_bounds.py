@@ -72,7 +72,7 @@ def test_row2_the_preview_answers_within_bounds(app, as_role):
 
 
 def test_row2_content_load_names_the_file_of_an_overlong_body(app, write_doc):
-    from portal.domain.markdown import MAX_CHARS
+    from portal.domain.documents.markdown import MAX_CHARS
     path = write_doc("dai.md", """
         symbol: 55/TB-VKS
         type: TB

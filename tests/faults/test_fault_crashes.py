@@ -107,7 +107,7 @@ PUBLISH = textwrap.dedent("""
     import sys
     from portal import create_app
     from portal.domain import publishing
-    from portal.domain.accounts import Actor
+    from portal.domain.actor import Actor
     from portal.domain.documents import Document
     from portal.extensions import db
     app = create_app()
@@ -202,7 +202,7 @@ WRITE_FAILS = textwrap.dedent("""
     from whoosh.writing import SegmentWriter
     from portal import create_app
     from portal.domain import publishing
-    from portal.domain.accounts import Actor
+    from portal.domain.actor import Actor
     from portal.domain.documents import Document
     from portal.extensions import db
 

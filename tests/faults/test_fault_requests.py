@@ -7,10 +7,11 @@ import openpyxl
 import pytest
 from sqlalchemy.orm import Session as OrmSession
 
-from portal.domain import honor_requests, publishing
-from portal.domain.accounts import Actor
-from portal.domain.documents import Document
-from portal.domain.honors import Award, HonorRequest
+from portal.domain.actor import Actor
+from portal.domain.documents import publishing
+from portal.domain.documents.models import Document
+from portal.domain.honors import requests as honor_requests
+from portal.domain.honors.models import Award, HonorRequest
 from portal.errors import InvalidTransition
 from portal.extensions import db
 from portal.search import service

@@ -11,8 +11,8 @@ from pypdf import PdfWriter
 
 from portal import create_app
 from portal.config import PROJECT_ROOT
-from portal.domain import documents as docs
-from portal.domain.documents import Attachment
+from portal.domain.documents import models as docs
+from portal.domain.documents.models import Attachment
 from portal.extensions import db
 from portal.search.indexer import index_at
 from tests.conftest import load

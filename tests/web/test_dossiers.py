@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from portal.domain import accounts
-from portal.domain.accounts import Actor
+from portal.domain.actor import Actor
 from portal.domain.models_base import VN
 from portal.domain.units.dossiers import Dossier
 from portal.extensions import db
@@ -42,7 +42,7 @@ def dossier_app(seeded):
     with seeded.app_context():
         accounts.create_user(UNIT_EMAIL, PASSWORD, "unit", Actor("test"), unit_code="vks-cao-loc")
         accounts.create_user(OTHER_EMAIL, PASSWORD, "unit", Actor("test"), unit_code="vks-dinh-lap")
-        from portal.domain.campaigns import ReviewRound
+        from portal.domain.campaigns.models import ReviewRound
         rounds = {r.code: r.id for r in db.session.scalars(db.select(ReviewRound))}
     return seeded, rounds
 
@@ -148,7 +148,7 @@ def test_from_a_units_list_to_the_honor_roll_with_nothing_typed_twice(dossier_ap
     with app.app_context():
         dossier = db.session.get(Dossier, dossier_id)
         assert dossier.status == "decided" and [s.action for s in dossier.steps][-2:] == ["draft-decision", "decide"]
-        from portal.domain.honors import AwardPrivate
+        from portal.domain.honors.models import AwardPrivate
         assert db.session.scalar(db.select(AwardPrivate.id_number).where(AwardPrivate.id_number == PRIVATE["id"]))
     assert "Đã quyết định" in unit.get(f"/don-vi/ho-so/{dossier_id}").get_data(as_text=True)
 

@@ -5,9 +5,9 @@ import io
 import os
 import time
 
-from portal.domain import file_moves
-from portal.domain.storage import FolderStorage
-from portal.domain.storage_db import DatabaseStorage, StoredFile
+from portal.domain.files import moves as file_moves
+from portal.domain.files.database import DatabaseStorage, StoredFile
+from portal.domain.files.storage import FolderStorage
 from portal.domain.units.dossiers import Dossier
 from portal.domain.units.reports import UnitReport
 from portal.extensions import db

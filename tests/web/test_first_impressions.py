@@ -3,7 +3,7 @@ import subprocess
 from email.utils import parsedate_to_datetime
 
 from portal.config import PROJECT_ROOT
-from portal.domain.awards_import import _date
+from portal.domain.honors.award_lists import _date
 from tests.web.admin.conftest import as_role, users  # noqa: F401 (fixtures)
 
 
@@ -19,7 +19,7 @@ def test_feed_dates_are_when_documents_were_posted_not_when_they_were_loaded(see
 
 def test_feed_answers_when_public_documents_have_no_publication_date(seeded, client):
     """Seen when 20,000 documents were inserted without one: /rss.xml answered 500."""
-    from portal.domain.documents import Document
+    from portal.domain.documents.models import Document
     from portal.extensions import db
     from portal.web import cache
     with seeded.app_context():
@@ -71,7 +71,7 @@ def test_award_list_xlsx_with_real_date_cells_and_iso_text(tmp_path):
 
     import openpyxl
 
-    from portal.domain.awards_import import parse_list
+    from portal.domain.honors.award_lists import parse_list
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["STT", "Đối tượng", "Họ tên", "Ngày sinh"])
@@ -89,7 +89,7 @@ def test_a_cong_van_shows_v_v_everywhere_whether_typed_or_not(app, client, write
 
     import docx
 
-    from portal.domain.documents import subject_line
+    from portal.domain.documents.models import subject_line
     from tests.conftest import load
     assert subject_line("cong-van", "triển khai kế hoạch") == "V/v triển khai kế hoạch"
     assert subject_line("cong-van", "v/v  triển khai") == "V/v triển khai"
@@ -165,7 +165,7 @@ def test_official_headings_break_before_the_territory(seeded, client):
 
     import docx
 
-    from portal.domain.documents import heading_lines
+    from portal.domain.documents.models import heading_lines
 
     assert heading_lines("Ủy ban nhân dân tỉnh Lạng Sơn") == ["ỦY BAN NHÂN DÂN", "TỈNH LẠNG SƠN"]
     assert heading_lines("Viện kiểm sát nhân dân tỉnh Lạng Sơn") == ["VIỆN KIỂM SÁT NHÂN DÂN", "TỈNH LẠNG SƠN"]

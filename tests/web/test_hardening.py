@@ -78,8 +78,8 @@ def test_the_shipped_nginx_refuses_unknown_hosts():
 def _cached_urls(app) -> list[str]:
     """One URL of every route the page cache serves (the seeded content gives the slugs)."""
     from portal.config import PROJECT_ROOT
-    from portal.domain import content
-    from portal.domain.documents import Document
+    from portal.domain.content import loader as content
+    from portal.domain.documents.models import Document
     from portal.services import storage
     urls = []
     with app.app_context():

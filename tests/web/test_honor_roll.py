@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from portal.config import PROJECT_ROOT
-from portal.domain.honors import Award, HonorRequest
+from portal.domain.honors.models import Award, HonorRequest
 from portal.extensions import db
 from tests.conftest import load
 from tests.honors_helpers import row, write_decision
@@ -172,7 +172,7 @@ def test_correction_request_form(roll, client):
 
 
 def test_sample_data_is_marked_and_can_be_switched_off(app, client):
-    from portal.domain import documents
+    from portal.domain.documents import models as documents
     load(app, PROJECT_ROOT / "content")
     load(app, PROJECT_ROOT / "demo")
     html = client.get("/vinh-danh").get_data(as_text=True)
@@ -223,8 +223,8 @@ def test_a_request_whose_content_type_was_sent_twice_is_still_read(seeded, clien
 def test_a_name_search_lists_and_counts_what_the_other_filters_give_narrowed_to_the_name(roll, name, extra):
     """The name search reads the matching awards once and filters them in memory: it must give
     exactly the rows, total and facet counts of the filters without a name, narrowed to the name."""
-    from portal.domain import honor_roll
-    from portal.domain.honors import name_words
+    from portal.domain.honors import roll as honor_roll
+    from portal.domain.honors.models import name_words
     from portal.domain.vocab import fold
 
     typed = re.findall(r"\w+", fold(name))

@@ -5,8 +5,8 @@ import io
 import pytest
 
 from portal.domain import accounts, units
-from portal.domain.accounts import Actor
-from portal.domain.campaigns import ReviewRound
+from portal.domain.actor import Actor
+from portal.domain.campaigns.models import ReviewRound
 from portal.extensions import db
 from tests.web.admin.conftest import PASSWORD, as_role, users  # noqa: F401 (fixtures)
 from tests.web.test_units import OTHER_EMAIL, UNIT_EMAIL, UnitSession

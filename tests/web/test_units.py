@@ -7,8 +7,8 @@ import re
 import pytest
 
 from portal.domain import accounts, units
-from portal.domain.accounts import Actor
-from portal.domain.documents import by_slug
+from portal.domain.actor import Actor
+from portal.domain.documents.models import by_slug
 from portal.extensions import db
 from tests.web.admin.conftest import PASSWORD, Session, as_role, users  # noqa: F401 (fixtures)
 
@@ -52,7 +52,7 @@ def test_the_registry_is_loaded_from_content(seeded):
 
 
 def test_a_bad_units_file_is_refused_whole(app, tmp_path):
-    from portal.domain import content
+    from portal.domain.content import loader as content
     from portal.errors import ValidationFailed
     from portal.services import storage
     (tmp_path / "don-vi.md").write_text(

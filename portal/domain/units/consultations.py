@@ -17,15 +17,15 @@ from pathlib import Path
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ...errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
-from ...extensions import db
-from .. import audit
-from ..accounts import Actor
-from ..bounds import check_date, years_from
-from ..calendar import add_working_days, working_days_between
-from ..models_base import created_column, today_vn, utcnow
-from ..vocab import DISTINCTIONS, RECIPIENT_KINDS, fold
-from .dossiers import OFFICE, STEPS, Dossier, clean, commit, note_step
+from portal.domain import audit
+from portal.domain.actor import Actor
+from portal.domain.bounds import check_date, years_from
+from portal.domain.campaigns.calendar import add_working_days, working_days_between
+from portal.domain.models_base import created_column, today_vn, utcnow
+from portal.domain.units.dossiers import OFFICE, STEPS, Dossier, clean, commit, note_step
+from portal.domain.vocab import DISTINCTIONS, RECIPIENT_KINDS, fold
+from portal.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
+from portal.extensions import db
 
 MAX_COMMENT = 4000
 

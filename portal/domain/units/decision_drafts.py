@@ -11,17 +11,18 @@ from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
 
-from ...errors import InvalidTransition, ValidationFailed
-from ...extensions import db
-from .. import audit, workflow
-from ..accounts import Actor
-from ..awards_import import AwardList, AwardRow
-from ..content_honors import HonorSpec, save_honor
-from ..documents import Document
-from ..editing import create_document
-from ..honors import decision_for  # noqa: F401 (the web layer reads the drafted list)
-from ..vocab import DISTINCTIONS
-from .dossiers import STEPS, Dossier, by_status, note_step
+from portal.domain import audit, workflow
+from portal.domain.actor import Actor
+from portal.domain.documents.editing import create_document
+from portal.domain.documents.models import Document
+from portal.domain.documents.publishing import publishing
+from portal.domain.honors.award_lists import AwardList, AwardRow
+from portal.domain.honors.models import decision_for  # noqa: F401 (the web layer reads the drafted list)
+from portal.domain.honors.saving import HonorSpec, save_honor
+from portal.domain.units.dossiers import STEPS, Dossier, by_status, note_step
+from portal.domain.vocab import DISTINCTIONS
+from portal.errors import InvalidTransition, ValidationFailed
+from portal.extensions import db
 
 SYSTEM = Actor("Hệ thống", "system")
 
@@ -139,3 +140,8 @@ def mark_decided(document: Document) -> list[Dossier]:
         note_step(dossier, "decide", SYSTEM, f"Quyết định {document.symbol} được đăng", STEPS["decide"].target)
         dossier.status = STEPS["decide"].target
     return dossiers
+
+
+@publishing.connect
+def _on_publishing(document: Document) -> None:
+    mark_decided(document)

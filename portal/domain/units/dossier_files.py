@@ -6,16 +6,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO
 
-from ...errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
-from ...extensions import db
-from .. import audit
-from .. import frontmatter as fm
-from ..accounts import Actor
-from ..awards_import import parse_list
-from ..content_honors import HonorSpec, check_honor
-from ..storage import Storage
-from ..uploads import LIST_TYPES, _extension, committed_or_removed
-from .dossiers import FILE_ROLES, LIST_ROLE, Dossier, DossierFile, Nominee, NomineePrivate, commit, note_step
+from portal.domain import audit
+from portal.domain.actor import Actor
+from portal.domain.content import frontmatter as fm
+from portal.domain.documents.uploads import LIST_TYPES, _extension, committed_or_removed
+from portal.domain.files.storage import Storage
+from portal.domain.honors.award_lists import parse_list
+from portal.domain.honors.saving import HonorSpec, check_honor
+from portal.domain.units.dossiers import (
+    FILE_ROLES,
+    LIST_ROLE,
+    Dossier,
+    DossierFile,
+    Nominee,
+    NomineePrivate,
+    commit,
+    note_step,
+)
+from portal.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
+from portal.extensions import db
 
 DOSSIER_TYPES = (".pdf", ".docx")
 

@@ -2,12 +2,23 @@
 what a step needs, and every step recorded with actor and time."""
 from __future__ import annotations
 
-from ...errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
-from .. import audit
-from ..accounts import Actor
-from ..models_base import utcnow
-from .decision_drafts import withdraw_from_draft
-from .dossiers import FILE_ROLES, OFFICE, STEPS, VERDICTS, Dossier, Nominee, Step, clean, commit, note_step
+from portal.domain import audit
+from portal.domain.actor import Actor
+from portal.domain.models_base import utcnow
+from portal.domain.units.decision_drafts import withdraw_from_draft
+from portal.domain.units.dossiers import (
+    FILE_ROLES,
+    OFFICE,
+    STEPS,
+    VERDICTS,
+    Dossier,
+    Nominee,
+    Step,
+    clean,
+    commit,
+    note_step,
+)
+from portal.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 
 
 def may(step: Step, dossier: Dossier, actor: Actor) -> bool:
@@ -47,7 +58,7 @@ def apply(dossier: Dossier, name: str, actor: Actor, comment: str = "") -> Dossi
             raise ValidationFailed("Hồ sơ chưa đủ để nộp.", problems)
         dossier.submitted_at = utcnow()
     if name == "propose":
-        from .consultations import consultation_problems
+        from portal.domain.units.consultations import consultation_problems
         problems = ([] if dossier.approved else ["chưa có người nào được đồng ý đề nghị"]) \
             + consultation_problems(dossier)
         if problems:

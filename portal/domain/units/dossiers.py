@@ -13,15 +13,15 @@ from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.exc import StaleDataError
 
-from ...errors import InvalidTransition, NotFound, ValidationFailed
-from ...extensions import db
-from .. import audit
-from ..accounts import Actor
-from ..campaigns import ReviewRound
-from ..documents import Attachment
-from ..models_base import VN, as_utc, created_column, updated_column
-from ..vocab import DISTINCTIONS, RECIPIENT_KINDS, strip_controls
-from .registry import Unit
+from portal.domain import audit
+from portal.domain.actor import Actor
+from portal.domain.campaigns.models import ReviewRound
+from portal.domain.documents.models import Attachment
+from portal.domain.models_base import VN, as_utc, created_column, updated_column
+from portal.domain.units.registry import Unit
+from portal.domain.vocab import DISTINCTIONS, RECIPIENT_KINDS, strip_controls
+from portal.errors import InvalidTransition, NotFound, ValidationFailed
+from portal.extensions import db
 
 STATES = {"draft": "Dự thảo", "submitted": "Đã nộp", "appraising": "Đang thẩm định", "consulting": "Lấy ý kiến",
           "proposed": "Đã trình", "decided": "Đã quyết định", "returned": "Bị trả lại", "cancelled": "Đã hủy"}

@@ -11,10 +11,10 @@ from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ...extensions import db
-from ..documents import Document, public_filter
-from ..models_base import created_column
-from .registry import Unit
+from portal.domain.documents.models import Document, public_filter
+from portal.domain.models_base import created_column
+from portal.domain.units.registry import Unit
+from portal.extensions import db
 
 HOW = {"download": "Tải về", "confirm": "Xác nhận đã nhận"}
 

@@ -10,10 +10,10 @@ from datetime import date
 from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ...errors import ValidationFailed
-from ...extensions import db
-from .. import frontmatter as fm
-from ..vocab import fold, strip_controls
+from portal.domain.content import frontmatter as fm
+from portal.domain.vocab import fold, strip_controls
+from portal.errors import ValidationFailed
+from portal.extensions import db
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 

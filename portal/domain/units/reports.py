@@ -12,17 +12,17 @@ from typing import BinaryIO
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ...errors import ValidationFailed
-from ...extensions import db
-from .. import audit
-from ..accounts import Actor
-from ..bounds import check_date
-from ..campaigns import ReviewRound
-from ..models_base import VN, as_utc, created_column, utcnow
-from ..storage import Storage, clean_filename
-from ..uploads import committed_or_removed
-from ..vocab import strip_controls
-from .registry import Unit, units_on
+from portal.domain import audit
+from portal.domain.actor import Actor
+from portal.domain.bounds import check_date
+from portal.domain.campaigns.models import ReviewRound
+from portal.domain.documents.uploads import committed_or_removed
+from portal.domain.files.storage import Storage, clean_filename
+from portal.domain.models_base import VN, as_utc, created_column, utcnow
+from portal.domain.units.registry import Unit, units_on
+from portal.domain.vocab import strip_controls
+from portal.errors import ValidationFailed
+from portal.extensions import db
 
 REPORT_TYPES = (".pdf", ".docx")
 MAX_FIGURE = Decimal("1e12")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ...extensions import db
-from ..models_base import today_vn
-from .consultations import Consultation, open_comment_count
-from .decision_drafts import waiting_for_decision
-from .dossiers import Dossier, by_status, of_unit
-from .receipts import documents_for_unit
-from .registry import Unit
-from .reports import current_reports, rounds_with_deadlines
+from portal.domain.models_base import today_vn
+from portal.domain.units.consultations import Consultation, open_comment_count
+from portal.domain.units.decision_drafts import waiting_for_decision
+from portal.domain.units.dossiers import Dossier, by_status, of_unit
+from portal.domain.units.receipts import documents_for_unit
+from portal.domain.units.registry import Unit
+from portal.domain.units.reports import current_reports, rounds_with_deadlines
+from portal.extensions import db
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,13 @@ import functools
 from flask import Blueprint, Flask, abort, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
-from ...domain import accounts
-from ...domain.accounts import Actor
-from ...domain.editing import VN
-from ...domain.extract import STATUS_LABELS
-from ...domain.models_base import as_utc
-from ...domain.vocab import RECIPIENT_KINDS, STATES
-from ...domain.workflow import TRANSITIONS
+from portal.domain import accounts
+from portal.domain.actor import Actor
+from portal.domain.documents.editing import VN
+from portal.domain.files.extract import STATUS_LABELS
+from portal.domain.models_base import as_utc
+from portal.domain.vocab import RECIPIENT_KINDS, STATES
+from portal.domain.workflow import TRANSITIONS
 
 bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
 login_manager = LoginManager()
@@ -81,7 +81,16 @@ def action_label(action: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from . import auth, documents, dossiers, files, people, recipients, reports, trash  # noqa: F401  (routes)
+    from portal.web.admin import (  # noqa: F401  (routes)
+        auth,
+        documents,
+        dossiers,
+        files,
+        people,
+        recipients,
+        reports,
+        trash,
+    )
 
     app.add_template_filter(vn_datetime, "vn_datetime")
     app.add_template_filter(action_label, "action_label")

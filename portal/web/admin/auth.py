@@ -6,12 +6,12 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from ...domain import accounts, audit
-from ...domain.accounts import Actor
-from ...errors import ValidationFailed
-from ...extensions import db
-from ..throttle import backend
-from . import actor, bp
+from portal.domain import accounts, audit
+from portal.domain.actor import Actor
+from portal.errors import ValidationFailed
+from portal.extensions import db
+from portal.web.admin import actor, bp
+from portal.web.throttle import backend
 
 FAILED = "Email hoặc mật khẩu không đúng."
 

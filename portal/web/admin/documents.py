@@ -4,20 +4,20 @@ from __future__ import annotations
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...domain import editing, publishing, revisions
-from ...domain.campaigns import all_campaigns
-from ...domain.documents import Document
-from ...domain.honor_requests import open_count
-from ...domain.honors import decision_for
-from ...domain.markdown import render
-from ...domain.symbols import symbol_key
-from ...domain.units import waiting
-from ...domain.vocab import AWARD_LEVELS, DISTINCTIONS, DOCUMENT_TYPES, RELATION_KINDS, STATES
-from ...errors import InvalidTransition, NotFound, ValidationFailed
-from ...extensions import db
-from .. import notices
-from ..security import bounded_int
-from . import actor, bp, role_required
+from portal.domain.campaigns.models import all_campaigns
+from portal.domain.documents import editing, publishing, revisions
+from portal.domain.documents.markdown import render
+from portal.domain.documents.models import Document
+from portal.domain.documents.symbols import symbol_key
+from portal.domain.honors.models import decision_for
+from portal.domain.honors.requests import open_count
+from portal.domain.units import waiting
+from portal.domain.vocab import AWARD_LEVELS, DISTINCTIONS, DOCUMENT_TYPES, RELATION_KINDS, STATES
+from portal.errors import InvalidTransition, NotFound, ValidationFailed
+from portal.extensions import db
+from portal.web import notices
+from portal.web.admin import actor, bp, role_required
+from portal.web.security import bounded_int
 
 PER_PAGE = 30
 

@@ -7,14 +7,14 @@ from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 
-from ...domain.bounds import parse_date, parse_ids, parse_int
-from ...domain.units import consultations, decision_drafts, dossier_steps, dossiers
-from ...domain.vocab import AWARD_LEVELS, SIGNING_AUTHORITIES
-from ...errors import NotFound, ValidationFailed
-from ...extensions import db
-from .. import notices
-from ..units.reports import send_report
-from . import actor, bp
+from portal.domain.bounds import parse_date, parse_ids, parse_int
+from portal.domain.units import consultations, decision_drafts, dossier_steps, dossiers
+from portal.domain.vocab import AWARD_LEVELS, SIGNING_AUTHORITIES
+from portal.errors import NotFound, ValidationFailed
+from portal.extensions import db
+from portal.web import notices
+from portal.web.admin import actor, bp
+from portal.web.units.reports import send_report
 
 FILTERS = ("submitted", "appraising", "consulting", "proposed", "decided", "returned", "cancelled")
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from ...domain import publishing, uploads
-from ...errors import ValidationFailed
-from ...services import storage
-from ..public.documents import send_attachment
-from . import actor, bp
-from .documents import get_document
+from portal.domain.documents import publishing, uploads
+from portal.errors import ValidationFailed
+from portal.services import storage
+from portal.web.admin import actor, bp
+from portal.web.admin.documents import get_document
+from portal.web.public.documents import send_attachment
 
 
 def _upload():

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from ...domain import accounts, audit, honor_requests
-from ...domain.bounds import parse_int
-from ...domain.vocab import PUBLICATION
-from ...errors import ValidationFailed
-from . import actor, bp, role_required
+from portal.domain import accounts, audit
+from portal.domain.bounds import parse_int
+from portal.domain.honors import requests as honor_requests
+from portal.domain.vocab import PUBLICATION
+from portal.errors import ValidationFailed
+from portal.web.admin import actor, bp, role_required
 
 
 @bp.route("/nguoi-dung", methods=["GET", "POST"])

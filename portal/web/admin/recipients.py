@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...domain import audit, exports, units
-from ...domain.bounds import parse_ids
-from ...domain.units.registry import update_unit
-from ...errors import ValidationFailed
-from ...extensions import db
-from . import actor, bp, role_required
-from .documents import get_document
+from portal.domain import audit, units
+from portal.domain.bounds import parse_ids
+from portal.domain.honors import exports
+from portal.domain.units.registry import update_unit
+from portal.errors import ValidationFailed
+from portal.extensions import db
+from portal.web.admin import actor, bp, role_required
+from portal.web.admin.documents import get_document
 
 RECEIPT_COLUMNS = [("unit", "Đơn vị"), ("status", "Tình trạng"), ("at", "Thời điểm nhận"), ("how", "Cách nhận"),
                    ("who", "Tài khoản")]

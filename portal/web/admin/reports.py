@@ -6,13 +6,13 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from ...domain.bounds import parse_date
-from ...domain.campaigns import Campaign, ReviewRound
-from ...domain.units import reports
-from ...errors import ValidationFailed
-from ...extensions import db
-from ..units.reports import send_report
-from . import actor, bp, role_required
+from portal.domain.bounds import parse_date
+from portal.domain.campaigns.models import Campaign, ReviewRound
+from portal.domain.units import reports
+from portal.errors import ValidationFailed
+from portal.extensions import db
+from portal.web.admin import actor, bp, role_required
+from portal.web.units.reports import send_report
 
 
 @bp.get("/bao-cao")

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from ...domain import publishing
-from ...errors import ValidationFailed
-from ...services import storage
-from . import actor, bp, role_required
-from .documents import get_document
+from portal.domain.documents import publishing
+from portal.errors import ValidationFailed
+from portal.services import storage
+from portal.web.admin import actor, bp, role_required
+from portal.web.admin.documents import get_document
 
 
 @bp.route("/van-ban/<int:document_id>/xoa", methods=["GET", "POST"])

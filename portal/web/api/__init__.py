@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, jsonify, request
 
-from ... import search as engine
-from ...domain import honor_roll as roll
-from ...domain.bounds import parse_int
-from ...errors import ValidationFailed
-from ..common import absolute, absolute_path
-from ..public.honors import filter_from_args
-from ..public.search import request_from_args
+from portal import search as engine
+from portal.domain.bounds import parse_int
+from portal.domain.honors import roll as roll
+from portal.errors import ValidationFailed
+from portal.web.common import absolute, absolute_path
+from portal.web.public.honors import filter_from_args
+from portal.web.public.search import request_from_args
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_PER_PAGE = 100
@@ -92,6 +92,6 @@ def honors():
 
 
 def init_app(app: Flask) -> None:
-    from . import office, openapi  # noqa: F401  (routes register on import)
+    from portal.web.api import office, openapi  # noqa: F401  (routes register on import)
 
     app.register_blueprint(bp)

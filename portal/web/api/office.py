@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import abort, jsonify, request
 from flask_login import current_user
 
-from ...domain.campaigns import ReviewRound
-from ...domain.documents import Document
-from ...domain.units import dossiers, receipts, reports
-from ...errors import NotFound
-from ...extensions import db
-from ..common import absolute
-from . import bp, int_arg
+from portal.domain.campaigns.models import ReviewRound
+from portal.domain.documents.models import Document
+from portal.domain.units import dossiers, receipts, reports
+from portal.errors import NotFound
+from portal.extensions import db
+from portal.web.api import bp, int_arg
+from portal.web.common import absolute
 
 OFFICE = dossiers.OFFICE
 
@@ -27,7 +27,7 @@ def _office_only():
 
 
 def _time(value) -> str | None:
-    from ...domain.models_base import as_utc
+    from portal.domain.models_base import as_utc
     return as_utc(value).isoformat() if value else None
 
 
@@ -82,7 +82,7 @@ def _dossier(d: dossiers.Dossier, full: bool = False) -> dict:
 def office_dossiers():
     status = request.args.get("status")
     if status and status not in dossiers.STATES:
-        from ...errors import ValidationFailed
+        from portal.errors import ValidationFailed
         raise ValidationFailed("Tham số «status» không phải trạng thái hồ sơ.")
     page = int_arg("page", 1, 1, 10_000)
     found = dossiers.by_status(status) if status else dossiers.by_status()

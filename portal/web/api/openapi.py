@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from . import bp
+from portal.web.api import bp
 
 _ERROR = {"description": "Tham số không hợp lệ",
           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}

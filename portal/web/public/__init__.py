@@ -8,9 +8,9 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, g, request, url_for
 from markupsafe import escape
 
-from ...domain.campaigns import format_money
-from ...domain.models_base import as_utc
-from ...domain.vocab import strip_controls
+from portal.domain.campaigns.models import format_money
+from portal.domain.models_base import as_utc
+from portal.domain.vocab import strip_controls
 
 bp = Blueprint("public", __name__)
 
@@ -83,7 +83,7 @@ def feed_text(value: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from . import campaigns, consultations, documents, feeds, honors, search  # noqa: F401  (routes)
+    from portal.web.public import campaigns, consultations, documents, feeds, honors, search  # noqa: F401  (routes)
 
     app.register_blueprint(bp)
     app.add_template_filter(vn_date, "vn_date")

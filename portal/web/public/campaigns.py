@@ -5,12 +5,12 @@ from datetime import date
 
 from flask import abort, render_template
 
-from ...domain import documents as docs
-from ...domain import honor_roll as roll
-from ...domain.campaigns import campaign_by_slug, timeline
-from ...domain.listing import campaign_documents
-from ..cache import cached
-from . import bp
+from portal.domain.campaigns.models import campaign_by_slug, timeline
+from portal.domain.documents import models as docs
+from portal.domain.documents.listing import campaign_documents
+from portal.domain.honors import roll as roll
+from portal.web.cache import cached
+from portal.web.public import bp
 
 
 @bp.get("/phong-trao/<slug>")

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from ...domain.bounds import parse_int
-from ...domain.models_base import today_vn
-from ...domain.units import consultations
-from ...errors import InvalidTransition, ValidationFailed
-from .. import notices
-from ..throttle import too_many
-from . import bp
+from portal.domain.bounds import parse_int
+from portal.domain.models_base import today_vn
+from portal.domain.units import consultations
+from portal.errors import InvalidTransition, ValidationFailed
+from portal.web import notices
+from portal.web.public import bp
+from portal.web.throttle import too_many
 
 STATE_LABELS = {"open": "Đang lấy ý kiến", "upcoming": "Sắp lấy ý kiến", "closed": "Đã kết thúc"}
 COMMENTS_PER_HOUR = 5

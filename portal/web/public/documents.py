@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, send_file, url_for
 
-from ...domain import documents as docs
-from ...domain.bounds import parse_int
-from ...domain.campaigns import all_campaigns
-from ...domain.docx_export import build_docx
-from ...domain.listing import DocumentFilter, facets, latest, list_documents
-from ...domain.markdown import link_symbols
-from ...domain.symbols import symbol_key
-from ...domain.vocab import DOCUMENT_TYPES
-from ...services import storage
-from ..cache import cached
-from . import bp
+from portal.domain.bounds import parse_int
+from portal.domain.campaigns.models import all_campaigns
+from portal.domain.documents import models as docs
+from portal.domain.documents.docx import build_docx
+from portal.domain.documents.listing import DocumentFilter, facets, latest, list_documents
+from portal.domain.documents.markdown import link_symbols
+from portal.domain.documents.symbols import symbol_key
+from portal.domain.vocab import DOCUMENT_TYPES
+from portal.services import storage
+from portal.web.cache import cached
+from portal.web.public import bp
 
 
 def page_number() -> int:

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 
-from ...domain.campaigns import all_campaigns
-from ...domain.documents import Document, public_filter
-from ...domain.honors import HonorDecision
-from ...domain.listing import latest
-from ...domain.models_base import as_utc
-from ...domain.units.consultations import all_consultations
-from ...extensions import db
-from ..cache import cached
-from ..common import absolute
-from . import bp
+from portal.domain.campaigns.models import all_campaigns
+from portal.domain.documents.listing import latest
+from portal.domain.documents.models import Document, public_filter
+from portal.domain.honors.models import HonorDecision
+from portal.domain.models_base import as_utc
+from portal.domain.units.consultations import all_consultations
+from portal.extensions import db
+from portal.web.cache import cached
+from portal.web.common import absolute
+from portal.web.public import bp
 
 
 @bp.get("/rss.xml")

@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, stream_with_context, url_for
 
-from ...domain import documents as docs
-from ...domain import exports
-from ...domain import honor_roll as roll
-from ...domain.bounds import parse_int
-from ...domain.honors import HonorRequest, decision_for
-from ...domain.vocab import DISTINCTIONS, RECIPIENT_KINDS, strip_controls
-from ...extensions import db
-from ..cache import cached
-from ..throttle import too_many
-from . import bp
-from .documents import page_number
+from portal.domain.bounds import parse_int
+from portal.domain.documents import models as docs
+from portal.domain.honors import exports
+from portal.domain.honors import roll as roll
+from portal.domain.honors.models import HonorRequest, decision_for
+from portal.domain.vocab import DISTINCTIONS, RECIPIENT_KINDS, strip_controls
+from portal.extensions import db
+from portal.web.cache import cached
+from portal.web.public import bp
+from portal.web.public.documents import page_number
+from portal.web.throttle import too_many
 
 
 def filter_from_args(args) -> roll.HonorFilter:

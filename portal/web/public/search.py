@@ -5,12 +5,12 @@ from dataclasses import replace
 
 from flask import render_template, request
 
-from ... import search as engine
-from ...domain.bounds import parse_int
-from ...domain.vocab import DOCUMENT_TYPES, strip_controls
-from ..cache import cached
-from . import bp
-from .documents import page_number
+from portal import search as engine
+from portal.domain.bounds import parse_int
+from portal.domain.vocab import DOCUMENT_TYPES, strip_controls
+from portal.web.cache import cached
+from portal.web.public import bp
+from portal.web.public.documents import page_number
 
 FACET_ARGS = {"doc_type": "loai", "year": "nam", "issuer": "co-quan", "campaign": "phong-trao"}
 FACET_NAMES = {"doc_type": "Loại văn bản", "year": "Năm", "issuer": "Cơ quan ban hành",

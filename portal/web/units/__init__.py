@@ -10,9 +10,9 @@ import functools
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...domain import documents as docs
-from ...domain import units
-from ...extensions import db
+from portal.domain import units
+from portal.domain.documents import models as docs
+from portal.extensions import db
 
 bp = Blueprint("units", __name__, url_prefix="/don-vi")
 # Downloads that count as the receipt of a document sent to the downloader's unit.
@@ -43,7 +43,7 @@ def unit_required(view):
 def home():
     unit = unit_account()
     sent = units.documents_for_unit(unit)
-    from ...domain.units.waiting import for_unit
+    from portal.domain.units.waiting import for_unit
     return render_template("units/home.html", unit=unit, sent=sent, tasks=for_unit(unit))
 
 
@@ -78,9 +78,9 @@ def _receipt_on_download(response):
 
 
 def init_app(app: Flask) -> None:
-    from ...domain.calendar import day_off
-    from ...domain.units.dossiers import STATES
-    from . import dossiers, reports  # noqa: F401 (routes register on import)
+    from portal.domain.campaigns.calendar import day_off
+    from portal.domain.units.dossiers import STATES
+    from portal.web.units import dossiers, reports  # noqa: F401 (routes register on import)
     app.register_blueprint(bp)
     app.add_template_filter(lambda day: day_off(day) if day else None, "day_off")
     app.add_template_filter(lambda code: STATES.get(code, code or ""), "dossier_state")

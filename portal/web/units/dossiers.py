@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from ...domain.campaigns import ReviewRound
-from ...domain.units import dossier_files, dossier_steps, dossiers, reports
-from ...domain.vocab import DISTINCTIONS
-from ...errors import NotFound, ValidationFailed
-from ...extensions import db
-from ...services import storage
-from .. import notices
-from ..admin import actor
-from . import bp, unit_account, unit_required
-from .reports import send_report
+from portal.domain.campaigns.models import ReviewRound
+from portal.domain.units import dossier_files, dossier_steps, dossiers, reports
+from portal.domain.vocab import DISTINCTIONS
+from portal.errors import NotFound, ValidationFailed
+from portal.extensions import db
+from portal.services import storage
+from portal.web import notices
+from portal.web.admin import actor
+from portal.web.units import bp, unit_account, unit_required
+from portal.web.units.reports import send_report
 
 
 def _page(dossier: dossiers.Dossier, errors: list[str] | None = None, warnings: list[str] | None = None,
           status: int = 200):
-    from ...domain.units.consultations import of_dossier
+    from portal.domain.units.consultations import of_dossier
     return render_template("units/dossier.html", dossier=dossier, errors=errors or [],
                            warnings=warnings if warnings is not None else dossier.list_warnings.splitlines(),
                            roles=dossiers.FILE_ROLES, steps=dossier_steps.available(dossier, actor()),

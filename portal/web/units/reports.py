@@ -5,15 +5,15 @@ from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from ...domain.campaigns import ReviewRound
-from ...domain.models_base import VN
-from ...domain.units import reports
-from ...errors import ValidationFailed
-from ...extensions import db
-from ...services import storage
-from ..admin import actor
-from ..public.documents import send_stored
-from . import bp, unit_account, unit_required
+from portal.domain.campaigns.models import ReviewRound
+from portal.domain.models_base import VN
+from portal.domain.units import reports
+from portal.errors import ValidationFailed
+from portal.extensions import db
+from portal.services import storage
+from portal.web.admin import actor
+from portal.web.public.documents import send_stored
+from portal.web.units import bp, unit_account, unit_required
 
 
 @bp.get("/bao-cao")

@@ -2,7 +2,7 @@
 the Markdown preview and the relation picker."""
 import re
 
-from portal.domain.documents import Document
+from portal.domain.documents.models import Document
 from portal.extensions import db
 
 from .conftest import FORM, create, publish

@@ -1,6 +1,6 @@
 """The honor roll's request queue: a request is handled, the entry's status changes, the
 request closes with a note, and the audit log keeps it."""
-from portal.domain.honors import Award, HonorRequest
+from portal.domain.honors.models import Award, HonorRequest
 from portal.extensions import db
 from tests.conftest import CONTENT, load
 

@@ -1,6 +1,6 @@
 """Deleting: link-integrity warning first, then the trash; restore; purge for admins only."""
 
-from portal.domain.documents import Document
+from portal.domain.documents.models import Document
 from portal.extensions import db
 
 from .conftest import create, publish

@@ -9,8 +9,8 @@ from pypdf import PdfWriter
 from werkzeug.test import EnvironBuilder
 
 from portal.domain.audit import AuditEntry
-from portal.domain.documents import Attachment
-from portal.domain.honors import Award, AwardPrivate
+from portal.domain.documents.models import Attachment
+from portal.domain.honors.models import Award, AwardPrivate
 from portal.extensions import db
 
 from .conftest import create, publish
@@ -29,7 +29,7 @@ def pdf_bytes() -> bytes:
 
 def stored_files(app) -> list[str]:
     """Names in the configured store (a folder, or the database), staged lists included."""
-    from portal.domain.storage import STAGING
+    from portal.domain.files.storage import STAGING
     from portal.services import storage
     with app.app_context():
         store = storage()

@@ -5,21 +5,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
-from ..errors import ValidationFailed
-from ..extensions import db
-from . import frontmatter as fm
-from .calendar import parse_days, save_days
-from .campaigns import Campaign, ReviewRound, campaign_by_slug
-from .content_honors import check_honor, parse_areas, save_areas, save_honor
-from .content_specs import CampaignSpec, DocumentSpec, parse_campaign, parse_document
-from .documents import Attachment, Document, DocumentAlias, Relation
-from .extract import extract_text
-from .markdown import render
-from .models_base import VN
-from .places import name_key
-from .storage import Storage
-from .units import by_code, parse_units, save_units, set_recipients, units_on
-from .workflow import record
+from portal.domain.campaigns.calendar import parse_days, save_days
+from portal.domain.campaigns.models import Campaign, ReviewRound, campaign_by_slug
+from portal.domain.content import frontmatter as fm
+from portal.domain.content.specs import CampaignSpec, DocumentSpec, parse_campaign, parse_document
+from portal.domain.documents.markdown import render
+from portal.domain.documents.models import Attachment, Document, DocumentAlias, Relation
+from portal.domain.files.extract import extract_text
+from portal.domain.files.storage import Storage
+from portal.domain.honors.places import name_key
+from portal.domain.honors.saving import check_honor, parse_areas, save_areas, save_honor
+from portal.domain.models_base import VN
+from portal.domain.units import by_code, parse_units, save_units, set_recipients, units_on
+from portal.domain.workflow import record
+from portal.errors import ValidationFailed
+from portal.extensions import db
 
 LOADER = "Nạp nội dung"
 

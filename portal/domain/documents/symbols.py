@@ -11,8 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ..errors import ValidationFailed
-from .vocab import DOCUMENT_TYPES, fold
+from portal.domain.vocab import DOCUMENT_TYPES, fold
+from portal.errors import ValidationFailed
 
 _PART = r"[A-Za-zĐđ][A-Za-zĐđ0-9]{0,11}"
 _SHAPE = re.compile(

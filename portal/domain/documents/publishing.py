@@ -1,19 +1,20 @@
 """Workflow operations on documents: transitions, the reviewer's worklist, trash and purge."""
 from __future__ import annotations
 
+from blinker import Namespace
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..errors import Forbidden, InvalidTransition, PortalError, ValidationFailed
-from ..extensions import db
-from . import audit, workflow
-from .accounts import Actor
-from .campaigns import Campaign
-from .documents import Document, DocumentAlias, Relation, resolve
-from .honors import decision_for
-from .models_base import utcnow
-from .revisions import DocumentRevision
-from .storage import Storage
-from .vocab import RELATION_KINDS, strip_controls
+from portal.domain import audit, workflow
+from portal.domain.actor import Actor
+from portal.domain.campaigns.models import Campaign
+from portal.domain.documents.models import Document, DocumentAlias, Relation, resolve
+from portal.domain.documents.revisions import DocumentRevision
+from portal.domain.files.storage import Storage
+from portal.domain.honors.models import decision_for
+from portal.domain.models_base import utcnow
+from portal.domain.vocab import RELATION_KINDS, strip_controls
+from portal.errors import Forbidden, InvalidTransition, PortalError, ValidationFailed
+from portal.extensions import db
 
 
 class LinkIntegrity(PortalError):
@@ -24,6 +25,12 @@ class LinkIntegrity(PortalError):
     def __init__(self, citing: list[tuple[str, Document]], campaigns: list[Campaign]):
         super().__init__("Văn bản đang được văn bản khác dẫn chiếu.")
         self.citing, self.campaigns = citing, campaigns
+
+
+signals = Namespace()
+# Sent with the document just before it becomes published, in the publishing transaction: a
+# subject built on documents (units' decision drafts) checks and follows it; raising refuses.
+publishing = signals.signal("document-publishing")
 
 
 def can_edit(document: Document, role: str) -> bool:
@@ -48,8 +55,7 @@ def transition(document: Document, name: str, actor: Actor, comment: str = "") -
         raise ValidationFailed("Hãy ghi lý do trả lại để người soạn biết cần sửa gì.")
     old = document.status
     if step.target == "published":
-        from .units.decision_drafts import mark_decided  # units build on documents, not the reverse
-        mark_decided(document)  # refused, before anything changes, while its dossiers moved on
+        publishing.send(document)  # refused, before anything changes, while its dossiers moved on
     document.status = step.target
     if step.target == "published" and document.published_at is None:
         document.published_at = utcnow()

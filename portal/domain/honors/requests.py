@@ -1,13 +1,13 @@
 """The queue of correction and removal requests on the honor roll, handled by webmasters."""
 from __future__ import annotations
 
-from ..errors import InvalidTransition, NotFound, ValidationFailed
-from ..extensions import db
-from . import audit
-from .accounts import Actor
-from .honors import HonorRequest
-from .models_base import utcnow
-from .vocab import PUBLICATION, strip_controls
+from portal.domain import audit
+from portal.domain.actor import Actor
+from portal.domain.honors.models import HonorRequest
+from portal.domain.models_base import utcnow
+from portal.domain.vocab import PUBLICATION, strip_controls
+from portal.errors import InvalidTransition, NotFound, ValidationFailed
+from portal.extensions import db
 
 
 def queue(status: str = "open") -> list[HonorRequest]:

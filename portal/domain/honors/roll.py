@@ -9,14 +9,14 @@ from flask import g, has_app_context
 from sqlalchemy import Integer, any_, bindparam, func
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from ..extensions import db
-from . import changes
-from .campaigns import Campaign, ReviewRound
-from .documents import SETTINGS, Document, public_filter
-from .honors import Award, AwardWord, HonorDecision
-from .listing import Page
-from .places import Area
-from .vocab import DISTINCTIONS, RECIPIENT_KINDS, fold
+from portal.domain import changes
+from portal.domain.campaigns.models import Campaign, ReviewRound
+from portal.domain.documents.listing import Page
+from portal.domain.documents.models import SETTINGS, Document, public_filter
+from portal.domain.honors.models import Award, AwardWord, HonorDecision
+from portal.domain.honors.places import Area
+from portal.domain.vocab import DISTINCTIONS, RECIPIENT_KINDS, fold
+from portal.extensions import db
 
 LISTED = ("public", "name-unit")
 

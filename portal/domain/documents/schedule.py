@@ -14,10 +14,10 @@ from sqlalchemy import DateTime, Integer, func, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from ..extensions import db
-from . import changes
-from .documents import Document
-from .models_base import as_utc, utcnow
+from portal.domain import changes
+from portal.domain.documents.models import Document
+from portal.domain.models_base import as_utc, utcnow
+from portal.extensions import db
 
 
 class ScheduleClock(db.Model):

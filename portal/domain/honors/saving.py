@@ -5,14 +5,14 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..extensions import db
-from . import frontmatter as fm
-from .awards_import import AwardList, parse_list
-from .campaigns import format_money
-from .collation import sort_key
-from .honors import Award, AwardPrivate, HonorDecision
-from .places import Area, find_area, name_key
-from .vocab import AWARD_LEVELS, DISTINCTIONS, fold
+from portal.domain.campaigns.models import format_money
+from portal.domain.content import frontmatter as fm
+from portal.domain.honors.award_lists import AwardList, parse_list
+from portal.domain.honors.models import Award, AwardPrivate, HonorDecision
+from portal.domain.honors.places import Area, find_area, name_key
+from portal.domain.vocab import AWARD_LEVELS, DISTINCTIONS, fold
+from portal.extensions import db
+from portal.vietnamese.collation import sort_key
 
 HONOR_KEYS = {"award_form", "level", "review_round", "achievement_year", "awards", "reason",
               "contribution_public"}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from .vocab import strip_controls
+from portal.domain.vocab import strip_controls
 
 
 class _Loader(yaml.SafeLoader):

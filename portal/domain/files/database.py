@@ -15,9 +15,9 @@ from typing import BinaryIO
 from sqlalchemy import DateTime, ForeignKeyConstraint, Integer, LargeBinary, String, delete, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .models_base import as_utc, utcnow
-from .storage import FILES, FileMissing, Storage, Stored, check_name
+from portal.domain.files.storage import FILES, FileMissing, Storage, Stored, check_name
+from portal.domain.models_base import as_utc, utcnow
+from portal.extensions import db
 
 CHUNK_BYTES = 1 << 20
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import func
 
-from ..extensions import db
-from .campaigns import Campaign
-from .documents import Document, public_filter
-from .vocab import DOCUMENT_TYPES
+from portal.domain.campaigns.models import Campaign
+from portal.domain.documents.models import Document, public_filter
+from portal.domain.vocab import DOCUMENT_TYPES
+from portal.extensions import db
 
 
 @dataclass(frozen=True)

@@ -7,22 +7,22 @@ from pathlib import Path
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..errors import PortalError, ValidationFailed
-from ..extensions import db
-from . import audit
-from . import frontmatter as fm
-from .accounts import Actor
-from .bounds import parse_int
-from .campaigns import campaign_by_slug
-from .content_honors import HONOR_KEYS, save_decision
-from .content_specs import DocumentSpec, parse_document
-from .documents import Document, DocumentAlias, Relation
-from .honors import decision_for
-from .markdown import render
-from .models_base import VN, as_utc
-from .revisions import DocumentRevision, add_revision, get_revision
-from .vocab import SIGNING_AUTHORITIES, strip_controls
-from .workflow import record
+from portal.domain import audit
+from portal.domain.actor import Actor
+from portal.domain.bounds import parse_int
+from portal.domain.campaigns.models import campaign_by_slug
+from portal.domain.content import frontmatter as fm
+from portal.domain.content.specs import DocumentSpec, parse_document
+from portal.domain.documents.markdown import render
+from portal.domain.documents.models import Document, DocumentAlias, Relation
+from portal.domain.documents.revisions import DocumentRevision, add_revision, get_revision
+from portal.domain.honors.models import decision_for
+from portal.domain.honors.saving import HONOR_KEYS, save_decision
+from portal.domain.models_base import VN, as_utc
+from portal.domain.vocab import SIGNING_AUTHORITIES, strip_controls
+from portal.domain.workflow import record
+from portal.errors import PortalError, ValidationFailed
+from portal.extensions import db
 
 # Vietnam keeps one offset all year; the form's local times are read in it.
 TEXT_KEYS = ("symbol", "type", "issuer", "issuer_parent", "place", "issued_on", "subject", "signing_authority",

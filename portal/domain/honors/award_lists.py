@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from .bounds import is_number, parse_int
-from .vocab import RECIPIENT_KINDS, fold, strip_controls
+from portal.domain.bounds import is_number, parse_int
+from portal.domain.vocab import RECIPIENT_KINDS, fold, strip_controls
 
 # Column name (folded) -> field. Matching ignores case and diacritics.
 COLUMNS = {

@@ -11,9 +11,9 @@ import holidays
 from sqlalchemy import Boolean, Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from . import frontmatter as fm
-from .vocab import strip_controls
+from portal.domain.content import frontmatter as fm
+from portal.domain.vocab import strip_controls
+from portal.extensions import db
 
 MAX_SPAN = 3660  # days a count may walk (ten years): bounded whatever is asked
 

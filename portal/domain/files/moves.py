@@ -6,12 +6,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from ..extensions import db
-from .documents import Attachment
-from .storage import FileMissing, Storage
-from .storage_db import verify
-from .units.dossiers import DossierFile
-from .units.reports import UnitReport
+from portal.domain.documents.models import Attachment
+from portal.domain.files.database import verify
+from portal.domain.files.storage import FileMissing, Storage
+from portal.domain.units.dossiers import DossierFile
+from portal.domain.units.reports import UnitReport
+from portal.extensions import db
 
 # Every record that owns a stored file: originals, units' reports, dossiers' files.
 OWNERS = (Attachment, UnitReport, DossierFile)

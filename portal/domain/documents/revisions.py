@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..errors import NotFound
-from ..extensions import db
-from .models_base import created_column
-from .vocab import strip_controls
+from portal.domain.models_base import created_column
+from portal.domain.vocab import strip_controls
+from portal.errors import NotFound
+from portal.extensions import db
 
 LABELS = {
     "symbol": "Số, ký hiệu", "type": "Tên loại", "issuer": "Cơ quan ban hành", "issuer_parent": "Cơ quan chủ quản",

@@ -6,8 +6,8 @@ from datetime import date
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .vocab import fold
+from portal.domain.vocab import fold
+from portal.extensions import db
 
 LEVEL_LABELS = {"tinh": "Tỉnh", "huyen": "Huyện", "thanh-pho": "Thành phố", "xa": "Xã", "phuong": "Phường",
                 "thi-tran": "Thị trấn"}

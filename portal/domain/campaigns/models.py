@@ -7,9 +7,9 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .models_base import created_column, updated_column
-from .vocab import REVIEW_KINDS
+from portal.domain.models_base import created_column, updated_column
+from portal.domain.vocab import REVIEW_KINDS
+from portal.extensions import db
 
 
 class Campaign(db.Model):

@@ -7,12 +7,12 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .campaigns import Campaign, ReviewRound
-from .documents import Document
-from .models_base import created_column, updated_column
-from .places import Area
-from .vocab import AWARD_LEVELS, DISTINCTIONS, PUBLICATION, RECIPIENT_KINDS, fold
+from portal.domain.campaigns.models import Campaign, ReviewRound
+from portal.domain.documents.models import Document
+from portal.domain.honors.places import Area
+from portal.domain.models_base import created_column, updated_column
+from portal.domain.vocab import AWARD_LEVELS, DISTINCTIONS, PUBLICATION, RECIPIENT_KINDS, fold
+from portal.extensions import db
 
 
 class HonorDecision(db.Model):

@@ -10,17 +10,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import NotFound, ValidationFailed
-from ..extensions import db
-from . import audit, workflow
-from . import frontmatter as fm
-from .accounts import Actor
-from .awards_import import AwardList, parse_list
-from .content_honors import HonorSpec, check_honor, save_honor
-from .documents import Attachment, Document
-from .extract import extract_text
-from .honors import decision_for
-from .storage import STAGING, Storage, clean_filename
+from portal.domain import audit, workflow
+from portal.domain.actor import Actor
+from portal.domain.content import frontmatter as fm
+from portal.domain.documents.models import Attachment, Document
+from portal.domain.files.extract import extract_text
+from portal.domain.files.storage import STAGING, Storage, clean_filename
+from portal.domain.honors.award_lists import AwardList, parse_list
+from portal.domain.honors.models import decision_for
+from portal.domain.honors.saving import HonorSpec, check_honor, save_honor
+from portal.errors import NotFound, ValidationFailed
+from portal.extensions import db
 
 ORIGINAL_TYPES = (".pdf", ".docx", ".doc", ".odt", ".xlsx")
 LIST_TYPES = (".xlsx", ".csv")

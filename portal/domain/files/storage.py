@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..errors import ValidationFailed
+from portal.errors import ValidationFailed
 
 # Extension -> (MIME type, check of the first bytes / the container).
 MIME_BY_EXT = {

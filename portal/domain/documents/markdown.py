@@ -8,7 +8,7 @@ from collections.abc import Callable
 import nh3
 from markdown_it import MarkdownIt
 
-from .symbols import IN_TEXT
+from portal.domain.documents.symbols import IN_TEXT
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "sub", "sup",

@@ -1,0 +1,1 @@
+"""Emulation campaigns, their review rounds, and the working-day calendar."""

@@ -1,0 +1,1 @@
+"""Content shipped as Markdown files with front matter: reading, checking (specs) and loading."""
