@@ -57,6 +57,7 @@ check: install
 
 lint: install
 	$(BIN)/ruff check portal tests bench
+	$(BIN)/lint-imports
 	$(BIN)/bandit -q -r portal --severity-level medium
 
 ## Lighthouse scores (performance, accessibility, best practices, SEO) of the main pages.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from blinker import signal
@@ -100,34 +101,45 @@ def forget() -> None:
 
 
 # -- recording ---------------------------------------------------------------------------------
+# Each subject tells the change sequence how its rows are named (documents and honors register
+# when their models are imported), so that this kernel module knows no subject.
+KeyOf = Callable[[object], tuple[str | None, int | None]]  # -> (entity key, decision id of an award)
+_KEYS: dict[type, KeyOf] = {}
+_AWARD_DOCUMENTS: list[Callable[[Session, set[int]], Iterable[int]]] = []
+
+
+def track(model: type, key_of: KeyOf) -> None:
+    """Name the rows of `model` in the change sequence."""
+    _KEYS[model] = key_of
+
+
+def track_award_documents(documents_of: Callable[[Session, set[int]], Iterable[int]]) -> None:
+    """How a commit of many awards names their documents instead (see _compact)."""
+    _AWARD_DOCUMENTS[:] = [documents_of]
+
+
 def entity_keys(objects) -> tuple[set[str], set[int]]:
     """Keys of what a set of flushed objects changes, and decision ids of awards to resolve."""
-    from portal.domain.documents.models import Attachment, Document
-    from portal.domain.honors.models import Award, HonorDecision
-
     keys: set[str] = set()
     award_decisions: set[int] = set()
     for obj in objects:
-        if isinstance(obj, Document) and obj.id is not None:
-            keys.add(f"document:{obj.id}")
-        elif isinstance(obj, (Attachment, HonorDecision)) and obj.document_id is not None:
-            keys.add(f"document:{obj.document_id}")
-        elif isinstance(obj, Award) and obj.id is not None:
-            keys.add(f"award:{obj.id}")
-            if obj.decision_id is not None:
-                award_decisions.add(obj.decision_id)
+        key_of = _KEYS.get(type(obj))
+        if key_of is None:
+            continue
+        key, decision = key_of(obj)
+        if key is not None:
+            keys.add(key)
+        if decision is not None:
+            award_decisions.add(decision)
     return keys, award_decisions
 
 
 def _compact(session: Session, keys: set[str], decisions: set[int]) -> set[str]:
     """Many awards in one commit: name their documents (which carry their awards) instead."""
     awards = {k for k in keys if k.startswith("award:")}
-    if len(awards) <= MAX_AWARD_KEYS:
+    if len(awards) <= MAX_AWARD_KEYS or not _AWARD_DOCUMENTS:
         return keys
-    from portal.domain.honors.models import HonorDecision
-
-    ids = session.scalars(select(HonorDecision.document_id).where(HonorDecision.id.in_(decisions)))
-    return (keys - awards) | {f"document:{ident}" for ident in ids}
+    return (keys - awards) | {f"document:{ident}" for ident in _AWARD_DOCUMENTS[0](session, decisions)}
 
 
 def _in_commit_order(session: Session) -> None:

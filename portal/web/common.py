@@ -1,7 +1,15 @@
 """What the blueprints share; no blueprint imports another."""
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import abort, current_app, request, send_file, url_for
+from flask_login import current_user
+
+from portal import search as engine
+from portal.domain.actor import Actor
+from portal.domain.bounds import parse_int
+from portal.domain.honors import roll
+from portal.domain.vocab import DISTINCTIONS, DOCUMENT_TYPES, RECIPIENT_KINDS, strip_controls
+from portal.services import storage
 
 
 def absolute(endpoint: str, **values) -> str:
@@ -12,3 +20,69 @@ def absolute(endpoint: str, **values) -> str:
 
 def absolute_path(path: str) -> str:
     return current_app.config["SITE_URL"].rstrip("/") + path
+
+
+def actor() -> Actor:
+    """The signed-in user as the actor of an operation, with the request's address."""
+    return Actor.of(current_user, request.remote_addr)
+
+
+def send_stored(item):
+    """A stored file (anything with stored_name, filename, mime_type, size, sha256) as a download
+    under its own name: from disk with sendfile, or streamed from the database in 1 MB chunks."""
+    store = storage()
+    path = store.local_path(item.stored_name)
+    if path is not None and not path.is_file() or path is None and not store.exists(item.stored_name):
+        abort(404)
+    source = path if path is not None else store.open(item.stored_name)
+    response = send_file(source, mimetype=item.mime_type, as_attachment=True,
+                         download_name=item.filename, etag=item.sha256, conditional=True)
+    if path is None:
+        response.content_length = item.size
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def send_attachment(document, attachment_id: int):
+    """An original as a download under its Vietnamese name, never rendered inline."""
+    item = next((a for a in document.attachments if a.id == attachment_id), None)
+    if item is None:
+        abort(404)
+    return send_stored(item)
+
+
+def send_private(item):
+    """A stored file only its owner and the office may fetch: never kept by a shared cache."""
+    response = send_stored(item)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def filter_from_args(args) -> roll.HonorFilter:
+    args = {key: strip_controls(args.get(key, "")) for key in
+            ("nam", "doi-tuong", "hinh-thuc", "phong-trao", "dot", "dia-ban", "don-vi", "ten")}
+    year = args.get("nam", "")
+    kind = args.get("doi-tuong") or None
+    form = args.get("hinh-thuc") or None
+    return roll.HonorFilter(
+        kind=kind if kind in RECIPIENT_KINDS else None,
+        distinction=form if form in DISTINCTIONS else None,
+        year=parse_int(year, None, low=1000, high=9999),
+        campaign=args.get("phong-trao") or None, review_round=args.get("dot") or None,
+        area=args.get("dia-ban") or None, unit=(args.get("don-vi") or None),
+        name=(args.get("ten") or "")[:100] or None)
+
+
+def request_from_args(args, per_page: int = 10, page: int = 1) -> engine.SearchRequest:
+    """A SearchRequest from query arguments, ignoring values that cannot be right."""
+    args = {key: strip_controls(args.get(key, "")) for key in
+            ("q", "nam", "loai", "sap-xep", "co-quan", "phong-trao", "kind")}
+    kind = args.get("kind") if args.get("kind") in engine.KINDS else None
+    year = args.get("nam", "")
+    doc_type = args.get("loai") or None
+    return engine.SearchRequest(
+        text=args.get("q", "")[:2000], page=page, per_page=per_page, kind=kind,
+        sort="date" if args.get("sap-xep") == "ngay" else "relevance",
+        doc_type=doc_type if doc_type in DOCUMENT_TYPES else None,
+        year=year if parse_int(year, None, low=1000, high=9999) else None,
+        issuer=(args.get("co-quan") or None), campaign=(args.get("phong-trao") or None))

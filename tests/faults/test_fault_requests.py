@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy.orm import Session as OrmSession
 
 from portal.domain.actor import Actor
-from portal.domain.documents import publishing
 from portal.domain.documents.models import Document
+from portal.domain.editorial import publishing
 from portal.domain.honors import requests as honor_requests
 from portal.domain.honors.models import Award, HonorRequest
 from portal.errors import InvalidTransition

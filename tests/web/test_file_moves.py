@@ -62,3 +62,9 @@ def test_a_sweep_removes_only_old_files_nobody_owns(dossier_app):  # noqa: F811
         assert file_moves.sweep(store) == [orphan]
         assert not store.exists(orphan) and store.exists(young)
         assert all(store.exists(f.stored_name) for f in db.session.scalars(db.select(Dossier)).one().files)
+
+
+def test_every_model_that_owns_a_file_is_known_to_moves_and_sweeps(app):
+    """A kind of file the sweep did not know would be deleted as an orphan after a day."""
+    with app.app_context():
+        assert [model.__name__ for model in file_moves.owners()] == ["Attachment", "DossierFile", "UnitReport"]

@@ -11,7 +11,7 @@ import holidays
 from sqlalchemy import Boolean, Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.domain.content import frontmatter as fm
+from portal.domain import frontmatter as fm
 from portal.domain.vocab import strip_controls
 from portal.extensions import db
 

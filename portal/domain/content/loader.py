@@ -5,12 +5,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
+from portal.domain import frontmatter as fm
 from portal.domain.campaigns.calendar import parse_days, save_days
 from portal.domain.campaigns.models import Campaign, ReviewRound, campaign_by_slug
-from portal.domain.content import frontmatter as fm
-from portal.domain.content.specs import CampaignSpec, DocumentSpec, parse_campaign, parse_document
+from portal.domain.content.specs import CampaignSpec, parse_campaign
 from portal.domain.documents.markdown import render
 from portal.domain.documents.models import Attachment, Document, DocumentAlias, Relation
+from portal.domain.editorial.specs import DocumentSpec, parse_document
 from portal.domain.files.extract import extract_text
 from portal.domain.files.storage import Storage
 from portal.domain.honors.places import name_key

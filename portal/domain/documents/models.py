@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, and_, false, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.domain import changes
 from portal.domain.campaigns.models import Campaign
 from portal.domain.models_base import as_utc, created_column, updated_column, utcnow
 from portal.domain.vocab import DOCUMENT_TYPES, RELATION_KINDS, SIGNING_AUTHORITIES, STATES
@@ -207,6 +208,10 @@ class DocumentAlias(db.Model):
 
 # Set by the app factory from its configuration (DEMO_DATA).
 SETTINGS = {"show_demo": True}
+
+
+changes.track(Document, lambda d: (f"document:{d.id}" if d.id is not None else None, None))
+changes.track(Attachment, lambda a: (f"document:{a.document_id}" if a.document_id is not None else None, None))
 
 
 def public_filter():

@@ -6,20 +6,25 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from portal.domain.documents.models import Attachment
 from portal.domain.files.database import verify
 from portal.domain.files.storage import FileMissing, Storage
-from portal.domain.units.dossiers import DossierFile
-from portal.domain.units.reports import UnitReport
 from portal.extensions import db
 
-# Every record that owns a stored file: originals, units' reports, dossiers' files.
-OWNERS = (Attachment, UnitReport, DossierFile)
 SWEEP_AFTER_HOURS = 24  # an upload in progress is never swept
+OWNER_COLUMNS = ("stored_name", "sha256", "filename")
+
+
+def owners() -> list[type]:
+    """Every model whose rows own a stored file (documents' originals, units' reports, dossiers'
+    files...): found among the mapped models by their columns, so that a new kind of file is
+    never swept as an orphan."""
+    found = [mapper.class_ for mapper in db.Model.registry.mappers
+             if all(name in mapper.columns for name in OWNER_COLUMNS)]
+    return sorted(found, key=lambda model: model.__name__)
 
 
 def _owned():
-    for model in OWNERS:
+    for model in owners():
         yield from db.session.execute(db.select(model.stored_name, model.sha256, model.filename).order_by(model.id))
 
 

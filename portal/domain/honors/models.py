@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.domain import changes
 from portal.domain.campaigns.models import Campaign, ReviewRound
 from portal.domain.documents.models import Document
 from portal.domain.honors.places import Area
@@ -160,6 +161,12 @@ class HonorRequest(db.Model):
     @property
     def kind_label(self) -> str:
         return {"correct": "Đề nghị đính chính", "remove": "Đề nghị gỡ thông tin"}.get(self.kind, self.kind)
+
+
+changes.track(HonorDecision, lambda d: (f"document:{d.document_id}" if d.document_id is not None else None, None))
+changes.track(Award, lambda a: (f"award:{a.id}", a.decision_id) if a.id is not None else (None, None))
+changes.track_award_documents(lambda session, ids: session.scalars(
+    db.select(HonorDecision.document_id).where(HonorDecision.id.in_(ids))))
 
 
 def decision_for(document: Document, session=None) -> HonorDecision | None:

@@ -5,8 +5,8 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from portal.domain import frontmatter as fm
 from portal.domain.campaigns.models import format_money
-from portal.domain.content import frontmatter as fm
 from portal.domain.honors.award_lists import AwardList, parse_list
 from portal.domain.honors.models import Award, AwardPrivate, HonorDecision
 from portal.domain.honors.places import Area, find_area, name_key

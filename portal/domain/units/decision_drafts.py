@@ -13,9 +13,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.domain import audit, workflow
 from portal.domain.actor import Actor
-from portal.domain.documents.editing import create_document
 from portal.domain.documents.models import Document
-from portal.domain.documents.publishing import publishing
+from portal.domain.editorial.editing import create_document
+from portal.domain.editorial.publishing import publishing
 from portal.domain.honors.award_lists import AwardList, AwardRow
 from portal.domain.honors.models import decision_for  # noqa: F401 (the web layer reads the drafted list)
 from portal.domain.honors.saving import HonorSpec, save_honor

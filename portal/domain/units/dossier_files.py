@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from portal.domain import audit
+from portal.domain import frontmatter as fm
 from portal.domain.actor import Actor
-from portal.domain.content import frontmatter as fm
-from portal.domain.documents.uploads import LIST_TYPES, _extension, committed_or_removed
+from portal.domain.editorial.uploads import LIST_TYPES, _extension, committed_or_removed
 from portal.domain.files.storage import Storage
 from portal.domain.honors.award_lists import parse_list
 from portal.domain.honors.saving import HonorSpec, check_honor

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.domain.content import frontmatter as fm
+from portal.domain import frontmatter as fm
 from portal.domain.vocab import fold, strip_controls
 from portal.errors import ValidationFailed
 from portal.extensions import db

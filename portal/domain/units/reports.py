@@ -16,7 +16,7 @@ from portal.domain import audit
 from portal.domain.actor import Actor
 from portal.domain.bounds import check_date
 from portal.domain.campaigns.models import ReviewRound
-from portal.domain.documents.uploads import committed_or_removed
+from portal.domain.editorial.uploads import committed_or_removed
 from portal.domain.files.storage import Storage, clean_filename
 from portal.domain.models_base import VN, as_utc, created_column, utcnow
 from portal.domain.units.registry import Unit, units_on

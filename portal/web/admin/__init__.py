@@ -8,8 +8,7 @@ from flask import Blueprint, Flask, abort, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
 from portal.domain import accounts
-from portal.domain.actor import Actor
-from portal.domain.documents.editing import VN
+from portal.domain.editorial.editing import VN
 from portal.domain.files.extract import STATUS_LABELS
 from portal.domain.models_base import as_utc
 from portal.domain.vocab import RECIPIENT_KINDS, STATES
@@ -58,11 +57,6 @@ def role_required(*roles: str):
         return wrapper
 
     return decorate
-
-
-def actor() -> Actor:
-    """The signed-in user as the actor of an operation, with the request's address."""
-    return Actor.of(current_user, request.remote_addr)
 
 
 ACTIONS = {"create": "Tạo", "edit": "Sửa", "load": "Nạp từ tệp", "attach": "Đính kèm tệp", "detach": "Gỡ tệp",

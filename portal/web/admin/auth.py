@@ -10,7 +10,8 @@ from portal.domain import accounts, audit
 from portal.domain.actor import Actor
 from portal.errors import ValidationFailed
 from portal.extensions import db
-from portal.web.admin import actor, bp
+from portal.web.admin import bp
+from portal.web.common import actor
 from portal.web.throttle import backend
 
 FAILED = "Email hoặc mật khẩu không đúng."

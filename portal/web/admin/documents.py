@@ -5,10 +5,11 @@ from flask import current_app, flash, jsonify, redirect, render_template, reques
 from flask_login import current_user
 
 from portal.domain.campaigns.models import all_campaigns
-from portal.domain.documents import editing, publishing, revisions
+from portal.domain.documents import revisions
 from portal.domain.documents.markdown import render
 from portal.domain.documents.models import Document
 from portal.domain.documents.symbols import symbol_key
+from portal.domain.editorial import editing, publishing
 from portal.domain.honors.models import decision_for
 from portal.domain.honors.requests import open_count
 from portal.domain.units import waiting
@@ -16,7 +17,8 @@ from portal.domain.vocab import AWARD_LEVELS, DISTINCTIONS, DOCUMENT_TYPES, RELA
 from portal.errors import InvalidTransition, NotFound, ValidationFailed
 from portal.extensions import db
 from portal.web import notices
-from portal.web.admin import actor, bp, role_required
+from portal.web.admin import bp, role_required
+from portal.web.common import actor
 from portal.web.security import bounded_int
 
 PER_PAGE = 30

@@ -13,8 +13,8 @@ from portal.domain.vocab import AWARD_LEVELS, SIGNING_AUTHORITIES
 from portal.errors import NotFound, ValidationFailed
 from portal.extensions import db
 from portal.web import notices
-from portal.web.admin import actor, bp
-from portal.web.units.reports import send_report
+from portal.web.admin import bp
+from portal.web.common import actor, send_private
 
 FILTERS = ("submitted", "appraising", "consulting", "proposed", "decided", "returned", "cancelled")
 
@@ -94,7 +94,7 @@ def dossier_file(file_id: int):
     item = db.session.get(dossiers.DossierFile, file_id)
     if item is None:
         raise NotFound("Không có tệp này.")
-    return send_report(item)
+    return send_private(item)
 
 
 DRAFT_FIELDS = ("symbol", "issued_on", "signing_authority", "signer_title", "signer", "level", "reason",

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from portal.domain.documents import publishing, uploads
+from portal.domain.editorial import publishing, uploads
 from portal.errors import ValidationFailed
 from portal.services import storage
-from portal.web.admin import actor, bp
+from portal.web.admin import bp
 from portal.web.admin.documents import get_document
-from portal.web.public.documents import send_attachment
+from portal.web.common import actor, send_attachment
 
 
 def _upload():

@@ -8,7 +8,8 @@ from portal.domain.bounds import parse_int
 from portal.domain.honors import requests as honor_requests
 from portal.domain.vocab import PUBLICATION
 from portal.errors import ValidationFailed
-from portal.web.admin import actor, bp, role_required
+from portal.web.admin import bp, role_required
+from portal.web.common import actor
 
 
 @bp.route("/nguoi-dung", methods=["GET", "POST"])

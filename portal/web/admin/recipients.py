@@ -11,8 +11,9 @@ from portal.domain.honors import exports
 from portal.domain.units.registry import update_unit
 from portal.errors import ValidationFailed
 from portal.extensions import db
-from portal.web.admin import actor, bp, role_required
+from portal.web.admin import bp, role_required
 from portal.web.admin.documents import get_document
+from portal.web.common import actor
 
 RECEIPT_COLUMNS = [("unit", "Đơn vị"), ("status", "Tình trạng"), ("at", "Thời điểm nhận"), ("how", "Cách nhận"),
                    ("who", "Tài khoản")]

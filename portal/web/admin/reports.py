@@ -11,8 +11,8 @@ from portal.domain.campaigns.models import Campaign, ReviewRound
 from portal.domain.units import reports
 from portal.errors import ValidationFailed
 from portal.extensions import db
-from portal.web.admin import actor, bp, role_required
-from portal.web.units.reports import send_report
+from portal.web.admin import bp, role_required
+from portal.web.common import actor, send_private
 
 
 @bp.get("/bao-cao")
@@ -53,4 +53,4 @@ def report_due(round_id: int):
 @bp.get("/bao-cao/tep/<int:report_id>")
 def report_download(report_id: int):
     report = db.session.get(reports.UnitReport, report_id) or abort(404)
-    return send_report(report)
+    return send_private(report)

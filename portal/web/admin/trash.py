@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from portal.domain.documents import publishing
+from portal.domain.editorial import publishing
 from portal.errors import ValidationFailed
 from portal.services import storage
-from portal.web.admin import actor, bp, role_required
+from portal.web.admin import bp, role_required
 from portal.web.admin.documents import get_document
+from portal.web.common import actor
 
 
 @bp.route("/van-ban/<int:document_id>/xoa", methods=["GET", "POST"])

@@ -7,9 +7,7 @@ from portal import search as engine
 from portal.domain.bounds import parse_int
 from portal.domain.honors import roll as roll
 from portal.errors import ValidationFailed
-from portal.web.common import absolute, absolute_path
-from portal.web.public.honors import filter_from_args
-from portal.web.public.search import request_from_args
+from portal.web.common import absolute, absolute_path, filter_from_args, request_from_args
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_PER_PAGE = 100

@@ -11,8 +11,8 @@ from portal.domain.documents.listing import DocumentFilter, facets, latest, list
 from portal.domain.documents.markdown import link_symbols
 from portal.domain.documents.symbols import symbol_key
 from portal.domain.vocab import DOCUMENT_TYPES
-from portal.services import storage
 from portal.web.cache import cached
+from portal.web.common import send_attachment
 from portal.web.public import bp
 
 
@@ -96,30 +96,6 @@ def document_print(slug: str):
 def attachment(slug: str, attachment_id: int):
     document = public_document(slug)
     return send_attachment(document, attachment_id)
-
-
-def send_attachment(document: docs.Document, attachment_id: int):
-    """An original as a download under its Vietnamese name, never rendered inline."""
-    item = next((a for a in document.attachments if a.id == attachment_id), None)
-    if item is None:
-        abort(404)
-    return send_stored(item)
-
-
-def send_stored(item):
-    """A stored file (anything with stored_name, filename, mime_type, size, sha256) as a download
-    under its own name: from disk with sendfile, or streamed from the database in 1 MB chunks."""
-    store = storage()
-    path = store.local_path(item.stored_name)
-    if path is not None and not path.is_file() or path is None and not store.exists(item.stored_name):
-        abort(404)
-    source = path if path is not None else store.open(item.stored_name)
-    response = send_file(source, mimetype=item.mime_type, as_attachment=True,
-                         download_name=item.filename, etag=item.sha256, conditional=True)
-    if path is None:
-        response.content_length = item.size
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def docx_name(document: docs.Document) -> str:

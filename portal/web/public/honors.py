@@ -3,33 +3,17 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, stream_with_context, url_for
 
-from portal.domain.bounds import parse_int
 from portal.domain.documents import models as docs
 from portal.domain.honors import exports
 from portal.domain.honors import roll as roll
 from portal.domain.honors.models import HonorRequest, decision_for
-from portal.domain.vocab import DISTINCTIONS, RECIPIENT_KINDS, strip_controls
+from portal.domain.vocab import DISTINCTIONS, strip_controls
 from portal.extensions import db
 from portal.web.cache import cached
+from portal.web.common import filter_from_args
 from portal.web.public import bp
 from portal.web.public.documents import page_number
 from portal.web.throttle import too_many
-
-
-def filter_from_args(args) -> roll.HonorFilter:
-    args = {key: strip_controls(args.get(key, "")) for key in
-            ("nam", "doi-tuong", "hinh-thuc", "phong-trao", "dot", "dia-ban", "don-vi", "ten")}
-    year = args.get("nam", "")
-    kind = args.get("doi-tuong") or None
-    form = args.get("hinh-thuc") or None
-    return roll.HonorFilter(
-        kind=kind if kind in RECIPIENT_KINDS else None,
-        distinction=form if form in DISTINCTIONS else None,
-        year=parse_int(year, None, low=1000, high=9999),
-        campaign=args.get("phong-trao") or None, review_round=args.get("dot") or None,
-        area=args.get("dia-ban") or None, unit=(args.get("don-vi") or None),
-        name=(args.get("ten") or "")[:100] or None)
-
 
 FILTER_NAMES = {"ten": "Tên", "doi-tuong": "Đối tượng", "hinh-thuc": "Hình thức", "nam": "Năm",
                 "phong-trao": "Phong trào", "dot": "Đợt", "dia-ban": "Địa bàn", "don-vi": "Đơn vị"}

@@ -11,9 +11,8 @@ from portal.errors import NotFound, ValidationFailed
 from portal.extensions import db
 from portal.services import storage
 from portal.web import notices
-from portal.web.admin import actor
+from portal.web.common import actor, send_private
 from portal.web.units import bp, unit_account, unit_required
-from portal.web.units.reports import send_report
 
 
 def _page(dossier: dossiers.Dossier, errors: list[str] | None = None, warnings: list[str] | None = None,
@@ -126,4 +125,4 @@ def dossier_file(file_id: int):
     if item is None:
         raise NotFound("Không có tệp này.")
     dossiers.get(item.dossier_id, unit_account())  # another unit's file: as if it did not exist
-    return send_report(item)
+    return send_private(item)

@@ -11,8 +11,7 @@ from portal.domain.units import reports
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.services import storage
-from portal.web.admin import actor
-from portal.web.public.documents import send_stored
+from portal.web.common import actor, send_private
 from portal.web.units import bp, unit_account, unit_required
 
 
@@ -59,11 +58,4 @@ def report_file(report_id: int):
     report = db.session.get(reports.UnitReport, report_id)
     if report is None or report.unit_id != unit_account().id:
         abort(404)  # another unit's report: as if it did not exist
-    return send_report(report)
-
-
-def send_report(report: reports.UnitReport):
-    response = send_stored(report)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
+    return send_private(report)

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from portal.domain.documents.editing import VN
 from portal.domain.documents.models import Document
+from portal.domain.editorial.editing import VN
 from portal.extensions import db
 
 from .conftest import EMAILS, FORM, create, publish

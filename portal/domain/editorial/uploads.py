@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from portal.domain import audit, workflow
+from portal.domain import frontmatter as fm
 from portal.domain.actor import Actor
-from portal.domain.content import frontmatter as fm
 from portal.domain.documents.models import Attachment, Document
 from portal.domain.files.extract import extract_text
 from portal.domain.files.storage import STAGING, Storage, clean_filename

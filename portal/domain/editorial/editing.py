@@ -8,14 +8,14 @@ from pathlib import Path
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.domain import audit
+from portal.domain import frontmatter as fm
 from portal.domain.actor import Actor
 from portal.domain.bounds import parse_int
 from portal.domain.campaigns.models import campaign_by_slug
-from portal.domain.content import frontmatter as fm
-from portal.domain.content.specs import DocumentSpec, parse_document
 from portal.domain.documents.markdown import render
 from portal.domain.documents.models import Document, DocumentAlias, Relation
 from portal.domain.documents.revisions import DocumentRevision, add_revision, get_revision
+from portal.domain.editorial.specs import DocumentSpec, parse_document
 from portal.domain.honors.models import decision_for
 from portal.domain.honors.saving import HONOR_KEYS, save_decision
 from portal.domain.models_base import VN, as_utc
