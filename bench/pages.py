@@ -86,9 +86,9 @@ def seed_awards(count: int) -> None:
 
     from portal.domain.honors.models import Award, AwardWord, HonorDecision, name_words
     from portal.domain.honors.places import Area
-    from portal.domain.vocab import fold
     from portal.extensions import db
     from portal.vietnamese.collation import sort_key
+    from portal.vietnamese.folding import fold
 
     if not count:
         return
@@ -143,7 +143,7 @@ def cold_queries(count: int) -> list[str]:
     second word or phrase, or a number; shuffled so no request repeats within a run."""
     import random
 
-    from portal.search.analyzer import folded_text
+    from portal.vietnamese.syllables import folded_text
     rng = random.Random(23)
     phrases = [p for topic in corpus.TOPICS for p in topic]
     out: dict[str, None] = {}
@@ -159,7 +159,7 @@ def cold_names(count: int) -> list[str]:
     """`count` distinct person names made of common parts (Nguyễn, Văn, Thị, …), half unmarked."""
     import random
 
-    from portal.search.analyzer import folded_text
+    from portal.vietnamese.syllables import folded_text
     rng = random.Random(29)
     families = "Nguyễn Trần Lê Phạm Hoàng Vi Lương Hà Nông Chu Lý Đinh Đỗ Bế Hứa Lăng Triệu Mã".split()
     middles = "Văn Thị Đức Minh Thu Hồng Quang Ngọc Kim Xuân".split()

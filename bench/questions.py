@@ -33,8 +33,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.apps import embedded_app, postgres_app  # noqa: E402
-from portal.search.analyzer import folded_text, nfc  # noqa: E402
 from portal.search.entries import SearchEntry  # noqa: E402
+from portal.vietnamese.syllables import folded_text, nfc  # noqa: E402
 
 HERE = Path(__file__).resolve().parent / "qa"
 ARTICLE = re.compile(r"^Điều (\d+[a-z]?)\.\s*(.*)$", re.M)

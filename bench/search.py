@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import corpus  # noqa: E402
 from bench.apps import embedded_app, postgres_app  # noqa: E402
 from portal.domain.documents.symbols import parse_symbol  # noqa: E402
-from portal.search.analyzer import nfc  # noqa: E402
 from portal.search.entries import SearchEntry  # noqa: E402
+from portal.vietnamese.syllables import nfc  # noqa: E402
 
 
 def entries(count: int):
@@ -42,7 +42,7 @@ def entries(count: int):
 
 def query_mix(count: int, total_docs: int, seed: int = 7) -> list[str]:
     """Single words, 2-4 syllable phrases (with and without marks), and symbols."""
-    from portal.search.analyzer import folded_text
+    from portal.vietnamese.syllables import folded_text
     rng = random.Random(seed)
     phrases = [p for topic in corpus.TOPICS for p in topic]
     out = []

@@ -5,6 +5,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from portal.vietnamese.folding import fold
+
 # Control characters (tab and line breaks kept), and the invisible format characters that
 # Vietnamese text never needs: zero-width spaces and joiners, bidi embeddings, overrides and
 # isolates (U+202E turns "gpj.exe" around), word joiners, the BOM, soft hyphens.
@@ -18,12 +20,6 @@ def strip_controls(text: str) -> str:
     reverses what follows), and XML (the feed, the sitemap, .docx) cannot carry the controls.
     Applied wherever text is stored, and to every filter and query typed in."""
     return _CONTROLS.sub("", text)
-
-
-def fold(text: str) -> str:
-    """NFC, lower case, every diacritic removed and đ mapped to d."""
-    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
-    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 @dataclass(frozen=True)

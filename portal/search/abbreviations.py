@@ -10,7 +10,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from portal.search.analyzer import folded_text
+from portal.vietnamese.syllables import folded_text
 
 SOURCE = Path(__file__).with_name("abbreviations.txt")
 

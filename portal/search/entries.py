@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from portal.domain.documents.models import Document
-from portal.search.analyzer import folded_text, nfc, symbol_key
+from portal.vietnamese.syllables import folded_text, nfc, symbol_key
 
 
 @dataclass

@@ -15,7 +15,7 @@ from itertools import compress, count
 from markupsafe import Markup, escape
 
 from portal.search import abbreviations
-from portal.search.analyzer import keys, spans
+from portal.vietnamese.syllables import keys, spans
 
 WINDOW = 36
 

@@ -16,7 +16,7 @@ from itertools import combinations
 from whoosh import query as q
 
 from portal.search import abbreviations
-from portal.search.analyzer import nfc, syllables, symbol_key
+from portal.vietnamese.syllables import nfc, syllables, symbol_key
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 400  # distinct syllables; 1,000 characters never hold more

@@ -8,7 +8,7 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.system import pack_uint
 
 from portal.search.abbreviations import related
-from portal.search.analyzer import Joined, columns, nfc, syllables
+from portal.vietnamese.syllables import Joined, columns, nfc, syllables
 
 FOLDED, EXACT, BIGRAM = "folded", "exact", "bigram"
 

@@ -8,9 +8,9 @@ import pytest
 from bench.questions import HERE, articles, entry
 from portal import create_app
 from portal.extensions import db
-from portal.search.analyzer import folded_text
 from portal.search.indexer import SearchIndex
 from portal.search.results import SearchRequest, run_on
+from portal.vietnamese.syllables import folded_text
 
 LAWS = ("hon-nhan-gia-dinh-2014", "ho-tich-2014", "cu-tru-2020")
 

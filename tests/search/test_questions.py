@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from portal.search.analyzer import folded_text
+from portal.vietnamese.syllables import folded_text
 
 PLAN, LETTER = "/van-ban/174-kh-ubnd-2022", "/van-ban/1033-vks-vp-2022"
 

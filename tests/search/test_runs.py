@@ -165,8 +165,8 @@ def test_postings_counted_from_keys_equal_whooshs_own_formats():
 def test_an_entry_analysed_part_by_part_gives_the_keys_of_its_whole_text():
     """Fields made of an entry's parts (title, meta, body) analyse each part once; their keys,
     expansions and bigrams across parts must be those of the joined text."""
-    from portal.search.analyzer import Joined
     from portal.search.schema import SyllableTokenizer
+    from portal.vietnamese.syllables import Joined
 
     schema = build_schema()
     parts = [TEXTS[0], "", TEXTS[1], "Ủy ban nhân dân tỉnh", TEXTS[2]]

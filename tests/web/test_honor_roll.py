@@ -225,7 +225,7 @@ def test_a_name_search_lists_and_counts_what_the_other_filters_give_narrowed_to_
     exactly the rows, total and facet counts of the filters without a name, narrowed to the name."""
     from portal.domain.honors import roll as honor_roll
     from portal.domain.honors.models import name_words
-    from portal.domain.vocab import fold
+    from portal.vietnamese.folding import fold
 
     typed = re.findall(r"\w+", fold(name))
 
@@ -249,3 +249,13 @@ def test_a_name_search_lists_and_counts_what_the_other_filters_give_narrowed_to_
                              "area": award.district_area.code if award.district_area else None}[field]
                     counts[value] = counts.get(value, 0) + 1
             assert {code: n for code, _label, n in facets[key]} == {k: v for k, v in counts.items() if k}, key
+
+
+@pytest.mark.parametrize("typed", ["Lí Thị Hoà", "Lý Thị Hòa", "ly thi hoa", "li thi hoa", "Quí", "lí"])
+def test_the_roll_folds_names_as_search_does(seeded, client, tmp_path, typed):
+    # Seen: `/vinh-danh?ten=Lí Thị Hoà` missed "Lý Thị Hòa" while site search found her.
+    load(seeded, write_decision(tmp_path / "qd", [row(1, name="Lý Thị Hòa"), row(2, name="Trần Văn Quý")]))
+    found = names(client.get("/vinh-danh?" + urlencode({"ten": typed})).get_data(as_text=True))
+    assert found == (["Trần Văn Quý"] if typed == "Quí" else ["Lý Thị Hòa"])
+    searched = client.get("/api/v1/search", query_string={"q": typed, "kind": "award"}).get_json()
+    assert any(name in str(item) for item in searched["results"] for name in found), searched["results"]

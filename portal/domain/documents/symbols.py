@@ -11,8 +11,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from portal.domain.vocab import DOCUMENT_TYPES, fold
+from portal.domain.vocab import DOCUMENT_TYPES
 from portal.errors import ValidationFailed
+from portal.vietnamese.folding import slug, transliterate
 
 _PART = r"[A-Za-zĐđ][A-Za-zĐđ0-9]{0,11}"
 _SHAPE = re.compile(
@@ -28,7 +29,7 @@ _EXACT = {t.abbr.upper(): t for t in DOCUMENT_TYPES if t.abbr}
 _FOLDED: dict[str, list] = {}
 for _t in DOCUMENT_TYPES:
     if _t.abbr:
-        _FOLDED.setdefault(fold(_t.abbr).upper(), []).append(_t)
+        _FOLDED.setdefault(transliterate(_t.abbr).upper(), []).append(_t)
 
 
 @dataclass(frozen=True)
@@ -60,14 +61,14 @@ class Symbol:
 
 def symbol_key(text: str) -> str:
     """`57/2018/QĐ-UBND` -> `572018qdubnd`."""
-    return re.sub(r"[^0-9a-z]", "", fold(unicodedata.normalize("NFC", text)))
+    return re.sub(r"[^0-9a-z]", "", transliterate(unicodedata.normalize("NFC", text)))
 
 
 def _type_for(code: str):
     upper = code.upper()
     if upper in _EXACT:
         return _EXACT[upper]
-    candidates = _FOLDED.get(fold(code).upper(), [])
+    candidates = _FOLDED.get(transliterate(code).upper(), [])
     return candidates[0] if len(candidates) == 1 else None
 
 
@@ -108,5 +109,5 @@ def parse_symbol(raw: str) -> Symbol:
 def slug_for(symbol_text: str, issued_year: int) -> str:
     """URL slug: folded symbol, other runs become hyphens, plus -YYYY unless the symbol has a year."""
     parsed = parse_symbol(symbol_text)
-    base = re.sub(r"[^0-9a-z]+", "-", fold(parsed.text)).strip("-")
+    base = slug(parsed.text)
     return base if parsed.year else f"{base}-{issued_year}"

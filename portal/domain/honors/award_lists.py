@@ -10,15 +10,16 @@ from datetime import date, datetime
 from pathlib import Path
 
 from portal.domain.bounds import is_number, parse_int
-from portal.domain.vocab import RECIPIENT_KINDS, fold, strip_controls
+from portal.domain.vocab import RECIPIENT_KINDS, strip_controls
+from portal.vietnamese.folding import fold
 
 # Column name (folded) -> field. Matching ignores case and diacritics.
-COLUMNS = {
+COLUMNS = {fold(header): field for header, field in {
     "stt": "seq", "doi tuong": "kind", "ho ten": "name", "ho va ten": "name", "ten tap the": "name",
     "chuc vu": "position", "don vi": "unit", "thon": "village", "xa": "commune", "huyen": "district",
     "thanh tich": "achievement", "gia tri dong gop": "contribution", "so vao so": "register_no",
     "so dinh danh": "id_number", "ngay sinh": "birth_date", "dia chi": "address", "dien thoai": "phone",
-}
+}.items()}  # headers matched as folded
 LABELS = {"seq": "STT", "kind": "Đối tượng", "name": "Họ tên", "position": "Chức vụ", "unit": "Đơn vị",
           "village": "Thôn", "commune": "Xã", "district": "Huyện", "achievement": "Thành tích",
           "contribution": "Giá trị đóng góp", "register_no": "Số vào sổ", "id_number": "Số định danh",

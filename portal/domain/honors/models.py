@@ -12,8 +12,9 @@ from portal.domain.campaigns.models import Campaign, ReviewRound
 from portal.domain.documents.models import Document
 from portal.domain.honors.places import Area
 from portal.domain.models_base import created_column, updated_column
-from portal.domain.vocab import AWARD_LEVELS, DISTINCTIONS, PUBLICATION, RECIPIENT_KINDS, fold
+from portal.domain.vocab import AWARD_LEVELS, DISTINCTIONS, PUBLICATION, RECIPIENT_KINDS
 from portal.extensions import db
+from portal.vietnamese.folding import fold
 
 
 class HonorDecision(db.Model):

@@ -6,8 +6,8 @@ from datetime import date
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.domain.vocab import fold
 from portal.extensions import db
+from portal.vietnamese.folding import fold
 
 LEVEL_LABELS = {"tinh": "Tỉnh", "huyen": "Huyện", "thanh-pho": "Thành phố", "xa": "Xã", "phuong": "Phường",
                 "thi-tran": "Thị trấn"}
@@ -32,10 +32,13 @@ class Area(db.Model):
         return f"{LEVEL_LABELS.get(self.level, '')} {self.name}".strip()
 
 
+LEVEL_PREFIXES = tuple(fold(word) + " " for word in ("thành phố", "huyện", "thị xã", "xã", "phường", "thị trấn"))
+
+
 def name_key(name: str) -> str:
     """Folded name without its level word: "huyện Cao Lộc" and "Cao Loc" -> "cao loc"."""
     folded = " ".join(fold(name or "").split())
-    for prefix in ("thanh pho ", "huyen ", "thi xa ", "xa ", "phuong ", "thi tran "):
+    for prefix in LEVEL_PREFIXES:
         if folded.startswith(prefix):
             return folded[len(prefix):]
     return folded

@@ -15,8 +15,9 @@ from portal.domain.documents.listing import Page
 from portal.domain.documents.models import SETTINGS, Document, public_filter
 from portal.domain.honors.models import Award, AwardWord, HonorDecision
 from portal.domain.honors.places import Area
-from portal.domain.vocab import DISTINCTIONS, RECIPIENT_KINDS, fold
+from portal.domain.vocab import DISTINCTIONS, RECIPIENT_KINDS
 from portal.extensions import db
+from portal.vietnamese.folding import fold
 
 LISTED = ("public", "name-unit")
 

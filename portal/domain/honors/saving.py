@@ -10,9 +10,10 @@ from portal.domain.campaigns.models import format_money
 from portal.domain.honors.award_lists import AwardList, parse_list
 from portal.domain.honors.models import Award, AwardPrivate, HonorDecision
 from portal.domain.honors.places import Area, find_area, name_key
-from portal.domain.vocab import AWARD_LEVELS, DISTINCTIONS, fold
+from portal.domain.vocab import AWARD_LEVELS, DISTINCTIONS
 from portal.extensions import db
 from portal.vietnamese.collation import sort_key
+from portal.vietnamese.folding import fold
 
 HONOR_KEYS = {"award_form", "level", "review_round", "achievement_year", "awards", "reason",
               "contribution_public"}

@@ -8,7 +8,6 @@ office set by hand. Anyone may comment on a nominee while it is open; comments g
 office's queue and their sender's contact is never shown."""
 from __future__ import annotations
 
-import re
 import tomllib
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -23,9 +22,10 @@ from portal.domain.bounds import check_date, years_from
 from portal.domain.campaigns.calendar import add_working_days, working_days_between
 from portal.domain.models_base import created_column, today_vn, utcnow
 from portal.domain.units.dossiers import OFFICE, STEPS, Dossier, clean, commit, note_step
-from portal.domain.vocab import DISTINCTIONS, RECIPIENT_KINDS, fold
+from portal.domain.vocab import DISTINCTIONS, RECIPIENT_KINDS
 from portal.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from portal.extensions import db
+from portal.vietnamese.folding import slug
 
 MAX_COMMENT = 4000
 
@@ -137,13 +137,12 @@ def of_dossier(dossier: Dossier) -> list[Consultation]:
 
 
 def _slug(dossier: Dossier, opens_on: date) -> str:
-    base = re.sub(r"[^0-9a-z]+", "-", fold(f"{dossier.distinction} {dossier.unit.code} {opens_on.isoformat()}"))
-    base = base.strip("-")[:180]
-    slug, n = base, 1
-    while by_slug(slug) is not None:
+    base = slug(f"{dossier.distinction} {dossier.unit.code} {opens_on.isoformat()}")[:180]
+    found, n = base, 1
+    while by_slug(found) is not None:
         n += 1
-        slug = f"{base}-{n}"
-    return slug
+        found = f"{base}-{n}"
+    return found
 
 
 def open_consultation(dossier: Dossier, nominee_ids: list[int], opens_on: date | None, actor: Actor) -> Consultation:

@@ -11,9 +11,10 @@ from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain import frontmatter as fm
-from portal.domain.vocab import fold, strip_controls
+from portal.domain.vocab import strip_controls
 from portal.errors import ValidationFailed
 from portal.extensions import db
+from portal.vietnamese.folding import fold
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 

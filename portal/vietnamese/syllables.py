@@ -1,4 +1,4 @@
-"""Vietnamese analysis: NFC, lower case, syllables with an exact key and a folded key.
+"""Vietnamese syllables: NFC, lower case, each syllable with an exact key and a folded key.
 
 - exact key: quality marks kept (â, ă, ê, ô, ơ, ư, đ), the tone moved to a trailing digit, so
   old and new tone placement agree: hoà and hòa -> "hoa2", thuỷ and thủy -> "thuy3".
