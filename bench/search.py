@@ -213,6 +213,9 @@ def main() -> None:
             print(line)
         print(f"mean latency, ms: FTS5 ranked {statistics.mean(fts['ranked']) * 1000:.2f}, "
               f"Whoosh ranked {statistics.mean(who['ranked']) * 1000:.2f}")
+    from portal.search import fork
+    assert not fork.FALLBACKS, f"a fast path fell back to Whoosh's own: {dict(fork.FALLBACKS)}"
+    print("fast paths: every one taken")
 
 
 if __name__ == "__main__":

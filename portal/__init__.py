@@ -19,7 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     test_config = test_config or {}
     instance = Path(test_config.get("INSTANCE_PATH") or os.environ.get("INSTANCE_DIR") or app.instance_path)
     app.instance_path = str(instance)
-    app.config.from_mapping(from_environment(instance))
+    app.config.from_mapping(from_environment(instance, test_config.get("SECRET_KEY")))
     app.config.from_mapping(test_config)
     if "TRUSTED_HOSTS" not in test_config:  # a request for another host is a 400 (links never use it)
         app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config["SITE_URL"], os.environ.get("TRUSTED_HOSTS"))

@@ -70,12 +70,13 @@ def trusted_hosts(site_url: str, listed: str | None) -> list[str] | None:
     return list(dict.fromkeys([*names, *LOOPBACK_HOSTS]))
 
 
-def from_environment(instance_path: Path) -> dict:
-    """Build the settings mapping from environment variables, with safe defaults."""
+def from_environment(instance_path: Path, secret_key: str | None = None) -> dict:
+    """Build the settings mapping from environment variables, with safe defaults (a secret key
+    given by the caller, as tests give theirs, is never generated into instance/)."""
     upload_default = instance_path / "uploads"
     _check_cluster(_database_url(instance_path))
     return {
-        "SECRET_KEY": _secret_key(instance_path),
+        "SECRET_KEY": secret_key or _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SEARCH_INDEX_DIR": os.environ.get("SEARCH_INDEX_DIR", str(PROJECT_ROOT / "search_index")),
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(upload_default)),

@@ -16,7 +16,10 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.util.numeric import byte_to_length
 
+from portal.search import fork
 from portal.search.shelf import shelf_of
+
+fork.check()  # the fast paths below were written against this Whoosh
 
 BUDGET = 64 * 1024 * 1024  # bytes of arrays kept per process
 DENSE = 8  # a term in more than 1/DENSE of a segment's documents is kept as one weight per document
@@ -123,6 +126,8 @@ def _read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
     raw = child if child is not None and hasattr(child, "_read_data") else matcher
     if not (hasattr(raw, "_read_data") and hasattr(raw, "_next_block") and not raw._byteids):
         ids, weights = [], []  # another postings format (or a short list kept in the term info)
+        if type(raw).__name__ != "ListMatcher":
+            fork.fell_back("postings")
         while raw.is_active():
             ids.append(raw.id())
             weights.append(raw.weight())
@@ -160,4 +165,5 @@ def _read_lengths(reader, field: str) -> np.ndarray:
         codes = np.zeros(count, dtype=np.uint8)
         codes[:len(raw)] = np.frombuffer(raw, dtype=np.uint8)[:count]
         return _LENGTH_OF_BYTE[codes]
+    fork.fell_back("lengths")
     return np.array([reader.doc_field_length(d, field, 1) or 0 for d in range(count)], dtype=np.float64)

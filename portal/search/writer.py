@@ -27,9 +27,11 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3FieldWriter, W3Posti
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
 
-from portal.search import shelf
+from portal.search import fork, shelf
 from portal.search.postings import Postings
 from portal.search.runs import GroupedPool
+
+fork.check()  # the fast paths below were written against this Whoosh
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +62,13 @@ class _WholeLengths:
     def _read(self, fieldname):
         reader = self._reader
         if not hasattr(reader, "_cached_reader"):
+            fork.fell_back("writer-lengths")
             return False
         column = reader._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
-        if column is None or getattr(column, "_fixedlen", None) != 1 or not hasattr(column, "_dbfile"):
+        if column is None:  # no document of this segment has the field
+            return False
+        if getattr(column, "_fixedlen", None) != 1 or not hasattr(column, "_dbfile"):
+            fork.fell_back("writer-lengths")
             return False
         codes = bytes(column._dbfile.get(column._basepos, column._count))
         return [byte_to_length(code) if code else None for code in codes]
