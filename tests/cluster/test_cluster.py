@@ -101,7 +101,7 @@ SCHEDULE = """
 from datetime import timedelta
 from portal import create_app
 from portal.domain import changes
-from portal.domain.documents import Document
+from portal.domain.documents.models import Document
 from portal.domain.models_base import utcnow
 from portal.extensions import db
 app = create_app()

@@ -40,7 +40,7 @@ def within_bounds(report: dict) -> None:
 
 
 RENDER = """
-from portal.domain.markdown import render
+from portal.domain.documents.markdown import render
 unit, times = sys.argv[1], int(sys.argv[2])
 if unit == "nested":  # a list nested `times` levels deep
     text = "".join("    " * level + "- mục\\n" for level in range(times))
@@ -103,7 +103,7 @@ def test_row2_content_load_of_deep_nesting_loads(app, write_doc, client):
 
 PARSE = """
 from pathlib import Path
-from portal.domain.awards_import import parse_list
+from portal.domain.honors.award_lists import parse_list
 found = parse_list(Path(sys.argv[1]))
 result = {"rows": len(found.rows), "errors": found.errors[:3]}
 """
@@ -137,7 +137,7 @@ def test_row3_a_million_rows_stop_at_the_limit(tmp_path, empty):
 
 EXTRACT = """
 from pathlib import Path
-from portal.domain.extract import extract_text
+from portal.domain.files.extract import extract_text
 text, status = extract_text(Path(sys.argv[1]), sys.argv[2])
 result = {"status": status, "bytes": len(text.encode())}
 """

@@ -106,9 +106,9 @@ def test_row4_killed_after_the_commit_of_a_load_the_index_catches_up(portal_data
 PUBLISH = textwrap.dedent("""
     import sys
     from portal import create_app
-    from portal.domain import publishing
+    from portal.domain.editorial import publishing
     from portal.domain.actor import Actor
-    from portal.domain.documents import Document
+    from portal.domain.documents.models import Document
     from portal.extensions import db
     app = create_app()
     with app.app_context():
@@ -201,9 +201,9 @@ WRITE_FAILS = textwrap.dedent("""
     import sys
     from whoosh.writing import SegmentWriter
     from portal import create_app
-    from portal.domain import publishing
+    from portal.domain.editorial import publishing
     from portal.domain.actor import Actor
-    from portal.domain.documents import Document
+    from portal.domain.documents.models import Document
     from portal.extensions import db
 
     def disk_full(self, *args, **kwargs):

@@ -24,7 +24,7 @@ PREPARE = textwrap.dedent("""
     import io, sys
     from portal import create_app
     from portal.domain.actor import Actor
-    from portal.domain.campaigns import ReviewRound
+    from portal.domain.campaigns.models import ReviewRound
     from portal.domain.units import by_code, dossier_files, dossier_steps, dossiers
     from portal.extensions import db
     from portal.services import storage
