@@ -1,6 +1,8 @@
 """What the blueprints share; no blueprint imports another."""
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from flask import abort, current_app, request, send_file, url_for
 from flask_login import current_user
 
@@ -8,6 +10,7 @@ from portal import search as engine
 from portal.domain.actor import Actor
 from portal.domain.bounds import parse_int
 from portal.domain.honors import roll
+from portal.domain.models_base import VN, as_utc
 from portal.domain.vocab import DISTINCTIONS, DOCUMENT_TYPES, RECIPIENT_KINDS, strip_controls
 from portal.services import storage
 
@@ -20,6 +23,19 @@ def absolute(endpoint: str, **values) -> str:
 
 def absolute_path(path: str) -> str:
     return current_app.config["SITE_URL"].rstrip("/") + path
+
+
+def vn_date(value: date | datetime | None) -> str:
+    """dd/mm/yyyy, the way Vietnamese readers write dates; an instant is dated in Vietnam's time
+    (a document posted at 04/08 06:30 in Lạng Sơn was stored as 03/08 23:30 UTC)."""
+    if isinstance(value, datetime):
+        value = as_utc(value).astimezone(VN)
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def vn_datetime(value: datetime | None) -> str:
+    """An instant in Vietnam's time, dd/mm/yyyy HH:MM (pages, exports and mail alike)."""
+    return as_utc(value).astimezone(VN).strftime("%d/%m/%Y %H:%M") if value else ""
 
 
 def actor() -> Actor:

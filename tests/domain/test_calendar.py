@@ -3,6 +3,7 @@ from datetime import date
 
 import pytest
 
+from portal.config import PROJECT_ROOT
 from portal.domain.campaigns import calendar
 from portal.domain.content import loader as content
 from portal.errors import ValidationFailed
@@ -51,3 +52,15 @@ def test_a_bad_days_file_is_refused(app, tmp_path):
 def test_counts_are_bounded(app):
     with app.app_context(), pytest.raises(ValueError):
         calendar.add_working_days(date(2026, 1, 1), 10_000_000)
+
+
+def test_the_shipped_calendar_has_the_announced_2026_swaps(app):
+    # Seen: ngay-nghi.md shipped empty; a window opened 22/12/2025 closed 05/01/2026, below the
+    # legal 10 working days (02/01/2026 was off, with Saturday 10/01 worked in exchange).
+    with app.app_context():
+        content.load(PROJECT_ROOT / "content" / "danh-muc", storage())
+        assert calendar.day_off(date(2026, 1, 2)).startswith("Nghỉ bù Tết Dương lịch")
+        assert calendar.day_off(date(2026, 1, 10)) is None and calendar.day_off(date(2026, 8, 22)) is None
+        assert calendar.day_off(date(2026, 8, 31)) is not None
+        assert calendar.add_working_days(date(2025, 12, 22), 10) == date(2026, 1, 7)
+        db.session.remove()

@@ -161,7 +161,7 @@ WRITER = textwrap.dedent("""
     import sys
     from pathlib import Path
     from portal import create_app
-    from portal.domain import content
+    from portal.domain.content import loader as content
     from portal.services import storage
     folder, start = Path(sys.argv[1]), int(sys.argv[2])
     app = create_app()

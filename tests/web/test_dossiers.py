@@ -150,7 +150,13 @@ def test_from_a_units_list_to_the_honor_roll_with_nothing_typed_twice(dossier_ap
         assert dossier.status == "decided" and [s.action for s in dossier.steps][-2:] == ["draft-decision", "decide"]
         from portal.domain.honors.models import AwardPrivate
         assert db.session.scalar(db.select(AwardPrivate.id_number).where(AwardPrivate.id_number == PRIVATE["id"]))
-    assert "Đã quyết định" in unit.get(f"/don-vi/ho-so/{dossier_id}").get_data(as_text=True)
+    decided_page = unit.get(f"/don-vi/ho-so/{dossier_id}").get_data(as_text=True)
+    assert "Đã quyết định" in decided_page
+    # Seen: a decided dossier did not link to its published decision.
+    with app.app_context():
+        decision = db.session.get(Dossier, dossier_id).decision_document
+        assert decision.status == "published"
+        assert f'href="/van-ban/{decision.slug}"' in decided_page and decision.symbol in decided_page
 
 
 def test_returning_needs_a_reason_the_unit_sees_and_it_submits_again(dossier_app, as_role):  # noqa: F811
@@ -163,7 +169,10 @@ def test_returning_needs_a_reason_the_unit_sees_and_it_submits_again(dossier_app
     office.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/return", {"comment": "Thiếu chữ ký trên biên bản họp xét"})
     page = unit.get(f"/don-vi/ho-so/{dossier_id}").get_data(as_text=True)
     assert "Bị trả lại" in page and "Thiếu chữ ký trên biên bản họp xét" in page
-    assert "hồ sơ bị trả lại" in unit.get("/don-vi/").get_data(as_text=True)
+    home = unit.get("/don-vi/").get_data(as_text=True)
+    assert "hồ sơ bị trả lại" in home
+    # Seen: "1 hồ sơ bị trả lại" led to the list, not the dossier.
+    assert f'href="/don-vi/ho-so/{dossier_id}"' in home.split("hồ sơ bị trả lại")[0].rsplit("<li", 1)[1]
     assert upload(unit, f"/don-vi/ho-so/{dossier_id}/tep", PDF, "bien-ban-ky.pdf", role="bien-ban").status_code == 303
     assert unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/submit").status_code == 303
     # Bằng khen of the provincial chairman needs no consultation: appraised, then proposed.
@@ -427,3 +436,19 @@ def test_comments_are_limited_per_address_and_need_a_message(dossier_app, as_rol
     with app.app_context():
         from portal.domain.units.consultations import ConsultationComment
         assert db.session.scalar(db.select(db.func.count(ConsultationComment.id))) == 3
+
+
+def test_a_dossier_is_cancelled_only_with_a_reason(dossier_app, as_role):  # noqa: F811
+    # Seen: "I clicked 'Hủy hồ sơ' by mistake and the dossier is gone – no question asked."
+    app, rounds = dossier_app
+    unit = _unit(app, UNIT_EMAIL)
+    dossier_id = prepared_dossier(unit, rounds["so-ket-2022"], "bang-khen-chu-tich-ubnd-tinh")
+    page = unit.get(f"/don-vi/ho-so/{dossier_id}").get_data(as_text=True)
+    assert "Xác nhận hủy hồ sơ" in page and 'name="comment"' in page
+    stray = unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/cancel")
+    assert stray.status_code == 400 and "Hãy ghi lý do hủy hồ sơ" in stray.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Dossier, dossier_id).status == "draft"
+    assert unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/cancel", {"comment": "Lập nhầm đợt"}).status_code == 303
+    page = unit.get(f"/don-vi/ho-so/{dossier_id}").get_data(as_text=True)
+    assert "Đã hủy" in page and "Lập nhầm đợt" in page

@@ -248,3 +248,21 @@ def test_links_to_the_same_page_with_other_arguments_are_written_as_url_for_writ
         assert page_url(1) == url_for("public.search", **expected)
     with app.test_request_context("/tim-kiem"):
         assert url_with(q=None) == url_for("public.search") == "/tim-kiem"
+
+
+@pytest.mark.parametrize(("slug", "day"), [("174-kh-ubnd-2022", "04/08/2022"), ("1033-vks-vp-2022", "09/08/2022")])
+def test_a_document_is_dated_in_vietnams_time(seeded, client, slug, day):
+    # Seen: the plan was signed 04/08/2022; its page said "Đã đăng ngày 03/08/2022" (the UTC date).
+    html = client.get(f"/van-ban/{slug}").get_data(as_text=True)
+    assert f"ngày {day}" in html
+    earlier = f"{int(day[:2]) - 1:02d}{day[2:]}"
+    assert f"ngày {earlier}" not in html
+
+
+def test_units_find_their_way_in_from_any_public_page(seeded, client):
+    # Seen: units signed in at "Đăng nhập quản trị"; public pages had no way back to /don-vi/.
+    for url in ("/", "/van-ban", "/vinh-danh"):
+        html = client.get(url).get_data(as_text=True)
+        assert 'href="/don-vi/"' in html, url
+    door = client.get("/don-vi/", follow_redirects=True).get_data(as_text=True)
+    assert "<h1>Đăng nhập</h1>" in door and "các đơn vị" in door and "Đăng nhập quản trị" not in door

@@ -109,6 +109,14 @@ def test_a_unit_finds_what_was_sent_to_it_and_its_receipt_is_recorded(unit_users
     assert len(received) == 1 and received[0][0] == "Viện kiểm sát nhân dân huyện Cao Lộc"
     assert received[0][3] == "Tải về" and received[0][4] == UNIT_EMAIL
     assert len([r for r in rows[1:] if r[1] == "Chưa nhận"]) == 11
+    # Seen: the receipts CSV said 04:35 where the screen said 11:35 (UTC in the file).
+    shown = re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d", status.split("Viện kiểm sát nhân dân huyện Cao Lộc", 1)[1])[0]
+    assert received[0][2] == shown
+    with unit_users.app_context():
+        from portal.domain.models_base import VN, as_utc
+        from portal.domain.units.receipts import Receipt
+        at = db.session.scalar(db.select(Receipt.at).where(Receipt.document_id == plan_id))
+    assert received[0][2] == as_utc(at).astimezone(VN).strftime("%d/%m/%Y %H:%M")
 
 
 def test_a_unit_sees_only_its_own_public_documents(unit_users, as_role):  # noqa: F811

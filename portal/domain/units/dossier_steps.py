@@ -52,6 +52,8 @@ def apply(dossier: Dossier, name: str, actor: Actor, comment: str = "") -> Dossi
     comment = clean(comment)
     if name == "return" and not comment:
         raise ValidationFailed("Hãy ghi lý do trả lại để đơn vị biết cần bổ sung, sửa gì.")
+    if name == "cancel" and not comment:  # a dossier is never cancelled by one stray click
+        raise ValidationFailed("Hãy ghi lý do hủy hồ sơ; hồ sơ chưa bị hủy.")
     if name == "submit":
         problems = _ready_to_submit(dossier)
         if problems:

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.domain import audit
 from portal.domain.actor import Actor
 from portal.domain.campaigns.models import ReviewRound
-from portal.domain.documents.models import Attachment
+from portal.domain.documents.models import Attachment, Document
 from portal.domain.models_base import VN, as_utc, created_column, updated_column
 from portal.domain.units.registry import Unit
 from portal.domain.vocab import DISTINCTIONS, RECIPIENT_KINDS, strip_controls
@@ -77,6 +77,7 @@ class Dossier(db.Model):
     files: Mapped[list[DossierFile]] = relationship(cascade="all, delete-orphan", order_by="DossierFile.id")
     nominees: Mapped[list[Nominee]] = relationship(cascade="all, delete-orphan", order_by="Nominee.seq")
     steps: Mapped[list[DossierStep]] = relationship(cascade="all, delete-orphan", order_by="DossierStep.id")
+    decision_document: Mapped[Document | None] = relationship(viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -35,7 +35,9 @@ def for_unit(unit: Unit) -> list[Task]:
     for status, text in (("returned", "hồ sơ bị trả lại, cần bổ sung và nộp lại"),
                          ("draft", "hồ sơ đang soạn, chưa nộp")):
         found = [d for d in mine if d.status == status]
-        if found:
+        if len(found) == 1:  # straight to the dossier, not to the list
+            tasks.append(Task(1, text, "units.dossier_view", {"dossier_id": found[0].id}))
+        elif found:
             tasks.append(Task(len(found), text, "units.dossier_list"))
     return tasks
 

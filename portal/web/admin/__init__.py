@@ -8,11 +8,10 @@ from flask import Blueprint, Flask, abort, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
 from portal.domain import accounts
-from portal.domain.editorial.editing import VN
 from portal.domain.files.extract import STATUS_LABELS
-from portal.domain.models_base import as_utc
 from portal.domain.vocab import RECIPIENT_KINDS, STATES
 from portal.domain.workflow import TRANSITIONS
+from portal.web.common import vn_datetime
 
 bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
 login_manager = LoginManager()
@@ -62,11 +61,6 @@ def role_required(*roles: str):
 ACTIONS = {"create": "Tạo", "edit": "Sửa", "load": "Nạp từ tệp", "attach": "Đính kèm tệp", "detach": "Gỡ tệp",
            "awards": "Nạp danh sách khen thưởng", "trash": "Chuyển vào thùng rác", "restore": "Khôi phục",
            "withdraw": "Rút hồ sơ khỏi dự thảo"}
-
-
-def vn_datetime(value) -> str:
-    """An instant in Vietnam's time, dd/mm/yyyy HH:MM."""
-    return as_utc(value).astimezone(VN).strftime("%d/%m/%Y %H:%M") if value else ""
 
 
 def action_label(action: str) -> str:

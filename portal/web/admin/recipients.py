@@ -13,7 +13,7 @@ from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.web.admin import bp, role_required
 from portal.web.admin.documents import get_document
-from portal.web.common import actor
+from portal.web.common import actor, vn_datetime
 
 RECEIPT_COLUMNS = [("unit", "Đơn vị"), ("status", "Tình trạng"), ("at", "Thời điểm nhận"), ("how", "Cách nhận"),
                    ("who", "Tài khoản")]
@@ -48,7 +48,7 @@ def document_recipients(document_id: int):
 def document_receipts_csv(document_id: int):
     document = get_document(document_id)
     rows = [{"unit": r.unit.name, "status": "Đã nhận" if r.receipt else "Chưa nhận",
-             "at": r.receipt.at.strftime("%d/%m/%Y %H:%M") if r.receipt else "",
+             "at": vn_datetime(r.receipt.at) if r.receipt else "",
              "how": r.receipt.how_label if r.receipt else "", "who": r.receipt.user_email if r.receipt else ""}
             for r in units.receipt_rows(document)]
     response = current_app.response_class("".join(exports.csv_chunks(rows, RECEIPT_COLUMNS)), mimetype="text/csv")

@@ -1,7 +1,7 @@
 """Blueprint "public": the section, documents, campaigns, feeds and site maps."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from email.utils import format_datetime
 from urllib.parse import urlencode
 
@@ -11,13 +11,9 @@ from markupsafe import escape
 from portal.domain.campaigns.models import format_money
 from portal.domain.models_base import as_utc
 from portal.domain.vocab import strip_controls
+from portal.web.common import vn_date
 
 bp = Blueprint("public", __name__)
-
-
-def vn_date(value: date | datetime | None) -> str:
-    """dd/mm/yyyy, the way Vietnamese readers write dates."""
-    return value.strftime("%d/%m/%Y") if value else ""
 
 
 def vn_long_date(value: date | None) -> str:
