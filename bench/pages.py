@@ -48,7 +48,7 @@ def seed(env: dict, count: int, awards: int) -> None:
 
     app = create_app({"SCHEMA_CHECK": False})  # it migrates the fresh database itself, below
     changes.committed.disconnect(service._on_commit)  # bulk seeding: one rebuild at the end instead
-    changes.recorded.disconnect(service._write_postgres)
+    changes.recorded.disconnect(service._on_recorded)
     with app.app_context():
         upgrade(directory=str(PROJECT_ROOT / "migrations"))
         content.load(PROJECT_ROOT / "content", storage())

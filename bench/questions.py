@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.apps import embedded_app, postgres_app  # noqa: E402
-from portal.search.entries import SearchEntry  # noqa: E402
+from portal.search.core.entries import SearchEntry  # noqa: E402
 from portal.vietnamese.syllables import folded_text, nfc  # noqa: E402
 
 HERE = Path(__file__).resolve().parent / "qa"
@@ -100,8 +100,9 @@ def tokens(text: str) -> list[str]:
 
 # -- the three systems: each maps a question to the refs of its 10 best articles -----------------
 def portal_system(work: Path, corpus: list[Article]):
-    from portal.search.indexer import SearchIndex
-    from portal.search.results import SearchRequest, run_on
+    from portal.search.core.results import SearchRequest, run_on
+    from portal.search.whoosh.indexer import SearchIndex
+    from portal.search.whoosh.searcher import WhooshSearcher
 
     index = SearchIndex(work / "index")
     with index.maintenance():
@@ -111,7 +112,7 @@ def portal_system(work: Path, corpus: list[Article]):
     context.push()
     from portal.extensions import db
     db.create_all()
-    searcher = index.searcher()
+    searcher = WhooshSearcher(index.searcher())
 
     def rank(text: str) -> list[str]:
         hits = run_on(searcher, SearchRequest(text=text, per_page=DEPTH)).hits
@@ -123,8 +124,10 @@ def postgres_system(corpus: list[Article], server: str):
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
-    from portal.search import pg, pg_bits, pg_search
-    from portal.search.results import SearchRequest, run_on
+    from portal.search.core.results import SearchRequest, run_on
+    from portal.search.postgres import searcher as pg_search
+    from portal.search.postgres import store as pg
+    from portal.search.postgres.backend import POSTGRES
 
     app = postgres_app(server, Path(tempfile.mkdtemp(prefix="portal-qa-pg-")))
     app.app_context().push()
@@ -137,7 +140,7 @@ def postgres_system(corpus: list[Article], server: str):
     session.commit()
 
     def rank(query: str) -> list[str]:
-        searcher = pg_search.PgSearcher(session, pg_bits.bits_for(session, "bench"))
+        searcher = pg_search.PgSearcher(session, POSTGRES.bits_for(session, "bench"))
         hits = run_on(searcher, SearchRequest(text=query, per_page=DEPTH)).hits
         session.commit()
         return [hit.url.removeprefix("/van-ban/") for hit in hits]

@@ -45,7 +45,7 @@ def measure(env: dict, repeat: int, procs: list[int]) -> None:
                 first = first or rate
                 print(f"  procs={workers}: {count} entries in {count / rate:.1f} s: {rate:.0f} entries/s "
                       f"({rate / first:.2f}x); CPU s: this process {used[0]:.0f}, workers {used[1]:.0f}", flush=True)
-    from portal.search import fork
+    from portal.search.whoosh import fork
     assert not fork.FALLBACKS, f"a fast path fell back to Whoosh's own: {dict(fork.FALLBACKS)}"
     print("  fast paths: every one taken in this process")
 

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import corpus  # noqa: E402
 from bench.apps import embedded_app, postgres_app  # noqa: E402
 from portal.domain.documents.symbols import parse_symbol  # noqa: E402
-from portal.search.entries import SearchEntry  # noqa: E402
+from portal.search.core.entries import SearchEntry  # noqa: E402
 from portal.vietnamese.syllables import nfc  # noqa: E402
 
 
@@ -115,8 +115,9 @@ def bench_fts5(work: Path, count: int, queries: list[str]) -> dict:
 
 
 def bench_whoosh(work: Path, count: int, queries: list[str]) -> dict:
-    from portal.search.indexer import SearchIndex
-    from portal.search.results import SearchRequest, run_on
+    from portal.search.core.results import SearchRequest, run_on
+    from portal.search.whoosh.indexer import SearchIndex
+    from portal.search.whoosh.searcher import WhooshSearcher
 
     index = SearchIndex(work / "index")
     started = time.perf_counter()
@@ -128,7 +129,7 @@ def bench_whoosh(work: Path, count: int, queries: list[str]) -> dict:
     with app.app_context():
         from portal.extensions import db
         db.create_all()
-        searcher = index.searcher()
+        searcher = WhooshSearcher(index.searcher())
         for text in queries:
             t0 = time.perf_counter()
             run_on(searcher, SearchRequest(text=text), full=False)
@@ -144,8 +145,10 @@ def bench_postgres(count: int, queries: list[str], server: str) -> dict:
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
-    from portal.search import pg, pg_bits, pg_search
-    from portal.search.results import SearchRequest, run_on
+    from portal.search.core.results import SearchRequest, run_on
+    from portal.search.postgres import searcher as pg_search
+    from portal.search.postgres import store as pg
+    from portal.search.postgres.backend import POSTGRES
 
     with tempfile.TemporaryDirectory(prefix="portal-pg-bench-") as tmp:
         app = postgres_app(server, Path(tmp))
@@ -164,13 +167,13 @@ def bench_postgres(count: int, queries: list[str], server: str) -> dict:
                     "SELECT sum(pg_total_relation_size(t))::bigint FROM unnest(ARRAY['search_entries', 'search_terms', "
                     "'search_words']) t")).scalar()
                 for query_text in queries:
-                    searcher = pg_search.PgSearcher(session, pg_bits.bits_for(session, "bench"))
+                    searcher = pg_search.PgSearcher(session, POSTGRES.bits_for(session, "bench"))
                     t0 = time.perf_counter()
                     run_on(searcher, SearchRequest(text=query_text), full=False)
                     ranked.append(time.perf_counter() - t0)
                     session.commit()
                     t0 = time.perf_counter()
-                    searcher = pg_search.PgSearcher(session, pg_bits.bits_for(session, "bench"))
+                    searcher = pg_search.PgSearcher(session, POSTGRES.bits_for(session, "bench"))
                     found += bool(run_on(searcher, SearchRequest(text=query_text)).total)
                     page.append(time.perf_counter() - t0)
                     session.commit()
@@ -213,7 +216,7 @@ def main() -> None:
             print(line)
         print(f"mean latency, ms: FTS5 ranked {statistics.mean(fts['ranked']) * 1000:.2f}, "
               f"Whoosh ranked {statistics.mean(who['ranked']) * 1000:.2f}")
-    from portal.search import fork
+    from portal.search.whoosh import fork
     assert not fork.FALLBACKS, f"a fast path fell back to Whoosh's own: {dict(fork.FALLBACKS)}"
     print("fast paths: every one taken")
 

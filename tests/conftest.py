@@ -82,7 +82,7 @@ def assert_unique_index_keys(root) -> None:
     """No entry is ever in the search index twice (checked after every test that wrote one)."""
     from collections import Counter
 
-    from portal.search.indexer import index_at
+    from portal.search.whoosh.indexer import index_at
 
     index = index_at(root)
     if not index.exists():

@@ -3,9 +3,9 @@
 The rest of the portal uses only what this module exports: entries to index, a request,
 its results, and the index lifecycle. Replacing the engine touches portal/search/ alone.
 """
-from portal.search.entries import SearchEntry, entry_for_document
-from portal.search.query import looks_like_name, parse
-from portal.search.results import KINDS, SearchRequest, SearchResults
+from portal.search.core.entries import SearchEntry, entry_for_document
+from portal.search.core.query import looks_like_name, parse
+from portal.search.core.results import KINDS, SearchRequest, SearchResults
 from portal.search.service import rebuild, search
 
 

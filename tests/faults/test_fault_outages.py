@@ -300,17 +300,23 @@ def _judge(load: Load, fault_at: float, restored_at: float, case: str) -> dict:
 def _recovered(base: str, restored_at: float) -> float:
     """Seconds from the database's return until every page answers 200 again through nginx."""
     client = Client(base)
-    pending = set(PAGES)
+    pending, last = set(PAGES), {}
     while pending:
         if time.monotonic() - restored_at > 30:
             answers = {path: (r.status_code, r.text[:300]) for path in pending for r in [client.get(path)]}
             raise AssertionError(f"not recovered: {answers}")
         for path in sorted(pending):
-            if client.get(path).status_code == 200:
+            answer = client.get(path)
+            if answer.status_code == 200:
                 pending.discard(path)
+            else:
+                last[path] = (round(time.monotonic() - restored_at, 2), answer.status_code, answer.text[:80])
         if pending:
             time.sleep(0.05)
-    return time.monotonic() - restored_at
+    took = time.monotonic() - restored_at
+    if took > RECOVERY:
+        print(f"\nlast refusals before recovery: {last}")
+    return took
 
 
 def _nothing_lost(name: str, load: Load) -> None:

@@ -6,14 +6,15 @@ from datetime import date
 
 import pytest
 from whoosh import index
-from whoosh import query as q
 from whoosh.writing import NO_MERGE
 
-from portal.search import query as qb
-from portal.search import scoring
-from portal.search.bitsets import bit_index
-from portal.search.entries import SearchEntry
-from portal.search.schema import build_schema, fields_of
+from portal.search.core import query as qb
+from portal.search.core.entries import SearchEntry
+from portal.search.core.tree import And, Term
+from portal.search.whoosh import scoring
+from portal.search.whoosh.bitsets import bit_index
+from portal.search.whoosh.schema import build_schema, fields_of
+from portal.search.whoosh.searcher import to_whoosh
 
 WORDS = ("giải phóng mặt bằng khen thưởng hộ gia đình Nguyễn Văn Thị Lan xã Cao Lộc vận động nhân dân "
          "bàn giao đúng hạn kế hoạch ủy ban tỉnh Lạng Sơn").split()
@@ -54,27 +55,27 @@ QUERIES = ["giải phóng mặt bằng", "nguyen van lan", "hộ gia đình cao 
 def test_bitset_counts_are_whooshs(searcher, text):
     parsed = qb.parse(text)
     bits = bit_index(searcher)
-    for query in (qb.required(parsed), qb.required(parsed, loose=True), q.And([qb.required(parsed),
-                                                                                 q.Term("doc_type", "quyet-dinh")])):
-        expected = set(searcher.docs_for_query(query))
+    for query in (qb.required(parsed), qb.required(parsed, loose=True), And((qb.required(parsed),
+                                                                               Term("doc_type", "quyet-dinh")))):
+        expected = set(searcher.docs_for_query(to_whoosh(query)))
         assert bits.of(query).bit_count() == len(expected) > 0
     kinds = bits.values("kind")
     assert sum(b.bit_count() for b in kinds.values()) == searcher.doc_count()  # deleted ones excluded
 
 
 @pytest.mark.parametrize("text", QUERIES)
-@pytest.mark.parametrize("flt", [None, q.Term("issuer", "UBND")])
+@pytest.mark.parametrize("flt", [None, Term("issuer", "UBND")])
 @pytest.mark.parametrize("limit", [10, 37])
 def test_scoring_known_matches_gives_whooshs_hits(searcher, text, flt, limit):
     parsed = qb.parse(text)
     queries = [qb.required(parsed), qb.title_ranked(parsed), qb.required(parsed, loose=True), qb.question(parsed),
-               q.Term("all_f", parsed.terms[0][1])] + [t for t in qb.tiers(parsed) if isinstance(t, q.And)]
+               Term("all_f", parsed.terms[0][1])] + [t for t in qb.tiers(parsed) if isinstance(t, And)]
     allowed = bit_index(searcher).of(flt) if flt is not None else None
     checked = 0
     for query in queries:
         ours = scoring.top(searcher, query, allowed, limit)
         assert ours is not None, query  # every shape the ranking uses is scored here
-        theirs = searcher.search(query, limit=limit, filter=flt)
+        theirs = searcher.search(to_whoosh(query), limit=limit, filter=to_whoosh(flt) if flt is not None else None)
         expected = [(hit.docnum, hit.score) for hit in theirs]
         assert [h.score for h in ours] == pytest.approx([s for _, s in expected]), query
         # Equal scores may differ in their last bits (terms summed in another order): compare
@@ -97,16 +98,16 @@ def test_counts_follow_deletions_and_new_segments(tmp_path):
     for n in range(300):
         writer.add_document(**fields_of(_entry(n, rng)))
     writer.commit()
-    term = q.Term("all_f", "giai")
+    term = Term("all_f", "giai")
 
     def counted():
         with ix.searcher() as s:
-            return bit_index(s).of(term).bit_count(), len(set(s.docs_for_query(term)))
+            return bit_index(s).of(term).bit_count(), len(set(s.docs_for_query(to_whoosh(term))))
 
     before, truth = counted()
     assert before == truth > 2
     with ix.searcher() as s:
-        victim = s.stored_fields(next(iter(s.docs_for_query(term))))["key"]
+        victim = s.stored_fields(next(iter(s.docs_for_query(to_whoosh(term)))))["key"]
     writer = ix.writer()
     writer.delete_by_term("key", victim)
     writer.commit(mergetype=NO_MERGE)

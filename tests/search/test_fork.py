@@ -2,7 +2,8 @@
 name the fast paths reach, and no fast path falling back to Whoosh's slow one."""
 import pytest
 
-from portal.search import fork, service
+from portal.search import service
+from portal.search.whoosh import fork
 from tests.conftest import CONTENT, load
 
 

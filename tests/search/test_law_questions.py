@@ -8,8 +8,9 @@ import pytest
 from bench.questions import HERE, articles, entry
 from portal import create_app
 from portal.extensions import db
-from portal.search.indexer import SearchIndex
-from portal.search.results import SearchRequest, run_on
+from portal.search.core.results import SearchRequest, run_on
+from portal.search.whoosh.indexer import SearchIndex
+from portal.search.whoosh.searcher import WhooshSearcher
 from portal.vietnamese.syllables import folded_text
 
 LAWS = ("hon-nhan-gia-dinh-2014", "ho-tich-2014", "cu-tru-2020")
@@ -30,12 +31,12 @@ def ask(tmp_path_factory):
                       "SCHEMA_CHECK": False})
     with app.app_context():
         db.create_all()
-        searcher = index.searcher()
+        searcher = WhooshSearcher(index.searcher())
 
         def run(text: str) -> list[str]:
             return [hit.url.removeprefix("/van-ban/") for hit in run_on(searcher, SearchRequest(text=text)).hits]
         yield run
-        searcher.close()
+        searcher.searcher.close()
 
 
 # Before: no result at all (every syllable required, then conjunctions of all but one or two of

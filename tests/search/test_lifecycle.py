@@ -14,7 +14,7 @@ from portal.config import PROJECT_ROOT
 from portal.domain.documents import models as docs
 from portal.domain.documents.models import Attachment
 from portal.extensions import db
-from portal.search.indexer import index_at
+from portal.search.whoosh.indexer import index_at
 from tests.conftest import load
 
 FRONT = """

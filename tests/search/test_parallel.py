@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 from whoosh import query as q
 
-from portal.search import parallel
-from portal.search import query as qb
-from portal.search.entries import SearchEntry
-from portal.search.indexer import SearchIndex
-from portal.search.results import _top
+from portal.search.core import query as qb
+from portal.search.core.entries import SearchEntry
+from portal.search.whoosh import parallel
+from portal.search.whoosh.indexer import SearchIndex
+from portal.search.whoosh.searcher import WhooshSearcher
 
 WORDS = ("giải phóng mặt bằng khen thưởng hộ gia đình Nguyễn Văn Thị Lan xã Cao Lộc vận động nhân dân "
          "bàn giao đúng hạn kế hoạch ủy ban tỉnh Lạng Sơn GPMB UBND").split()
@@ -27,11 +27,12 @@ def _entries(count: int) -> list[SearchEntry]:
 
 def _hits(index: SearchIndex, text: str) -> list[tuple[str, float]]:
     parsed = qb.parse(text)
-    searcher = index.searcher()
+    searcher = WhooshSearcher(index.searcher())
     out = []
     for query in (qb.required(parsed), qb.question(parsed), qb.title_ranked(parsed)):
-        hits = _top(searcher, query, None, 15)  # as a search ranks: scoring.py, or Whoosh exactly
-        out += [(searcher.stored_fields(h.docnum)["key"], round(h.score, 9)) for h in hits]
+        hits = searcher.top(query, None, 15)  # as a search ranks: scoring.py, or Whoosh exactly
+        stored = searcher.stored([docnum for docnum, _ in hits])
+        out += [(fields["key"], round(score, 9)) for fields, (_, score) in zip(stored, hits, strict=True)]
     return out
 
 

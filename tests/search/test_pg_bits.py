@@ -8,10 +8,12 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
-from portal.search import pg, pg_bits
-from portal.search.entries import SearchEntry
-from portal.search.pg_search import PgSearcher
-from portal.search.results import SearchRequest, run_on
+from portal.search.core.entries import SearchEntry
+from portal.search.core.results import SearchRequest, run_on
+from portal.search.postgres import bits as pg_bits
+from portal.search.postgres import store as pg
+from portal.search.postgres.backend import POSTGRES
+from portal.search.postgres.searcher import PgSearcher
 
 WORDS = [("all_f", "giai"), ("all_f", "phong"), ("bigrams", "giai_phong"), ("all_x", "phong3"),
          ("title_f", "ke"), ("all_f", "zebra"), ("bigrams", "zebra_moi"), ("symbol_parts", "174")]
@@ -38,7 +40,7 @@ def searched(search_app):
         pytest.skip("the PostgreSQL backend's own bitsets")
     with search_app.app_context():
         session = Session(db.engine)
-        run_on(PgSearcher(session, pg_bits.bits_for(session, "a")), SearchRequest(text="giai phong"))  # fills tables
+        run_on(PgSearcher(session, POSTGRES.bits_for(session, "a")), SearchRequest(text="giai phong"))  # fills tables
         session.commit()
         yield session
         session.close()
@@ -46,7 +48,7 @@ def searched(search_app):
 
 def test_bitsets_kept_across_changes_equal_bitsets_read_afresh(searched):
     session = searched
-    kept = pg_bits.bits_for(session, "b")
+    kept = POSTGRES.bits_for(session, "b")
     _snapshot(kept, session)  # the words' bitsets are now kept, and must follow what comes
     key, gone = session.execute(text(
         "SELECT key FROM search_entries WHERE kind = 'document' ORDER BY id LIMIT 2")).scalars().all()
@@ -55,7 +57,7 @@ def test_bitsets_kept_across_changes_equal_bitsets_read_afresh(searched):
     pg.apply(session, {"document:new"}, lambda s, k: [_entry(k, "Zebra mới", "zebra mới ở Lạng Sơn", 2032)])
     pg.apply(session, {gone}, lambda s, k: [])
     session.commit()
-    followed = _snapshot(pg_bits.bits_for(session, "c"), session)
+    followed = _snapshot(POSTGRES.bits_for(session, "c"), session)
     fresh = pg_bits.PgBits(("fresh",))
     fresh.follow(session, "c")
     assert followed == _snapshot(fresh, session)
@@ -65,17 +67,17 @@ def test_bitsets_kept_across_changes_equal_bitsets_read_afresh(searched):
 
 def test_search_after_a_change_finds_new_rows_and_never_gone_ones(searched):
     session = searched
-    before = run_on(PgSearcher(session, pg_bits.bits_for(session, "d")), SearchRequest(text="giai phong"))
+    before = run_on(PgSearcher(session, POSTGRES.bits_for(session, "d")), SearchRequest(text="giai phong"))
     session.commit()
     assert before.total > 1
     first = before.hits[0].key
     pg.apply(session, {first}, lambda s, k: [])
     pg.apply(session, {"document:later"}, lambda s, k: [_entry(k, "Giải phóng mặt bằng quả táo", "táo", 2033)])
     session.commit()
-    after = run_on(PgSearcher(session, pg_bits.bits_for(session, "e")), SearchRequest(text="giai phong qua tao"))
+    after = run_on(PgSearcher(session, POSTGRES.bits_for(session, "e")), SearchRequest(text="giai phong qua tao"))
     session.commit()
     assert [hit.key for hit in after.hits] == ["document:later"]
-    again = run_on(PgSearcher(session, pg_bits.bits_for(session, "e")), SearchRequest(text="giai phong"))
+    again = run_on(PgSearcher(session, POSTGRES.bits_for(session, "e")), SearchRequest(text="giai phong"))
     assert first not in [hit.key for hit in again.hits] and again.total == before.total  # one gone, one new
 
 

@@ -9,10 +9,10 @@ import pytest
 from whoosh import fields, index
 from whoosh.writing import PostingPool, SegmentWriter
 
-from portal.search.entries import SearchEntry
-from portal.search.runs import GroupedPool
-from portal.search.schema import build_schema, fields_of
-from portal.search.writer import faster
+from portal.search.core.entries import SearchEntry
+from portal.search.whoosh.runs import GroupedPool
+from portal.search.whoosh.schema import build_schema, fields_of
+from portal.search.whoosh.writer import faster
 
 WORDS = ("giải phóng mặt bằng khen thưởng kế hoạch tỉnh Lạng Sơn hộ gia đình hiến đất Nguyễn Văn Thị "
          "bằng khen Thủ tướng Chính phủ huân chương lao động hạng ba UBND GPMB").split()
@@ -75,8 +75,8 @@ def test_grouped_writer_writes_whooshs_own_files_byte_for_byte(tmp_path, limit):
 def _check_shelves(ix):
     """Every term in SHARED_FROM documents or more of a segment is beside it, decoded, equal to
     what reading Whoosh's blocks gives; no other term is."""
-    from portal.search.postings import Postings, _read_postings
-    from portal.search.shelf import SHARED_FROM, shelf_of
+    from portal.search.whoosh.postings import Postings, _read_postings
+    from portal.search.whoosh.shelf import SHARED_FROM, shelf_of
 
     checked = 0
     with ix.searcher() as searcher:
@@ -147,7 +147,7 @@ def test_postings_counted_from_keys_equal_whooshs_own_formats():
     own formats, over the same tokens, must give the same words, counts, weights and positions."""
     from whoosh import formats
 
-    from portal.search.schema import SyllableTokenizer
+    from portal.search.whoosh.schema import SyllableTokenizer
 
     schema = build_schema()
     names = [name for name in schema.names() if isinstance(schema[name].analyzer, SyllableTokenizer)]
@@ -165,7 +165,7 @@ def test_postings_counted_from_keys_equal_whooshs_own_formats():
 def test_an_entry_analysed_part_by_part_gives_the_keys_of_its_whole_text():
     """Fields made of an entry's parts (title, meta, body) analyse each part once; their keys,
     expansions and bigrams across parts must be those of the joined text."""
-    from portal.search.schema import SyllableTokenizer
+    from portal.search.whoosh.schema import SyllableTokenizer
     from portal.vietnamese.syllables import Joined
 
     schema = build_schema()
@@ -183,7 +183,7 @@ def test_an_entry_analysed_part_by_part_gives_the_keys_of_its_whole_text():
 def test_a_missing_or_damaged_postings_file_is_read_through_whoosh(tmp_path):
     """The decoded postings are only an accelerator: a segment whose file is gone, cut short or
     written for another segment gives the same postings, read from Whoosh's blocks."""
-    from portal.search import postings, shelf
+    from portal.search.whoosh import postings, shelf
 
     ix = _index(tmp_path / "ix", build_schema())
     _fill(ix, faster, _entries(1200))

@@ -22,8 +22,8 @@ import signal
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
-from portal.search.schema import fields_of
-from portal.search.writer import faster
+from portal.search.whoosh.schema import fields_of
+from portal.search.whoosh.writer import faster
 
 log = logging.getLogger(__name__)
 _PR_SET_PDEATHSIG = 1

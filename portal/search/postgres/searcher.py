@@ -1,37 +1,36 @@
-"""Searching the PostgreSQL backend (pg.py keeps its rows): Whoosh query trees, which describe
-the ranking tiers in query.py, become `tsquery` text; `PgSearcher` answers what results.run_on
-asks of a searcher: match sets, totals, facets and frequencies from the process's bitsets
-(pg_bits.py), the scores of a few hundred chosen rows and their stored fields in SQL."""
+"""Searching the PostgreSQL backend (store.py keeps its rows): the portal's query trees, which
+describe the ranking tiers of core/query.py, become `tsquery` text; `PgSearcher` answers what
+core/results.run_on asks of a searcher (core/protocol.Searcher): match sets, totals, facets and
+frequencies from the process's bitsets (bits.py), the scores of a few hundred chosen rows and
+their stored fields in SQL."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import text
 from sqlalchemy.orm import Session
-from whoosh import query as q
 
-from portal.search.counting import FACETS, Counts, tally
-from portal.search.pg import PREFIX, STORED, _quote
-from portal.search.pg_bits import Cover, PgBits, id_array, positions_of, to_bits, words_of
-from portal.search.pg_bits import leaves as scoring_leaves
+from portal.search.core.counting import FACETS, Counts, tally
+from portal.search.core.tree import And, AndMaybe, Node, Or, Phrase, Term, leaves, words_of
+from portal.search.postgres.bits import Cover, PgBits, id_array, positions_of, to_bits
+from portal.search.postgres.store import PREFIX, STORED, _quote
 
 
-def _lexeme(term: q.Term) -> str:
+def _lexeme(term: Term) -> str:
     return f"{PREFIX[term.fieldname]}.{term.text}"
 
 
-def tsquery(query) -> str:
-    """A Whoosh query tree as a tsquery literal (AndMaybe: its required part)."""
-    if isinstance(query, q.Term):
+def tsquery(query: Node) -> str:
+    """A query tree as a tsquery literal (AndMaybe: its required part)."""
+    if isinstance(query, Term):
         return _quote(_lexeme(query))
-    if isinstance(query, q.Phrase):
+    if isinstance(query, Phrase):
         return "(" + " <-> ".join(_quote(f"{PREFIX[query.fieldname]}.{w}") for w in query.words) + ")"
-    if isinstance(query, q.AndMaybe):
+    if isinstance(query, AndMaybe):
         return tsquery(query.a)
-    if isinstance(query, (q.And, q.Or)):
-        joiner = " & " if isinstance(query, q.And) else " | "
+    if isinstance(query, (And, Or)):
+        joiner = " & " if isinstance(query, And) else " | "
         return "(" + joiner.join(tsquery(sub) for sub in query.subqueries) + ")"
     raise TypeError(f"query part not supported: {query!r}")
 
@@ -42,12 +41,6 @@ PHRASE_CHECK = 3000  # rows a long phrase's pairs may match before the GIN index
 
 
 TITLE_OF = {"all_f": "title_f", "all_x": "title_x", "bigrams": "title_bigrams"}
-
-
-@dataclass
-class PgHit:
-    docnum: int
-    score: float
 
 
 class _Corrector:
@@ -96,8 +89,8 @@ def _distance(a: str, b: str) -> int:
 
 
 class PgSearcher:
-    """What results.run_on asks of a searcher: match sets, counts and frequencies from this
-    process's bitsets of the table (pg_bits.py), ranking and stored fields in SQL."""
+    """core/protocol.Searcher on the PostgreSQL backend: match sets, counts and frequencies from
+    this process's bitsets of the table (bits.py), ranking and stored fields in SQL."""
 
     def __init__(self, session: Session, bits: PgBits):
         self.session = session
@@ -115,7 +108,7 @@ class PgSearcher:
         return self.bits.term(self.session, field, word).bit_count()
 
     def _frequency(self, leaf) -> int:
-        if isinstance(leaf, q.Term):
+        if isinstance(leaf, Term):
             return self.doc_frequency(leaf.fieldname, leaf.text)
         key = tsquery(leaf)
         if key not in self.bits.phrases:
@@ -143,24 +136,24 @@ class PgSearcher:
             bits = to_bits(found[found >= self.bits.base] - self.bits.base, 0) & self.bits.live
         return bits
 
-    def top(self, query, flt, limit: int, sortedby=None) -> list[PgHit]:
+    def top(self, query: Node, flt: Node | None, limit: int, newest_first: bool = False) -> list[tuple[int, float]]:
         title = [(TITLE_OF[f], w) for f, w in words_of(query) if f in TITLE_OF]  # _choose may need them
         self.bits.fetch(self.session, list(words_of(query)) + title)
         bits = self.matches(query, flt)
         if not bits:
             return []
-        if sortedby is not None:
-            return [PgHit(docnum, 0.0) for docnum in self.bits.newest(bits, limit)]
-        leaves = list(dict.fromkeys(scoring_leaves(query)))[:200]
+        if newest_first:
+            return [(docnum, 0.0) for docnum in self.bits.newest(bits, limit)]
+        scoring = list(dict.fromkeys(leaves(query)))[:200]
         total = max(self.doc_count_all(), 1)
         weights = []
-        for leaf, boost in leaves:
+        for leaf, boost in scoring:
             frequency = self._frequency(leaf)
             weights.append(boost * math.log(1 + (total - frequency + 0.5) / (frequency + 0.5)) if frequency else 0.0)
         # Each candidate costs one ts_rank per key it holds: a long question (forty keys) scores fewer.
         pool = max(limit * 5, min(POOL, SCORED_KEYS // max(1, sum(1 for w in weights if w))))
-        ids = self.bits.ids_of(bits) if bits.bit_count() <= pool else self._choose(bits, leaves, weights, pool)
-        scored = [(leaf, weight) for (leaf, _), weight in zip(leaves, weights, strict=True) if weight]
+        ids = self.bits.ids_of(bits) if bits.bit_count() <= pool else self._choose(bits, scoring, weights, pool)
+        scored = [(leaf, weight) for (leaf, _), weight in zip(scoring, weights, strict=True) if weight]
         # Which of the keys each candidate holds, from the bitsets (a phrase: its words' pairs,
         # a superset): ts_rank runs for those alone, a third of the pairs for a long question.
         held = _held(ids - self.bits.base, [self.bits.cover(self.session, leaf).bits for leaf, _ in scored])
@@ -188,7 +181,7 @@ class PgSearcher:
         hits = []
         for row in rows:
             self._stored[row[0]] = {name: (value or "") for name, value in zip(STORED, row[2:], strict=True)}
-            hits.append(PgHit(row[0], float(row[1]) * 10.0))
+            hits.append((row[0], float(row[1]) * 10.0))
         return hits
 
     def _choose(self, bits: int, leaves, weights, pool: int):
@@ -199,7 +192,7 @@ class PgSearcher:
         for (leaf, _), weight in zip(leaves, weights, strict=True):
             if not weight:
                 continue
-            if isinstance(leaf, q.Term):  # its rows were read by top()
+            if isinstance(leaf, Term):  # its rows were read by top()
                 sets.append(self.bits.term(self.session, leaf.fieldname, leaf.text))
                 factors.append(weight)
                 if leaf.fieldname in TITLE_OF:
@@ -215,26 +208,23 @@ class PgSearcher:
         order = np.lexsort((places, -estimate))[:pool]
         return places[order] + self.bits.base
 
-    def docs_for_query(self, query):
-        return iter(self.bits.ids_of(self.matches(query)).tolist())
+    def any_match(self, query: Node) -> bool:
+        return self.matches(query) != 0
 
-    def prefetch(self, docnums: list[int]) -> None:
-        """Read the stored fields of a page of hits in one statement."""
+    def stored(self, docnums: list[int]) -> list[dict]:
+        """The stored fields of some rows, read in one statement (those top() read, not again)."""
         wanted = [d for d in docnums if d not in self._stored]
         if wanted:
             rows = self.session.execute(text(f"SELECT id, {', '.join(STORED)} FROM search_entries "  # noqa: S608  # nosec B608 (constants and bound parameters only)
                                              "WHERE id = ANY(:ids)"), {"ids": wanted}).mappings()
             for row in rows:
                 self._stored[row["id"]] = {k: (v or "") for k, v in row.items() if k != "id"}
+        return [self._stored.get(docnum, {}) for docnum in docnums]
 
-    def stored_fields(self, docnum: int) -> dict:
-        self.prefetch([docnum])
-        return self._stored.get(docnum, {})
+    def similar(self, word: str, limit: int, maxdist: int) -> list[str]:
+        return _Corrector(self).suggest(word, limit, maxdist)
 
-    def corrector(self, _field: str) -> _Corrector:
-        return _Corrector(self)
-
-    def count(self, query, flt, kind: str | None) -> Counts:
+    def count(self, query: Node | None, flt: Node | None, kind: str | None) -> Counts:
         """Matches per kind, and the total and facets of the kind asked for, on bitsets."""
         out = Counts(facets={name: {} for name in FACETS})
         if query is None:

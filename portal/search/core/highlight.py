@@ -14,7 +14,7 @@ from itertools import compress, count
 
 from markupsafe import Markup, escape
 
-from portal.search import abbreviations
+from portal.search.core import abbreviations
 from portal.vietnamese.syllables import keys, spans
 
 WINDOW = 36

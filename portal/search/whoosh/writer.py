@@ -27,9 +27,9 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3FieldWriter, W3Posti
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
 
-from portal.search import fork, shelf
-from portal.search.postings import Postings
-from portal.search.runs import GroupedPool
+from portal.search.whoosh import fork, shelf
+from portal.search.whoosh.postings import Postings
+from portal.search.whoosh.runs import GroupedPool
 
 fork.check()  # the fast paths below were written against this Whoosh
 

@@ -27,11 +27,11 @@ from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 from whoosh.writing import CLEAR
 
-from portal.search import abbreviations
-from portal.search.entries import SearchEntry
-from portal.search.parallel import ParallelWriter
-from portal.search.schema import build_schema, fields_of
-from portal.search.writer import faster
+from portal.search.core import abbreviations
+from portal.search.core.entries import SearchEntry
+from portal.search.whoosh.parallel import ParallelWriter
+from portal.search.whoosh.schema import build_schema, fields_of
+from portal.search.whoosh.writer import faster
 
 log = logging.getLogger(__name__)
 WRITER_TIMEOUT = 10.0

@@ -16,9 +16,9 @@ import threading
 from collections import OrderedDict
 
 import numpy as np
-from whoosh import query as q
 
-from portal.search.postings import postings, segment_name
+from portal.search.core.tree import And, Node, Or, Term
+from portal.search.whoosh.postings import postings, segment_name
 
 BUDGET = 32 * 1024 * 1024  # bytes of term bitsets kept per process, by segment
 
@@ -55,11 +55,11 @@ class BitIndex:
         return found
 
     # -- queries ----------------------------------------------------------------------------------
-    def of(self, query) -> int | None:
+    def of(self, query: Node | None) -> int | None:
         """The bitset of a Term / And / Or tree; None when the tree holds anything else."""
-        if isinstance(query, q.Term):
+        if isinstance(query, Term):
             return self.term(query.fieldname, query.text)
-        if isinstance(query, (q.And, q.Or)):
+        if isinstance(query, (And, Or)):
             parts = [self.of(sub) for sub in query.subqueries]
             if any(p is None for p in parts):
                 return None
@@ -67,7 +67,7 @@ class BitIndex:
                 return 0
             out = parts[0]
             for part in parts[1:]:
-                out = out & part if isinstance(query, q.And) else out | part
+                out = out & part if isinstance(query, And) else out | part
             return out
         return None
 

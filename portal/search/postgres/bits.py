@@ -32,10 +32,10 @@ import numpy as np
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
-from whoosh import query as q
 
-from portal.search.counting import FACETS
-from portal.search.pg import PREFIX, _quote, ensure_schema
+from portal.search.core.counting import FACETS
+from portal.search.core.tree import And, AndMaybe, Node, Or, Phrase, Term
+from portal.search.postgres.store import PREFIX, _quote
 
 log = logging.getLogger(__name__)
 
@@ -68,28 +68,6 @@ def int8s(raw: bytes | None) -> np.ndarray:
     """Ids sent as one binary string (`string_agg(int8send(id), '')`, 8 bytes an id): 100,000 ids
     sent as an array cost 10 ms of parsing in Python, and as many again for numpy."""
     return np.frombuffer(raw or b"", dtype=">i8").astype(np.int64)
-
-
-def leaves(query, boost: float = 1.0):
-    """(a scoring leaf, its boost): the terms and phrases of a query tree, as in BM25 they add up."""
-    if isinstance(query, (q.Term, q.Phrase)):
-        yield query, boost * query.boost
-    elif isinstance(query, q.AndMaybe):
-        yield from leaves(query.a, boost)
-        yield from leaves(query.b, boost)
-    elif isinstance(query, (q.And, q.Or)):
-        for sub in query.subqueries:
-            yield from leaves(sub, boost * query.boost)
-
-
-def words_of(query):
-    """The (field, word) keys a query tree reads: its terms, and the adjacent pairs of its phrases."""
-    for leaf, _ in leaves(query):
-        if isinstance(leaf, q.Term):
-            yield leaf.fieldname, leaf.text
-        else:
-            words = list(leaf.words)
-            yield from (("bigrams", f"{a}_{b}") for a, b in zip(words, words[1:], strict=False))
 
 
 def positions_of(bits: int) -> np.ndarray:
@@ -275,26 +253,26 @@ class PgBits:
         except SQLAlchemyError as error:
             log.debug("shared search bitsets not written: %s", error)
 
-    def cover(self, session: Session, query) -> Cover:
+    def cover(self, session: Session, query: Node) -> Cover:
         """The rows a query tree (Term, Phrase, And, Or, AndMaybe) matches."""
-        if isinstance(query, q.Term):
+        if isinstance(query, Term):
             return Cover(self.term(session, query.fieldname, query.text))
-        if isinstance(query, q.Phrase):
+        if isinstance(query, Phrase):
             words = list(query.words)
             pairs = [self.term(session, "bigrams", f"{a}_{b}") for a, b in zip(words, words[1:], strict=False)]
             bits = pairs[0] if pairs else 0
             for part in pairs[1:]:
                 bits &= part
             return Cover(bits, exact=len(words) <= 2)
-        if isinstance(query, q.AndMaybe):
+        if isinstance(query, AndMaybe):
             return self.cover(session, query.a)
-        if isinstance(query, (q.And, q.Or)):
+        if isinstance(query, (And, Or)):
             parts = [self.cover(session, sub) for sub in query.subqueries]
             if not parts:
                 return Cover(0)
             bits = parts[0].bits
             for part in parts[1:]:
-                bits = bits & part.bits if isinstance(query, q.And) else bits | part.bits
+                bits = bits & part.bits if isinstance(query, And) else bits | part.bits
             return Cover(bits, all(p.exact for p in parts))
         raise TypeError(f"query part not supported: {query!r}")
 
@@ -306,28 +284,3 @@ class PgBits:
         places = positions_of(bits)
         order = np.lexsort((places, -self.issued[places]))[:limit]
         return (places[order] + self.base).tolist()
-
-
-_tables: dict[tuple, PgBits] = {}
-_tables_lock = threading.Lock()
-
-
-def bits_for(session: Session, version: str) -> PgBits:
-    """This process's bitsets of the session's `search_entries` table, at `version` (and
-    sequential scans off for the rest of the session's transaction)."""
-    # Lexemes are read through the GIN index: the planner's sequential scan, chosen for a common
-    # word, would unpack every entry's vector (off for this transaction, in the same round trip).
-    table = session.execute(text("SELECT to_regclass('search_entries')::oid, "
-                                 "set_config('enable_seqscan', 'off', true)")).scalar()
-    if table is None:  # checked at start-up; made again only if dropped since
-        ensure_schema(session)
-        table = session.execute(text("SELECT to_regclass('search_entries')::oid")).scalar()
-    key = (str(session.get_bind().url), table)
-    with _tables_lock:
-        found = _tables.get(key)
-        if found is None:
-            for old in [k for k in _tables if k[0] == key[0]]:  # a table made again: drop the old one's
-                del _tables[old]
-            found = _tables[key] = PgBits(key)
-    found.follow(session, version)
-    return found

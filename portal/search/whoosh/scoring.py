@@ -16,11 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from whoosh import query as q
 from whoosh.scoring import BM25F
 
-from portal.search.bitsets import bit_index
-from portal.search.postings import lengths, postings
+from portal.search.core.tree import And, AndMaybe, Node, Or, Term
+from portal.search.whoosh.bitsets import bit_index
+from portal.search.whoosh.postings import lengths, postings
 
 
 @dataclass(frozen=True)
@@ -30,21 +30,21 @@ class ScoredHit:
 
 
 def _terms(query) -> list | None:
-    if isinstance(query, q.Term):
+    if isinstance(query, Term):
         return [query]
-    if isinstance(query, (q.And, q.Or)) and all(isinstance(s, q.Term) for s in query.subqueries):
+    if isinstance(query, (And, Or)) and all(isinstance(s, Term) for s in query.subqueries):
         return list(query.subqueries)
     return None
 
 
 def _parts(query):
     """(the query whose matches count, every term that scores) of a supported query, else None."""
-    if isinstance(query, (q.Term, q.And, q.Or)):
+    if isinstance(query, (Term, And, Or)):
         terms = _terms(query)
         return (query, terms) if terms else None
-    if isinstance(query, q.AndMaybe):
+    if isinstance(query, AndMaybe):
         must, maybe = query.a, query.b
-        if isinstance(must, q.Or) or isinstance(maybe, q.And):
+        if isinstance(must, Or) or isinstance(maybe, And):
             return None
         must_terms, maybe_terms = _terms(must), _terms(maybe)
         if must_terms and maybe_terms is not None:
@@ -52,7 +52,7 @@ def _parts(query):
     return None
 
 
-def top(searcher, query, allowed: int | None, limit: int) -> list[ScoredHit] | None:
+def top(searcher, query: Node, allowed: int | None, limit: int) -> list[ScoredHit] | None:
     """The best `limit` hits of `query` among the documents `allowed` (a bitset; None: all),
     best first, ties by document number; None when this query is left to Whoosh."""
     parts = _parts(query)

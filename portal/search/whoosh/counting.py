@@ -1,4 +1,4 @@
-"""Totals and facet counts of a search, bounded in work.
+"""Totals and facet counts of a search on a Whoosh index, bounded in work.
 
 A common syllable (văn, thị) matches most of 100,000 honor-roll entries; visiting every match to
 count it made the search page crawl. Terms, conjunctions and disjunctions are counted exactly on
@@ -8,53 +8,26 @@ estimates the rest, and the page says "khoảng N" for such a total.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from itertools import islice
 
-from whoosh import query as q
+from portal.search.core.counting import FACETS, Counts, restricted, tally
+from portal.search.core.tree import Node
+from portal.search.whoosh.bitsets import bit_index
 
-from portal.search import query as qb
-from portal.search.bitsets import bit_index
-
-FACETS = ("doc_type", "year", "issuer", "campaign")
 SAMPLE = 5000
 
 
-@dataclass
-class Counts:
-    total: int = 0
-    approximate: bool = False
-    kinds: dict[str, int] = field(default_factory=dict)
-    facets: dict[str, dict[str, int]] = field(default_factory=dict)
-
-
-def _matches(searcher, parsed, known, flt, loose: bool) -> q.Query | None:
-    parts = []
-    must = qb.required(parsed, loose)
-    if must is not None:
-        parts.append(must)
-    if known:
-        parts.append(q.Or([q.Term("symbol_key", k) for k in known]))
-    if not parts:
-        return None
-    query = parts[0] if len(parts) == 1 else q.Or(parts)
-    return q.And([query, flt]) if flt is not None else query
-
-
-def count(searcher, parsed, known, flt, kind: str | None, loose: bool) -> Counts:
+def count(searcher, query: Node | None, flt: Node | None, kind: str | None, to_whoosh) -> Counts:
     """Matches per kind (documents, honor-roll entries), and the total and facet counts of the
     kind asked for (or of all): exact on bitsets, or from at most SAMPLE matches scaled to the
     whole index when the query holds a phrase."""
-    if hasattr(searcher, "count"):  # a backend that counts in SQL
-        return searcher.count(_matches(searcher, parsed, known, None, loose), flt, kind)
     out = Counts(facets={name: {} for name in FACETS})
-    exact = _count_bits(searcher, _matches(searcher, parsed, known, None, loose), flt, kind, out)
-    if exact:
+    if _count_bits(searcher, query, flt, kind, out):
         return out
-    query = _matches(searcher, parsed, known, flt, loose)
+    query = restricted(query, flt)
     if query is None:
         return out
-    docnums = list(islice(searcher.docs_for_query(query), SAMPLE + 1))
+    docnums = list(islice(searcher.docs_for_query(to_whoosh(query)), SAMPLE + 1))
     scale = 1.0
     if len(docnums) > SAMPLE:
         docnums = docnums[:SAMPLE]
@@ -99,18 +72,6 @@ def _count_bits(searcher, query, flt, kind: str | None, out: Counts) -> bool:
         matches &= allowed
     tally(matches, bits.values, kind, out)
     return True
-
-
-def tally(matches: int, values, kind: str | None, out: Counts) -> None:
-    """Counts of a match set into `out`: per kind, and the total and facets of the kind asked
-    for; `values(name)` gives each value of a facet with its bitset."""
-    kinds = values("kind")
-    out.kinds = {value: n for value, kind_bits in kinds.items() if (n := (matches & kind_bits).bit_count())}
-    chosen = matches & kinds.get(kind, 0) if kind else matches
-    for name in FACETS:
-        out.facets[name] = {value: n for value, value_bits in values(name).items()
-                            if (n := (chosen & value_bits).bit_count())}
-    out.total = chosen.bit_count()
 
 
 def _text(value) -> str:

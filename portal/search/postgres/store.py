@@ -8,26 +8,24 @@ one `tsvector`, each prefixed by its field ("f.phong", "x.phong1", "b.giai_phong
 Rows are written in the transaction of the change they follow (a listener of the change
 sequence), so the index never disagrees with the database and no update is lost; they are never
 changed in place (a change deletes an entry's rows and inserts new ones). The ranking code of
-results.py runs unchanged on `PgSearcher` (pg_search.py), which answers the few questions it
-asks of a Whoosh searcher from bitsets of the rows (pg_bits.py) and in SQL; Whoosh's query
-objects are only the description of a query here, translated to `tsquery`.
+core/results.py runs unchanged on `PgSearcher` (searcher.py), which answers the questions of
+core/protocol.Searcher from bitsets of the rows (bits.py) and in SQL; the portal's query tree
+(core/tree.py) becomes `tsquery` text.
 
 The tables are derived data: created when missing, filled by `flask search rebuild`.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from portal.search.entries import SearchEntry
-from portal.search.schema import build_schema, fields_of
+from portal.search.core.analysis import FIELDS, POSITIONED, fields_of
+from portal.search.core.entries import SearchEntry
 
 PREFIX = {"all_f": "f", "all_x": "x", "title_f": "tf", "title_x": "tx", "bigrams": "b", "title_bigrams": "tb",
           "who_bigrams": "w", "symbol_key": "s", "symbol_parts": "p", "doc_type": "dt", "issuer": "i",
           "campaign": "c", "year": "y", "kind": "k"}
-ANALYZED = ("all_f", "all_x", "title_f", "title_x", "bigrams", "title_bigrams", "who_bigrams")
+ANALYZED = ("all_f", "all_x", "title_f", "title_x", "bigrams", "title_bigrams", "who_bigrams")  # of FIELDS
 MAX_POSITION = 16383  # PostgreSQL keeps positions up to this one
 MAX_LEXEMES = 60_000  # a tsvector holds at most 1 MB: a huge attachment keeps its first keys
 STORED = ("key", "kind", "url", "title", "body", "symbol", "type_label", "issued_iso", "doc_type", "issuer",
@@ -95,12 +93,6 @@ def empty(session: Session) -> bool:
     return session.execute(text("SELECT NOT EXISTS (SELECT 1 FROM search_entries)")).scalar()
 
 
-@lru_cache(maxsize=1)
-def _analyzers() -> dict:
-    schema = build_schema()
-    return {name: schema[name].analyzer for name in ANALYZED}
-
-
 def _quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
@@ -120,15 +112,15 @@ def vector(entry: SearchEntry) -> tuple[str, int, list[str]]:
         value = values.get(name)
         if not value:
             continue
-        with_positions = name == "all_f"
-        for token in _analyzers()[name](value, positions=with_positions):
-            lexeme = f"{PREFIX[name]}.{token.text}"
+        with_positions = name in POSITIONED
+        for place, (key, _, _) in enumerate(FIELDS[name].keys(value)):
+            lexeme = f"{PREFIX[name]}.{key}"
             slot = positions.setdefault(lexeme, [])
             if with_positions:
-                if token.pos < MAX_POSITION and len(slot) < 255:
-                    slot.append(token.pos + 1)
-                if len(slot) == 1 and len(token.text) <= 40:
-                    words.append(token.text)
+                if place < MAX_POSITION and len(slot) < 255:
+                    slot.append(place + 1)
+                if len(slot) == 1 and len(key) <= 40:
+                    words.append(key)
             if len(positions) >= MAX_LEXEMES:
                 break
     for name in ("symbol_key", "doc_type", "issuer", "campaign", "year", "kind"):

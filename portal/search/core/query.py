@@ -1,4 +1,4 @@
-"""Turn what a person typed into a Whoosh query; never a syntax error, whatever the input.
+"""Turn what a person typed into a query tree (tree.py); never a syntax error, whatever the input.
 
 A short query (up to LONG_QUERY content syllables) is precise: every folded syllable is required;
 an exact (accented) form, adjacent syllables (bigrams), the signer or issuer, a whole or partial
@@ -13,9 +13,8 @@ import re
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from whoosh import query as q
-
-from portal.search import abbreviations
+from portal.search.core import abbreviations
+from portal.search.core.tree import And, AndMaybe, Node, Or, Phrase, Term, all_of
 from portal.vietnamese.syllables import nfc, syllables, symbol_key
 
 MAX_QUERY_CHARS = 1000
@@ -136,29 +135,29 @@ def parse(raw: str) -> ParsedQuery:
     return parsed
 
 
-def _term_clause(folded: str) -> q.Query:
-    return q.Term("all_f", folded)
+def _term_clause(folded: str) -> Node:
+    return Term("all_f", folded)
 
 
-def _phrase_clause(words: list[tuple[str, str]]) -> q.Query:
-    return q.Phrase("all_f", [f for _, f in words])
+def _phrase_clause(words: list[tuple[str, str]]) -> Node:
+    return Phrase("all_f", tuple(f for _, f in words))
 
 
-def _boosts(parsed: ParsedQuery) -> list[q.Query]:
-    boosts: list[q.Query] = []
+def _boosts(parsed: ParsedQuery) -> list[Node]:
+    boosts: list[Node] = []
     for exact, folded in parsed.terms:
         if exact != folded:  # typed with diacritics: exact forms rank first
-            boosts += [q.Term("title_x", exact, boost=4.0), q.Term("all_x", exact, boost=1.5)]
+            boosts += [Term("title_x", exact, boost=4.0), Term("all_x", exact, boost=1.5)]
     for _, folded in parsed.terms:
-        boosts.append(q.Term("title_f", folded, boost=2.0))
+        boosts.append(Term("title_f", folded, boost=2.0))
     for words in [parsed.terms] + parsed.phrases:
         for (_, a), (_, b) in zip(words, words[1:], strict=False):
-            boosts.append(q.Term("bigrams", f"{a}_{b}", boost=3.0))
-            boosts.append(q.Term("title_bigrams", f"{a}_{b}", boost=4.0))
+            boosts.append(Term("bigrams", f"{a}_{b}", boost=3.0))
+            boosts.append(Term("title_bigrams", f"{a}_{b}", boost=4.0))
     return boosts
 
 
-def required(parsed: ParsedQuery, loose: bool = False) -> q.Query | None:
+def required(parsed: ParsedQuery, loose: bool = False) -> Node | None:
     """What a document must contain: every syllable and phrase (or, when `loose` or the query
     is a long question, any content word)."""
     terms = parsed.content if parsed.long else parsed.terms
@@ -168,118 +167,112 @@ def required(parsed: ParsedQuery, loose: bool = False) -> q.Query | None:
     if not clauses:
         return None
     if loose:
-        return q.Or(clauses)
-    return clauses[0] if len(clauses) == 1 else q.And(clauses)
+        return Or(tuple(clauses))
+    return clauses[0] if len(clauses) == 1 else And(tuple(clauses))
 
 
-def _and(clauses: list[q.Query]) -> q.Query | None:
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else q.And(clauses)
-
-
-def tiers(parsed: ParsedQuery) -> list[q.Query]:
+def tiers(parsed: ParsedQuery) -> list[Node]:
     """Queries for the upper ranking tiers, best first, each a plain conjunction (cheap):
     syllables standing together in the title; together and as typed; together; as typed but
     scattered.
     Documents found by none of them come after, ranked by build()."""
-    pairs = [q.Term("bigrams", f"{a}_{b}")
+    pairs = [Term("bigrams", f"{a}_{b}")
              for (_, a), (_, b) in zip(parsed.terms, parsed.terms[1:], strict=False)]
     phrases = [_phrase_clause(p) for p in parsed.phrases]
     accented = any(exact != folded for exact, folded in parsed.terms)
-    exact = [q.Term("all_x", e) for e, f in parsed.terms if e != f]
+    exact = [Term("all_x", e) for e, f in parsed.terms if e != f]
     folded = [_term_clause(f) for e, f in parsed.terms if e == f]
     out = []
     if len(pairs) > 1:  # the whole query standing in a title
-        out.append(_and([q.Term("title_bigrams", t.text) for t in pairs] + phrases))
+        out.append(all_of([Term("title_bigrams", t.text) for t in pairs] + phrases))
     if pairs:  # the whole query standing in who signed or issued it
         out.append(who(parsed))
     if pairs:
         if accented:
-            out.append(_and(pairs + exact + phrases))
-        out.append(_and(pairs + phrases))
+            out.append(all_of(pairs + exact + phrases))
+        out.append(all_of(pairs + phrases))
     if accented:
-        out.append(_and(exact + folded + phrases))
+        out.append(all_of(exact + folded + phrases))
     return [t for t in out if t is not None]
 
 
-def partial_symbol(parsed: ParsedQuery) -> q.Query | None:
+def partial_symbol(parsed: ParsedQuery) -> Node | None:
     """`174`, `174/KH`, `kh 174`, `ke hoach 174`: documents whose symbol carries the numbers typed
     (and which contain the other words) before those that only mention them."""
     numbers = parsed.numbers
     if not numbers or len(parsed.terms) > LONG_QUERY + 1:
         return None
     others = [f for _, f in parsed.terms if not f.isdigit()]
-    return _and([q.Term("symbol_parts", n) for n in numbers] + [_term_clause(f) for f in others])
+    return all_of([Term("symbol_parts", n) for n in numbers] + [_term_clause(f) for f in others])
 
 
-def who(parsed: ParsedQuery) -> q.Query | None:
+def who(parsed: ParsedQuery) -> Node | None:
     """The whole query standing in who signed or issued the document."""
-    pairs = [q.Term("who_bigrams", f"{a}_{b}") for (_, a), (_, b) in zip(parsed.terms, parsed.terms[1:], strict=False)]
-    return _and(pairs) if pairs else None
+    pairs = [Term("who_bigrams", f"{a}_{b}") for (_, a), (_, b) in zip(parsed.terms, parsed.terms[1:], strict=False)]
+    return all_of(pairs) if pairs else None
 
 
-def whole(parsed: ParsedQuery) -> list[q.Query]:
+def whole(parsed: ParsedQuery) -> list[Node]:
     """A long query standing whole, in a title or anywhere: every adjacent pair present."""
     pairs = [f"{a}_{b}" for (_, a), (_, b) in zip(parsed.terms, parsed.terms[1:], strict=False)]
     if not pairs:
         return []
-    return [_and([q.Term("title_bigrams", p) for p in pairs]), _and([q.Term("bigrams", p) for p in pairs])]
+    return [all_of([Term("title_bigrams", p) for p in pairs]), all_of([Term("bigrams", p) for p in pairs])]
 
 
-def question(parsed: ParsedQuery) -> q.Query | None:
+def question(parsed: ParsedQuery) -> Node | None:
     """A long query: any content word matches; BM25 summed over the content words (so an entry
     holding more of them ranks higher), the exact forms typed, the pairs standing together and
-    the words of the title. One Or of Terms, which Whoosh answers without scoring every match."""
+    the words of the title. One Or of Terms, which an engine answers without scoring every match."""
     content = parsed.content
     if not content:
         return None
     clauses = [_term_clause(f) for f in dict.fromkeys(f for _, f in content)]
-    clauses += [q.Term("all_x", e, boost=0.5) for e, f in dict.fromkeys(content) if e != f]
-    clauses += [q.Term("title_f", f, boost=0.5) for f in dict.fromkeys(f for _, f in content)]
+    clauses += [Term("all_x", e, boost=0.5) for e, f in dict.fromkeys(content) if e != f]
+    clauses += [Term("title_f", f, boost=0.5) for f in dict.fromkeys(f for _, f in content)]
     pairs = dict.fromkeys(f"{a}_{b}" for (_, a), (_, b) in zip(parsed.terms, parsed.terms[1:], strict=False))
-    clauses += [q.Term("bigrams", pair, boost=1.5) for pair in pairs]
-    clauses += [q.Term("title_bigrams", pair, boost=1.0) for pair in pairs]
-    return q.Or(clauses)
+    clauses += [Term("bigrams", pair, boost=1.5) for pair in pairs]
+    clauses += [Term("title_bigrams", pair, boost=1.0) for pair in pairs]
+    return Or(tuple(clauses))
 
 
-def relaxed(parsed: ParsedQuery, frequency: dict[str, int], most: int = 16) -> list[q.Query]:
+def relaxed(parsed: ParsedQuery, frequency: dict[str, int], most: int = 16) -> list[Node]:
     """When no entry holds every syllable: conjunctions of all but one, all but two, … of them,
     the rarest syllables kept longest; each a plain And, answered without scoring every match."""
     words = sorted(dict.fromkeys(f for _, f in parsed.terms), key=lambda f: frequency.get(f, 0))
     words = [w for w in words if frequency.get(w, 0)]
-    out: list[q.Query] = []
+    out: list[Node] = []
     for size in range(len(words), 0, -1):
         for group in combinations(words, size):
-            out.append(_and([_term_clause(w) for w in group]))
+            out.append(all_of([_term_clause(w) for w in group]))
             if len(out) >= most:
                 return out
     return out
 
 
-def title_ranked(parsed: ParsedQuery) -> q.Query | None:
+def title_ranked(parsed: ParsedQuery) -> Node | None:
     """Every syllable required; words and pairs found in the title add to the score."""
     must = required(parsed)
-    if must is None or isinstance(must, q.Term):  # one syllable: plain BM25, which Whoosh
+    if must is None or isinstance(must, Term):  # one syllable: plain BM25, which an engine
         return must                                # answers fast by skipping low blocks
     titles = [b for b in _boosts(parsed) if b.fieldname in ("title_f", "title_bigrams")]
-    return q.AndMaybe(must, q.Or(titles)) if titles else must
+    return AndMaybe(must, Or(tuple(titles))) if titles else must
 
 
-def build(parsed: ParsedQuery, known_symbols: list[str], loose: bool = False) -> q.Query | None:
-    """The Whoosh query; `loose` accepts documents with any syllable (the fallback)."""
-    symbol_hits = [q.Term("symbol_key", key, boost=1000.0) for key in known_symbols]
+def build(parsed: ParsedQuery, known_symbols: list[str], loose: bool = False) -> Node | None:
+    """The query tree; `loose` accepts documents with any syllable (the fallback)."""
+    symbol_hits = [Term("symbol_key", key, boost=1000.0) for key in known_symbols]
     must = required(parsed, loose)
     if must is None:
-        return q.Or(symbol_hits) if symbol_hits else None
+        return Or(tuple(symbol_hits)) if symbol_hits else None
     boosts = _boosts(parsed)
-    main = q.AndMaybe(must, q.Or(boosts)) if boosts else must
-    return q.Or(symbol_hits + [main]) if symbol_hits else main
+    main = AndMaybe(must, Or(tuple(boosts))) if boosts else must
+    return Or(tuple(symbol_hits + [main])) if symbol_hits else main
 
 
-def filters(values: dict[str, str | None]) -> q.Query | None:
+def filters(values: dict[str, str | None]) -> Node | None:
     """An And of exact-value filters (type, year, issuer, campaign, kind)."""
-    terms = [q.Term(name, value) for name, value in values.items() if value]
+    terms = [Term(name, value) for name, value in values.items() if value]
     if not terms:
         return None
-    return terms[0] if len(terms) == 1 else q.And(terms)
+    return terms[0] if len(terms) == 1 else And(tuple(terms))

@@ -16,8 +16,8 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.util.numeric import byte_to_length
 
-from portal.search import fork
-from portal.search.shelf import shelf_of
+from portal.search.whoosh import fork
+from portal.search.whoosh.shelf import shelf_of
 
 fork.check()  # the fast paths below were written against this Whoosh
 
