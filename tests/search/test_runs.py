@@ -12,6 +12,7 @@ from whoosh.writing import PostingPool, SegmentWriter
 from portal.search.core.entries import SearchEntry
 from portal.search.whoosh.runs import GroupedPool
 from portal.search.whoosh.schema import build_schema, fields_of
+from portal.search.whoosh.state import STATE
 from portal.search.whoosh.writer import faster
 
 WORDS = ("giải phóng mặt bằng khen thưởng kế hoạch tỉnh Lạng Sơn hộ gia đình hiến đất Nguyễn Văn Thị "
@@ -199,7 +200,7 @@ def test_a_missing_or_damaged_postings_file_is_read_through_whoosh(tmp_path):
         else:  # a new file, as a writer leaves it (a mapped file is never rewritten in place)
             (tmp_path / "damaged").write_bytes(damage)
             (tmp_path / "damaged").replace(path)
-        shelf._shelves.clear()
+        STATE.shelves.clear()
         with ix.searcher() as searcher:
             reader = searcher.reader()
             assert shelf.shelf_of(reader) is None

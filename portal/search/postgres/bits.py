@@ -33,6 +33,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from portal.search.core.bitset import from_positions as to_bits
+from portal.search.core.bitset import positions as positions_of
 from portal.search.core.counting import FACETS
 from portal.search.core.tree import And, AndMaybe, Node, Or, Phrase, Term
 from portal.search.postgres.store import PREFIX, _quote
@@ -49,14 +51,6 @@ def lexeme(field: str, word: str) -> str:
     return f"{PREFIX[field]}.{word}"
 
 
-def to_bits(positions: np.ndarray, size: int) -> int:
-    if not len(positions):
-        return 0
-    marks = np.zeros(max(size, int(positions.max()) + 1), dtype=np.uint8)
-    marks[positions] = 1
-    return int.from_bytes(np.packbits(marks, bitorder="little").tobytes(), "little")
-
-
 def id_array(session: Session, sql: str, **params) -> np.ndarray:
     """Row ids from a statement that aggregates them into one array: read row by row, 100,000
     ids cost 2.5 s in the database driver's Python, as one array a few milliseconds."""
@@ -68,14 +62,6 @@ def int8s(raw: bytes | None) -> np.ndarray:
     """Ids sent as one binary string (`string_agg(int8send(id), '')`, 8 bytes an id): 100,000 ids
     sent as an array cost 10 ms of parsing in Python, and as many again for numpy."""
     return np.frombuffer(raw or b"", dtype=">i8").astype(np.int64)
-
-
-def positions_of(bits: int) -> np.ndarray:
-    """The set bits of an int, ascending."""
-    if not bits:
-        return np.zeros(0, dtype=np.int64)
-    raw = np.frombuffer(bits.to_bytes((bits.bit_length() + 7) // 8, "little"), dtype=np.uint8)
-    return np.flatnonzero(np.unpackbits(raw, bitorder="little"))
 
 
 @dataclass

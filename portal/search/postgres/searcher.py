@@ -11,9 +11,11 @@ import numpy as np
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from portal.search.core.bitset import from_positions as to_bits
+from portal.search.core.bitset import positions as positions_of
 from portal.search.core.counting import FACETS, Counts, tally
 from portal.search.core.tree import And, AndMaybe, Node, Or, Phrase, Term, leaves, words_of
-from portal.search.postgres.bits import Cover, PgBits, id_array, positions_of, to_bits
+from portal.search.postgres.bits import Cover, PgBits, id_array
 from portal.search.postgres.store import PREFIX, STORED, _quote
 
 

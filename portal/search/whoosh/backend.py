@@ -1,4 +1,4 @@
-"""The Whoosh backend's lifecycle, and all its state in this process (`WHOOSH`).
+"""The Whoosh backend's lifecycle (`WHOOSH`; this process's state of it is state.STATE).
 
 The index is derived data outside the database. It records the last change it applied
 (domain/changes.py) and replays the changes after it: after a local commit, before a search,
@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 from portal.domain import changes
 from portal.errors import Unavailable
 from portal.extensions import db
-from portal.search.core.cache import Recent
 from portal.search.core.results import SearchRequest, SearchResults, run_on
 from portal.search.core.sources import all_entries, load_entries
 from portal.search.whoosh.indexer import IndexBusy, IndexUnavailable, SearchIndex, index_at
 from portal.search.whoosh.searcher import WhooshSearcher
+from portal.search.whoosh.state import STATE, WhooshState
 
 log = logging.getLogger(__name__)
 REQUEST_WAIT = 3.0  # how long a request waits for the index lock, or a background rebuild
@@ -41,12 +41,8 @@ class WhooshBackend:
 
     name = "whoosh"
 
-    def __init__(self):
-        self.results = Recent(items=1000)  # (request, generation, folder) -> SearchResults
-        self.building: dict[str, threading.Thread] = {}  # folder -> its background rebuild
-        self.rebuilding: set[str] = set()  # folders this process is rebuilding now
-        self.syncing: dict[str, threading.Thread] = {}  # folder -> its background catch-up
-        self.up_to_date: dict[str, str] = {}  # folder -> the generation it was last seen to hold
+    def __init__(self, state: WhooshState):
+        self.state = state
 
     @staticmethod
     def index() -> SearchIndex:
@@ -55,7 +51,7 @@ class WhooshBackend:
     # -- searching ---------------------------------------------------------------------------
     def search(self, request: SearchRequest, generation: str) -> SearchResults:
         key = (astuple(request), generation, current_app.config["SEARCH_INDEX_DIR"])
-        cached = self.results.get(key)
+        cached = self.state.results.get(key)
         if cached is not None:
             return cached
         if self.index().applied() < int(generation):
@@ -72,7 +68,7 @@ class WhooshBackend:
             except IndexUnavailable:  # still building, here or in another process
                 raise SearchRebuilding("Chỉ mục tìm kiếm đang được dựng lại; xin thử lại sau ít phút.") from None
         if self.index().applied() >= int(generation):  # never cache what a lagging index said
-            self.results.put(key, results)
+            self.state.results.put(key, results)
         return results
 
     def _run(self, request: SearchRequest) -> SearchResults:
@@ -85,7 +81,7 @@ class WhooshBackend:
         `procs` > 1 analyses in that many worker processes (from a main thread only: forked)."""
         index = self.index()
         with index.maintenance(timeout=600):
-            self.rebuilding.add(str(index.root))
+            self.state.rebuilding.add(str(index.root))
             try:
                 if record:
                     changes.record_everything()
@@ -93,15 +89,15 @@ class WhooshBackend:
                     applied = changes.latest(session)
                     count = index.build(all_entries(session), applied, procs)
             finally:
-                self.rebuilding.discard(str(index.root))
-        self.results.clear()
+                self.state.rebuilding.discard(str(index.root))
+        self.state.results.clear()
         self.sync()  # what was committed while the new folder was filling
         return count
 
     def rebuild_in_background(self, app: Flask) -> threading.Thread:
         """Start (at most one per index and process) a rebuild that searches do not wait for."""
         root = app.config["SEARCH_INDEX_DIR"]
-        running = self.building.get(root)
+        running = self.state.building.get(root)
         if running is not None and running.is_alive():
             return running
 
@@ -123,7 +119,7 @@ class WhooshBackend:
                 except Exception:  # noqa: BLE001 (logged; the next request tries again)
                     log.exception("search index rebuild failed")
 
-        thread = self.building[root] = threading.Thread(target=work, name="search-rebuild", daemon=True)
+        thread = self.state.building[root] = threading.Thread(target=work, name="search-rebuild", daemon=True)
         thread.start()
         return thread
 
@@ -145,14 +141,14 @@ class WhooshBackend:
                     raise IndexUnavailable("a full rebuild was asked for")
                 keys = {key for _, text in pending for key in text.split()}
                 index.apply(keys, lambda key: load_entries(session, key), pending[-1][0])
-        self.results.clear()
+        self.state.results.clear()
         return index.applied() >= target
 
     def catch_up(self, app: Flask, timeout: float = REQUEST_WAIT, background: bool = True) -> bool:
         """sync() that never raises. A missing index is rebuilt: in the background for the web
         (requests never wait minutes), in the foreground for commands. Failures are logged."""
         background = background and app.config.get("SEARCH_BACKGROUND", True)  # tests: all done on return
-        if str(self.index().root) in self.rebuilding:
+        if str(self.index().root) in self.state.rebuilding:
             return False
         try:
             return self.sync(timeout)
@@ -185,10 +181,10 @@ class WhooshBackend:
 
     def _behind(self) -> bool:
         root, generation = current_app.config["SEARCH_INDEX_DIR"], changes.generation()
-        if self.up_to_date.get(root) == generation:
+        if self.state.up_to_date.get(root) == generation:
             return False
         if self.index().applied() >= int(generation):
-            self.up_to_date[root] = generation
+            self.state.up_to_date[root] = generation
             return False
         return True
 
@@ -200,7 +196,7 @@ class WhooshBackend:
             self.catch_up(app, background=False)
             return
         root = app.config["SEARCH_INDEX_DIR"]
-        running = self.syncing.get(root)
+        running = self.state.syncing.get(root)
         if running is not None and running.is_alive():
             return
 
@@ -208,7 +204,7 @@ class WhooshBackend:
             with app.app_context():
                 self.catch_up(app, timeout=30)
 
-        thread = self.syncing[root] = threading.Thread(target=work, name="search-sync", daemon=True)
+        thread = self.state.syncing[root] = threading.Thread(target=work, name="search-sync", daemon=True)
         thread.start()
 
     def committed(self, app: Flask, in_request: bool) -> None:
@@ -219,4 +215,4 @@ class WhooshBackend:
         """A change recorded in a transaction: the index follows after the commit."""
 
 
-WHOOSH = WhooshBackend()
+WHOOSH = WhooshBackend(STATE)

@@ -12,15 +12,12 @@ the caller counts the slow way.
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 import numpy as np
 
+from portal.search.core.bitset import from_marks
 from portal.search.core.tree import And, Node, Or, Term
 from portal.search.whoosh.postings import postings, segment_name
-
-BUDGET = 32 * 1024 * 1024  # bytes of term bitsets kept per process, by segment
+from portal.search.whoosh.state import STATE
 
 
 class BitIndex:
@@ -80,30 +77,16 @@ def bit_index(searcher) -> BitIndex:
     return found
 
 
-_segments: OrderedDict[tuple, int] = OrderedDict()  # (segment, live documents, field, term) -> bits
-_segments_bytes = 0
-_segments_lock = threading.Lock()
-
-
 def _segment_bits(reader, field: str, text: str) -> int:
     """A term's bitset in one segment, kept across searchers: a segment never changes but for
     deletions (counted in the key), so a commit that adds a small segment leaves the bitsets of
     the large ones warm."""
-    global _segments_bytes
     key = (segment_name(reader), reader.doc_count_all(), reader.doc_count(), field, text)
-    with _segments_lock:
-        found = _segments.get(key)
-        if found is not None:
-            _segments.move_to_end(key)
-            return found
-    bits = _leaf_bits(reader, field, text)
-    with _segments_lock:
-        _segments[key] = bits
-        _segments_bytes += _size(bits)
-        while _segments_bytes > BUDGET and len(_segments) > 1:
-            _, dropped = _segments.popitem(last=False)
-            _segments_bytes -= _size(dropped)
-    return bits
+    found = STATE.segment_bits.get(key)
+    if found is None:
+        found = _leaf_bits(reader, field, text)
+        STATE.segment_bits.put(key, found)
+    return found
 
 
 def _leaf_bits(reader, field: str, text: str) -> int:
@@ -116,11 +99,7 @@ def _leaf_bits(reader, field: str, text: str) -> int:
     deleted = getattr(reader, "deleted_docs_set", None)
     if deleted:  # postings still list them
         marks[np.fromiter(deleted, dtype=np.int64)] = 0
-    return int.from_bytes(np.packbits(marks, bitorder="little").tobytes(), "little")
-
-
-def _size(bits: int) -> int:
-    return 64 + bits.bit_length() // 8
+    return from_marks(marks)
 
 
 def _text(value) -> str:

@@ -31,6 +31,7 @@ from portal.search.core import abbreviations
 from portal.search.core.entries import SearchEntry
 from portal.search.whoosh.parallel import ParallelWriter
 from portal.search.whoosh.schema import build_schema, fields_of
+from portal.search.whoosh.state import STATE
 from portal.search.whoosh.writer import faster
 
 log = logging.getLogger(__name__)
@@ -263,12 +264,11 @@ class _FileLock:
         self.handle.close()
 
 
-_indexes: dict[str, SearchIndex] = {}
 
 
 def index_at(path: str | Path) -> SearchIndex:
     """The process-wide SearchIndex for a folder."""
     key = os.path.abspath(path)
-    if key not in _indexes:
-        _indexes[key] = SearchIndex(key)
-    return _indexes[key]
+    if key not in STATE.indexes:
+        STATE.indexes[key] = SearchIndex(key)
+    return STATE.indexes[key]

@@ -9,26 +9,20 @@ exclude, so the arrays stay valid for as long as the segment exists; a byte budg
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.util.numeric import byte_to_length
 
 from portal.search.whoosh import fork
 from portal.search.whoosh.shelf import shelf_of
+from portal.search.whoosh.state import STATE
 
 fork.check()  # the fast paths below were written against this Whoosh
 
-BUDGET = 64 * 1024 * 1024  # bytes of arrays kept per process
 DENSE = 8  # a term in more than 1/DENSE of a segment's documents is kept as one weight per document
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) or 0 for b in range(256)], dtype=np.float64)
 _EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
 
-_kept: OrderedDict[tuple, Postings | np.ndarray] = OrderedDict()
-_kept_bytes = 0
-_lock = threading.Lock()
 
 
 def segment_name(reader):
@@ -38,20 +32,11 @@ def segment_name(reader):
 
 
 def _remember(key: tuple, make):
-    global _kept_bytes
-    with _lock:
-        found = _kept.get(key)
-        if found is not None:
-            _kept.move_to_end(key)
-            return found
-    made = make()
-    with _lock:
-        _kept[key] = made
-        _kept_bytes += made.nbytes
-        while _kept_bytes > BUDGET and len(_kept) > 1:
-            _, dropped = _kept.popitem(last=False)
-            _kept_bytes -= dropped.nbytes
-    return made
+    found = STATE.postings.get(key)
+    if found is None:
+        found = make()
+        STATE.postings.put(key, found)
+    return found
 
 
 class Postings:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh.scoring import BM25F
 
+from portal.search.core.bitset import positions
 from portal.search.core.tree import And, AndMaybe, Node, Or, Term
 from portal.search.whoosh.bitsets import bit_index
 from portal.search.whoosh.postings import lengths, postings
@@ -67,7 +68,7 @@ def top(searcher, query: Node, allowed: int | None, limit: int) -> list[ScoredHi
         matches &= allowed
     if not matches:
         return []
-    candidates = _ones(matches, searcher.doc_count_all())
+    candidates = positions(matches)
     scores = np.zeros(len(candidates), dtype=np.float64)
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
@@ -109,9 +110,3 @@ def _best(candidates: np.ndarray, scores: np.ndarray, limit: int) -> list[Scored
         keep = np.arange(len(scores))
     order = keep[np.lexsort((candidates[keep], -scores[keep]))][:limit]
     return [ScoredHit(int(candidates[i]), float(scores[i])) for i in order]
-
-
-def _ones(bits: int, size: int) -> np.ndarray:
-    """The positions of the set bits, ascending."""
-    raw = np.frombuffer(bits.to_bytes(max(1, (max(size, bits.bit_length()) + 7) // 8), "little"), dtype=np.uint8)
-    return np.flatnonzero(np.unpackbits(raw, bitorder="little")).astype(np.int64)

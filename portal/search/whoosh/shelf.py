@@ -19,16 +19,15 @@ import json
 import mmap
 import os
 import struct
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 
+from portal.search.whoosh.state import STATE
+
 SHARED_FROM = 1000
 MAGIC = b"PORTAL-POSTINGS-1\n"
 _ALIGN = 8
-_OPEN = 16  # mapped files kept per process (a rebuild's old segments are let go in turn)
 _DTYPES = {"int32": np.int32, "float32": np.float32, "uint8": np.uint8}
 
 
@@ -90,8 +89,7 @@ class Shelf:
         return [np.frombuffer(self._map, dtype=dtype, count=length, offset=offset) for dtype, offset, length in placed]
 
 
-_shelves: OrderedDict[tuple, Shelf | None] = OrderedDict()
-_lock = threading.Lock()
+_UNKNOWN = object()
 
 
 def shelf_of(reader) -> Shelf | None:
@@ -103,17 +101,13 @@ def shelf_of(reader) -> Shelf | None:
     if segment is None or folder is None:
         return None
     key = (folder, segment.segment_id(), reader.doc_count_all())
-    with _lock:
-        if key in _shelves:
-            _shelves.move_to_end(key)
-            return _shelves[key]
+    known = STATE.shelves.get(key, _UNKNOWN)
+    if known is not _UNKNOWN:
+        return known
     path = Path(folder) / file_name(segment.segment_id())
     try:
         found = Shelf(path, reader.doc_count_all()) if path.exists() else None
     except (OSError, ValueError, KeyError, struct.error):  # json errors are ValueErrors
         found = None
-    with _lock:
-        _shelves[key] = found
-        while len(_shelves) > _OPEN:
-            _shelves.popitem(last=False)  # its arrays keep the mapping alive while in use
+    STATE.shelves.put(key, found)  # a shelf let go: its arrays keep the mapping alive while in use
     return found
