@@ -1,34 +1,25 @@
-"""Workflow as a table: states, transitions, the roles allowed, and history rows."""
+"""Documents' workflow as a table (steps.py): states, transitions, the roles allowed, and history rows."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.domain.models_base import created_column
+from portal.domain.steps import Step, StepTable
 from portal.domain.vocab import STATES, strip_controls
-from portal.errors import Forbidden, InvalidTransition
 from portal.extensions import db
 
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: str
-    source: tuple[str, ...]
-    target: str
-    roles: tuple[str, ...]
-
-
-TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
-    Transition("submit", "Gửi duyệt", ("draft",), "pending", ("editor", "reviewer", "admin")),
-    Transition("publish", "Đăng", ("pending",), "published", ("reviewer", "admin")),
-    Transition("reject", "Trả lại", ("pending",), "draft", ("reviewer", "admin")),
-    Transition("retract", "Gỡ xuống", ("published",), "retracted", ("reviewer", "admin")),
-    Transition("redraft", "Sửa lại", ("retracted",), "draft", ("editor", "reviewer", "admin")),
-)}
+Transition = Step
+TRANSITIONS = StepTable((
+    Step("submit", "Gửi duyệt", ("draft",), "pending", ("editor", "reviewer", "admin")),
+    Step("publish", "Đăng", ("pending",), "published", ("reviewer", "admin")),
+    Step("reject", "Trả lại", ("pending",), "draft", ("reviewer", "admin")),
+    Step("retract", "Gỡ xuống", ("published",), "retracted", ("reviewer", "admin")),
+    Step("redraft", "Sửa lại", ("retracted",), "draft", ("editor", "reviewer", "admin")),
+), STATES.label, refused="Không thể «{label}» một văn bản đang ở trạng thái «{state}».",
+    forbidden="Vai trò «{role}» không được phép «{label}».")
 
 
 class HistoryEntry(db.Model):
@@ -48,19 +39,12 @@ class HistoryEntry(db.Model):
 
 def allowed(name: str, state: str, role: str) -> bool:
     """Whether `role` may apply transition `name` to a document in `state`."""
-    transition = TRANSITIONS.get(name)
-    return bool(transition and state in transition.source and role in transition.roles)
+    return TRANSITIONS.allowed(name, state, role)
 
 
-def check(name: str, state: str, role: str) -> Transition:
+def check(name: str, state: str, role: str) -> Step:
     """The transition, or InvalidTransition naming why it is refused."""
-    transition = TRANSITIONS.get(name)
-    if transition is None or state not in transition.source:
-        label = transition.label if transition else name
-        raise InvalidTransition(f"Không thể «{label}» một văn bản đang ở trạng thái «{STATES.label(state)}».")
-    if role not in transition.roles:
-        raise Forbidden(f"Vai trò «{role}» không được phép «{transition.label}».")
-    return transition
+    return TRANSITIONS.check(name, state, role)
 
 
 def record(document_id: int, action: str, actor: str, comment: str = "",

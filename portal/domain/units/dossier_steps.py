@@ -21,17 +21,9 @@ from portal.domain.units.dossiers import (
 from portal.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 
 
-def may(step: Step, dossier: Dossier, actor: Actor) -> bool:
-    if dossier.status not in step.source:
-        return False
-    if step.by == "unit":
-        return actor.role == "unit" or (step.name == "cancel" and actor.role in OFFICE
-                                        and dossier.status == "submitted")
-    return step.by == "office" and actor.role in OFFICE
-
-
 def available(dossier: Dossier, actor: Actor) -> list[Step]:
-    return [s for s in STEPS.values() if s.name not in ("consult", "decide") and may(s, dossier, actor)]
+    """The steps a person may take on a dossier by hand (consulting and deciding have pages of their own)."""
+    return [s for s in STEPS.available(dossier.status, actor.role) if s.name not in ("consult", "decide")]
 
 
 def _ready_to_submit(dossier: Dossier) -> list[str]:
@@ -43,12 +35,7 @@ def _ready_to_submit(dossier: Dossier) -> list[str]:
 
 def apply(dossier: Dossier, name: str, actor: Actor, comment: str = "") -> Dossier:
     """Move a dossier along; refused with the reason when the step does not apply."""
-    step = STEPS.get(name)
-    if step is None or dossier.status not in step.source:
-        label = step.label if step else name
-        raise InvalidTransition(f"Không thể «{label}» hồ sơ đang ở trạng thái «{dossier.state_label}».")
-    if not may(step, dossier, actor) and actor.role != "system":
-        raise Forbidden(f"Vai trò của bạn không được «{step.label}» hồ sơ này.")
+    step = STEPS.check(name, dossier.status, actor.role)
     comment = clean(comment)
     if name == "return" and not comment:
         raise ValidationFailed("Hãy ghi lý do trả lại để đơn vị biết cần bổ sung, sửa gì.")

@@ -6,7 +6,6 @@ States: dự thảo → đã nộp → đang thẩm định → (lấy ý kiến
 actor and time; two people acting on the same dossier at once cannot both win (version check)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import BigInteger, ForeignKey, String, Text
@@ -18,6 +17,7 @@ from portal.domain.actor import Actor
 from portal.domain.campaigns.models import ReviewRound
 from portal.domain.documents.models import Attachment, Document
 from portal.domain.models_base import VN, as_utc, created_column, updated_column
+from portal.domain.steps import Step, StepTable
 from portal.domain.units.registry import Unit
 from portal.domain.vocab import DISTINCTIONS, RECIPIENT_KINDS, strip_controls
 from portal.errors import InvalidTransition, NotFound, ValidationFailed
@@ -33,24 +33,21 @@ VERDICTS = {"": "Chưa xét", "approved": "Đồng ý", "rejected": "Không đ�
 OFFICE = ("editor", "reviewer", "admin")
 
 
-@dataclass(frozen=True)
-class Step:
-    name: str
-    label: str
-    source: tuple[str, ...]
-    target: str
-    by: str  # "unit", "office" or "system"
+def _office_cancels_submitted(state: str, role: str) -> bool:
+    return role == "unit" or state == "submitted"  # the office may cancel what was sent to it
 
 
-STEPS = {s.name: s for s in (
-    Step("submit", "Nộp hồ sơ", EDITABLE, "submitted", "unit"),
-    Step("appraise", "Nhận thẩm định", ("submitted",), "appraising", "office"),
-    Step("consult", "Lấy ý kiến nhân dân", ("appraising",), "consulting", "office"),
-    Step("propose", "Trình khen thưởng", ("appraising", "consulting"), "proposed", "office"),
-    Step("decide", "Đã có quyết định", ("proposed",), "decided", "system"),
-    Step("return", "Trả lại", ("submitted", "appraising", "consulting", "proposed"), "returned", "office"),
-    Step("cancel", "Hủy hồ sơ", EDITABLE + ("submitted",), "cancelled", "unit"),
-)}
+STEPS = StepTable((
+    Step("submit", "Nộp hồ sơ", EDITABLE, "submitted", ("unit",)),
+    Step("appraise", "Nhận thẩm định", ("submitted",), "appraising", OFFICE),
+    Step("consult", "Lấy ý kiến nhân dân", ("appraising",), "consulting", OFFICE),
+    Step("propose", "Trình khen thưởng", ("appraising", "consulting"), "proposed", OFFICE),
+    Step("decide", "Đã có quyết định", ("proposed",), "decided", ()),  # the portal, on publishing
+    Step("return", "Trả lại", ("submitted", "appraising", "consulting", "proposed"), "returned", OFFICE),
+    Step("cancel", "Hủy hồ sơ", EDITABLE + ("submitted",), "cancelled", ("unit",) + OFFICE,
+         guard=_office_cancels_submitted),
+), lambda state: STATES.get(state, state), refused="Không thể «{label}» hồ sơ đang ở trạng thái «{state}».",
+    forbidden="Vai trò của bạn không được «{label}» hồ sơ này.", trusted="system")
 
 
 class Dossier(db.Model):
