@@ -56,14 +56,17 @@ def _ranked(searcher: Searcher, parsed, known, flt, limit: int, newest_first: bo
                 found.append((docnum, tier + score))
         return len(found) >= limit
 
+    def take_each(queries, first: float, step: float) -> bool:
+        """Tiers in order, each scored below the one before; stops once the page is full."""
+        return any(take(query, first - step * number) for number, query in enumerate(queries))
+
     if newest_first:
         full = qb.build(parsed, known, loose=loose)
         return [] if full is None else searcher.top(full, flt, limit, newest_first=True)
     if loose:  # nothing holds every word: those holding the most of them, the rarest first
         frequency = {f: searcher.doc_frequency("all_f", f) for _, f in parsed.terms}
-        for number, query in enumerate(qb.relaxed(parsed, frequency)):
-            if take(query, 1000.0 - 10.0 * number):
-                return found
+        if take_each(qb.relaxed(parsed, frequency), 1000.0, 10.0):
+            return found
         # Still short of a page: any content word, as a question is ranked (none found only
         # when no content word is found anywhere).
         fill = qb.question(parsed)
@@ -76,14 +79,12 @@ def _ranked(searcher: Searcher, parsed, known, flt, limit: int, newest_first: bo
     if partial is not None and take(partial, 2500.0):
         return found
     if parsed.long:  # the query standing whole (a pasted title), then as a question
-        for number, query in enumerate(qb.whole(parsed)):
-            if take(query, 2000.0 - 300.0 * number):
-                return found
+        if take_each(qb.whole(parsed), 2000.0, 300.0):
+            return found
         take(qb.question(parsed), 0.0)
         return found
-    for number, query in enumerate(qb.tiers(parsed)):
-        if take(query, 2000.0 - 300.0 * number):
-            return found
+    if take_each(qb.tiers(parsed), 2000.0, 300.0):
+        return found
     # The rest: every syllable somewhere, ranked by BM25 with the title's words counting more.
     rest = qb.title_ranked(parsed)
     if rest is not None:
