@@ -51,7 +51,7 @@ test: setup node_modules/.package-lock.json scan-tools
 	$(BIN)/pytest
 
 ## The fast tests (no browser, no server started, no scanner), spread over the cores: run after every change.
-FAST := -m "not slow" --ignore=tests/browser --ignore=tests/scans --ignore=tests/cluster --ignore=tests/faults
+FAST := -m "not slow"
 check: install
 	$(BIN)/pytest -q -n $${CHECK_WORKERS:-auto} -p no:cacheprovider $(FAST)
 

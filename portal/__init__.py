@@ -5,9 +5,29 @@ import os
 from pathlib import Path
 
 import click
+import jinja2
+import jinja2.bccache
 from flask import Flask
 
 from portal.config import DEFAULTS, PROJECT_ROOT, from_environment, trusted_hosts
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per process and shared by every app built in it (Jinja checks
+    each against its source's checksum, so an edited template is compiled again)."""
+
+    def __init__(self):
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -15,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True,
                 template_folder=str(PROJECT_ROOT / "templates"),
                 static_folder=str(PROJECT_ROOT / "static"))
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": _COMPILED}
     app.config.from_mapping(DEFAULTS)
     test_config = test_config or {}
     instance = Path(test_config.get("INSTANCE_PATH") or os.environ.get("INSTANCE_DIR") or app.instance_path)
@@ -27,7 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_UPLOAD_MB", 20) * 1024 * 1024 + 1024 * 1024
 
     from portal import cli, database, extensions, mail
-    from portal.domain import bounds, changes, outbox, schema, units  # noqa: F401 (models)
+    from portal.domain import accounts, bounds, changes, outbox, schema, units  # noqa: F401 (models)
     from portal.domain.campaigns import calendar  # noqa: F401 (models)
     from portal.domain.documents import models as documents
     from portal.domain.documents import schedule
@@ -48,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     changes.forget()
     schedule.reset()
     documents.SETTINGS["show_demo"] = bool(app.config["DEMO_DATA"])
+    accounts.HASHING["method"] = app.config["PASSWORD_HASH_METHOD"]
     public.init_app(app)
     admin.init_app(app)
     api.init_app(app)

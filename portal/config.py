@@ -131,6 +131,8 @@ DEFAULTS = {
     "LOGIN_LIMIT_ACCOUNT": 5,
     "LOGIN_LIMIT_ADDRESS": 20,
     "LOGIN_WINDOW": 900,
+    # Werkzeug's method string: scrypt with its default cost (N=2**15). Tests lower the cost.
+    "PASSWORD_HASH_METHOD": "scrypt:32768:8:1",
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     "SITE_NAME": "Viện kiểm sát nhân dân tỉnh Lạng Sơn",
     "SECTION_NAME": "Thi đua - khen thưởng",

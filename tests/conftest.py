@@ -17,13 +17,29 @@ from portal.services import storage
 from portal.web import cache
 
 CONTENT = PROJECT_ROOT / "content"
+DATABASE_FILE = "test.sqlite3"
+TEST_PASSWORD_HASH = "scrypt:1024:8:1"
+
+
+# Tests under these folders start servers, browsers, scanners or crash processes on purpose: each
+# gets its folder's marker and `slow`, which `make check` leaves to `make test`.
+SLOW_FOLDERS = ("browser", "scans", "cluster", "faults")
+
+
+def pytest_collection_modifyitems(items):
+    root = Path(__file__).parent
+    for item in items:
+        folder = item.path.relative_to(root).parts[0]
+        if folder in SLOW_FOLDERS:
+            item.add_marker(getattr(pytest.mark, folder))
+            item.add_marker(pytest.mark.slow)
 
 
 def _database_url(tmp_path: Path) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url and url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return url or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    return url or f"sqlite:///{tmp_path / DATABASE_FILE}"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -40,16 +56,52 @@ def _fresh_postgres_schema():
     yield
 
 
-@pytest.fixture
-def app(tmp_path):
-    url = _database_url(tmp_path)
-    app = create_app({
+class Templates:
+    """Data folders built once per test process and copied for each test that asks for one.
+
+    `empty` holds the migrated schema, `seeded` the same with content/ loaded: its files, and the
+    search index built as the load committed. A copy is a few file copies, where building one
+    costs most of a test's time. PostgreSQL tests build their data in place (one database per
+    worker, see `_database_url`)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def copy_into(self, kind: str, target: Path) -> None:
+        source = self.root / kind
+        if not source.exists():
+            self._build(kind, source)
+        shutil.copytree(source, target, dirs_exist_ok=True)
+
+    def _build(self, kind: str, folder: Path) -> None:
+        work = folder.with_name(folder.name + ".building")
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        app = _make_app(work, f"sqlite:///{work / DATABASE_FILE}")
+        with app.app_context():
+            db.create_all()
+            if kind == "seeded":
+                content.load(CONTENT, storage())
+            db.session.remove()
+            db.engine.dispose()
+        shutil.rmtree(work / "instance", ignore_errors=True)
+        work.rename(folder)
+
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory) -> Templates:
+    return Templates(tmp_path_factory.mktemp("templates"))
+
+
+def _make_app(folder: Path, url: str):
+    return create_app({
         "TESTING": True,
-        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "INSTANCE_PATH": str(folder / "instance"),
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": url,
-        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
-        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "SEARCH_INDEX_DIR": str(folder / "index"),
+        "UPLOAD_DIR": str(folder / "uploads"),
         # The PostgreSQL pass of CI keeps files in the database, as a cluster does.
         "FILE_STORAGE": os.environ.get("TEST_FILE_STORAGE", "folder"),
         "CONTENT_DIR": str(CONTENT),
@@ -61,15 +113,27 @@ def app(tmp_path):
         "SEARCH_BACKGROUND": False,
         # Queued notices are sent as the request ends (servers send them from a thread).
         "MAIL_BACKGROUND": False,
+        # scrypt at a 32nd of the served cost: tests sign in thousands of times.
+        "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH,
     })
-    with app.app_context():
-        if url.startswith("postgresql"):
+
+
+@pytest.fixture
+def app(request, tmp_path, templates):
+    """A real app on its own data: a copy of a template (SQLite), or emptied tables (PostgreSQL).
+    Tests that ask for `seeded` get the content-loaded template."""
+    url = _database_url(tmp_path)
+    if not url.startswith("postgresql"):
+        templates.copy_into("seeded" if "seeded" in request.fixturenames else "empty", tmp_path)
+    app = _make_app(tmp_path, url)
+    if url.startswith("postgresql"):
+        with app.app_context():
             db.create_all()
             names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
             db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             db.session.commit()
-        else:
-            db.create_all()
+            if "seeded" in request.fixturenames:
+                content.load(CONTENT, storage())
     cache.clear()
     yield app
     assert_unique_index_keys(app.config["SEARCH_INDEX_DIR"])
@@ -100,9 +164,8 @@ def client(app):
 
 @pytest.fixture
 def seeded(app):
-    """The app with content/ loaded (the letter, the plan, decision 57 and the campaign)."""
-    with app.app_context():
-        content.load(CONTENT, storage())
+    """The app with content/ loaded (the letter, the plan, decision 57 and the campaign): `app`
+    starts from the loaded template when a test asks for this fixture."""
     return app
 
 

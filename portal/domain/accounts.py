@@ -23,8 +23,10 @@ ROLES = Vocabulary("role", [
     Term("unit", "Đơn vị"),  # an account of one unit: its documents, receipts (and later reports)
 ])
 MIN_PASSWORD = 12
-# Checked against when the e-mail is unknown, so both failures take the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+# How new passwords are hashed (werkzeug's method string), set by the app from its settings.
+HASHING = {"method": "scrypt:32768:8:1"}
+# Checked against when the e-mail is unknown, so both failures take the same time (one per method).
+_DUMMY_HASHES: dict[str, str] = {}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -97,6 +99,17 @@ def load_session_user(session_id: str) -> User | None:
     return user
 
 
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=HASHING["method"])
+
+
+def _dummy_hash() -> str:
+    method = HASHING["method"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash("not-a-real-password", method=method)
+    return _DUMMY_HASHES[method]
+
+
 def password_matches(user: User, password: str) -> bool:
     return check_password_hash(user.password_hash, password or "")
 
@@ -105,7 +118,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with this e-mail and password, else None (same work either way)."""
     user = by_email(email)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(), password or "")
         return None
     if not password_matches(user, password) or not user.active:
         return None
@@ -134,7 +147,7 @@ def create_user(email: str, password: str, role: str, actor: Actor, name: str = 
         if unit is None:
             raise ValidationFailed(f"Không có đơn vị mã «{unit_code}»; tài khoản đơn vị cần --unit MÃ.")
     user = User(email=email, name=" ".join(strip_controls(name).split())[:200], role=role, unit=unit,
-                password_hash=generate_password_hash(password))
+                password_hash=hash_password(password))
     db.session.add(user)
     audit.record(actor, "user.create", f"user:{email}", f"Tạo tài khoản {email} ({ROLES.label(role)})")
     db.session.commit()
@@ -151,7 +164,7 @@ def get_user(user_id: int) -> User:
 def set_password(user: User, password: str, actor: Actor) -> None:
     """New password; every session of the account ends (a new session version)."""
     check_password_rules(password)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     user.session_version += 1
     audit.record(actor, "user.password", f"user:{user.email}", "Đổi mật khẩu; mọi phiên đăng nhập cũ bị hủy")
     db.session.commit()

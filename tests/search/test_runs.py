@@ -58,9 +58,12 @@ def _fill(ix, wrap, entries, limit=None, **commit):
     writer.commit(**commit)
 
 
-@pytest.mark.parametrize("limit", [None, 20_000], ids=["in memory", "hundreds of runs"])
-def test_grouped_writer_writes_whooshs_own_files_byte_for_byte(tmp_path, limit):
-    entries = list(_entries(1500))
+@pytest.mark.parametrize("count, limit", [
+    pytest.param(1500, None, id="in memory"),
+    pytest.param(1500, 20_000, id="hundreds of runs", marks=pytest.mark.slow),  # ten seconds: `make test` only
+])
+def test_grouped_writer_writes_whooshs_own_files_byte_for_byte(tmp_path, count, limit):
+    entries = list(_entries(count))
     plain, grouped = _index(tmp_path / "plain", build_schema()), _index(tmp_path / "grouped", build_schema())
     _fill(plain, lambda w: w, entries, limit)
     _fill(grouped, faster, entries, limit)
@@ -68,7 +71,7 @@ def test_grouped_writer_writes_whooshs_own_files_byte_for_byte(tmp_path, limit):
     assert {name.split(":")[1] for name in expected} >= {"pst", "trm", "col"}
     assert _files(grouped) == expected
     with grouped.searcher() as searcher:
-        assert searcher.doc_count() == 1500
+        assert searcher.doc_count() == count
         assert searcher.document(key="document:4")["issuer"] == "VKSND tỉnh Lạng Sơn"
     _check_shelves(grouped)
 

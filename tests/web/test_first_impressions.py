@@ -2,6 +2,8 @@
 import subprocess
 from email.utils import parsedate_to_datetime
 
+import pytest
+
 from portal.config import PROJECT_ROOT
 from portal.domain.honors.award_lists import _date
 from tests.web.admin.conftest import as_role, users  # noqa: F401 (fixtures)
@@ -128,6 +130,7 @@ def test_publishing_asks_on_a_page_of_its_own(seeded, as_role):  # noqa: F811
     assert as_role("editor").post(f"/quan-tri/van-ban/{doc_id}/chuyen/publish/xac-nhan").status_code == 409
 
 
+@pytest.mark.slow  # three CLI processes
 def test_the_first_run_prints_nothing_alarming(tmp_path):
     from tests.servers import environment, flask
     env = environment(tmp_path)

@@ -12,6 +12,8 @@ import pytest
 
 from tests.servers import environment, flask, serve
 
+pytestmark = pytest.mark.slow  # two servers per test
+
 EMAIL, PASSWORD = "quantri@vks.test", "một mật khẩu quản trị dài"
 
 
