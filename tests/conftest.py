@@ -35,20 +35,38 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.slow)
 
 
+def _postgres_url() -> str | None:
+    """TEST_DATABASE_URL, with the database suffixed by the xdist worker (test_gw0, test_gw1…):
+    each worker process has a database of its own, created on first use."""
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        return None
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f"{url}_{worker}" if worker else url
+
+
 def _database_url(tmp_path: Path) -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url and url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return url or f"sqlite:///{tmp_path / DATABASE_FILE}"
+    return _postgres_url() or f"sqlite:///{tmp_path / DATABASE_FILE}"
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _fresh_postgres_schema():
-    """On PostgreSQL, start from an empty schema: tables left by an older run may lack columns."""
-    url = os.environ.get("TEST_DATABASE_URL", "")
-    if url.startswith("postgresql"):
+    """On PostgreSQL, start from an empty schema (tables left by an older run may lack columns),
+    in this worker's own database."""
+    url = _postgres_url()
+    if url:
         from sqlalchemy import create_engine
-        engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        from sqlalchemy.engine import make_url
+
+        name = make_url(url).database
+        server = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with server.connect() as connection:
+            if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                      {"name": name}).first():
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+        server.dispose()
+        engine = create_engine(url)
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))

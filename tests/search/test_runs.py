@@ -34,13 +34,19 @@ def _entries(count, start=0):
 
 def _files(ix) -> dict[str, str]:
     """Digest of each of Whoosh's files of the index's segments, by kind (.pst, .trm, columns…);
-    the decoded postings beside them (shelf.py) are checked apart."""
+    for a compound segment (one .seg file, as the portal writes them), of each file packed in it,
+    since the pack's own directory names the random segment id. The decoded postings beside
+    them (shelf.py) are checked apart."""
     digests = {}
     for number, segment in enumerate(ix._segments()):
-        for name in sorted(n for n in segment.list_files(ix.storage) if not n.endswith(".arrays")):
-            with ix.storage.open_file(name) as handle:
+        storage = segment.open_compound_file(ix.storage) if segment.is_compound() else ix.storage
+        names = storage.list() if segment.is_compound() else segment.list_files(ix.storage)
+        for name in sorted(n for n in names if not n.endswith(".arrays")):
+            with storage.open_file(name) as handle:
                 kind = name.rsplit(".", 1)[-1]
                 digests[f"{number}:{kind}:{len(digests)}"] = hashlib.md5(handle.read()).hexdigest()  # noqa: S324
+        if segment.is_compound():
+            storage.close()
     return digests
 
 
@@ -49,8 +55,8 @@ def _index(folder, schema):
     return index.create_in(str(folder), schema)
 
 
-def _fill(ix, wrap, entries, limit=None, **commit):
-    writer = wrap(ix.writer(compound=False))
+def _fill(ix, wrap, entries, limit=None, compound=False, **commit):
+    writer = wrap(ix.writer(compound=compound))
     if limit:
         writer.pool.limit = limit
     for number, entry in enumerate(entries):
@@ -103,6 +109,19 @@ def _check_shelves(ix):
                         ours.dtype == theirs.dtype and np.array_equal(ours, theirs))), (field, text, name)
                 checked += 1
     assert checked >= 20
+
+
+def test_compound_segments_as_the_portal_writes_them_pack_the_same_files(tmp_path):
+    """The portal's writers keep Whoosh's default of one compound file per segment."""
+    entries = list(_entries(1200))
+    plain, grouped = _index(tmp_path / "plain", build_schema()), _index(tmp_path / "grouped", build_schema())
+    _fill(plain, lambda w: w, entries, compound=True)
+    _fill(grouped, faster, entries, compound=True)
+    assert [segment.is_compound() for segment in grouped._segments()] == [True]
+    expected = _files(plain)
+    assert {name.split(":")[1] for name in expected} >= {"pst", "trm", "col"}
+    assert _files(grouped) == expected
+    _check_shelves(grouped)
 
 
 def test_merging_older_segments_and_deletions_writes_the_same_files(tmp_path):

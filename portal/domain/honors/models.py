@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,7 +12,8 @@ from portal.domain.campaigns.models import Campaign, ReviewRound
 from portal.domain.documents.models import Document
 from portal.domain.honors.places import Area
 from portal.domain.models_base import created_column, updated_column
-from portal.domain.vocab import AWARD_LEVELS, DISTINCTIONS, PUBLICATION, RECIPIENT_KINDS
+from portal.domain.rows import RecipientPrivate, RecipientRow
+from portal.domain.vocab import AWARD_LEVELS, DISTINCTIONS, PUBLICATION
 from portal.extensions import db
 from portal.vietnamese.folding import fold
 
@@ -62,7 +63,7 @@ class AwardWord(db.Model):
     award_id: Mapped[int] = mapped_column(ForeignKey("awards.id", ondelete="CASCADE"), primary_key=True, index=True)
 
 
-class Award(db.Model):
+class Award(RecipientRow, db.Model):
     """One line of a decision's list: public fields only (private ones live in AwardPrivate)."""
 
     __tablename__ = "awards"
@@ -76,20 +77,13 @@ class Award(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     decision_id: Mapped[int] = mapped_column(ForeignKey("honor_decisions.id", ondelete="CASCADE"))
-    seq: Mapped[int]
-    kind: Mapped[str] = mapped_column(String(20))
-    name: Mapped[str] = mapped_column(String(300))
+    # The columns of RecipientRow; the roll looks names, units and communes up by index.
+    # `contribution` is shown only when the decision states it.
     name_folded: Mapped[str] = mapped_column(String(300), index=True)
     sort_key: Mapped[str] = mapped_column(String(1200))
-    position: Mapped[str | None] = mapped_column(String(200))
     unit: Mapped[str | None] = mapped_column(String(300), index=True)
-    village: Mapped[str | None] = mapped_column(String(200))
     commune: Mapped[str | None] = mapped_column(String(200), index=True)
-    district: Mapped[str | None] = mapped_column(String(200))
     district_area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
-    achievement: Mapped[str | None] = mapped_column(Text)
-    register_no: Mapped[str | None] = mapped_column(String(60))
-    contribution: Mapped[int | None] = mapped_column(BigInteger)  # shown only when the decision states it
     publication: Mapped[str] = mapped_column(String(20), default="public")
     created_at: Mapped[datetime] = created_column()
     updated_at: Mapped[datetime] = updated_column()
@@ -109,10 +103,6 @@ class Award(db.Model):
         self.words += [AwardWord(word=word) for word in sorted(wanted - have)]
 
     @property
-    def kind_label(self) -> str:
-        return RECIPIENT_KINDS.label(self.kind)
-
-    @property
     def publication_label(self) -> str:
         return PUBLICATION.label(self.publication)
 
@@ -120,22 +110,13 @@ class Award(db.Model):
     def is_listed(self) -> bool:
         return self.publication in ("public", "name-unit")
 
-    @property
-    def locality(self) -> str:
-        """Thôn, xã, huyện as named at the time of the award."""
-        return ", ".join(p for p in (self.village, self.commune, self.district) if p)
 
-
-class AwardPrivate(db.Model):
+class AwardPrivate(RecipientPrivate, db.Model):
     """Personal data kept for the record and never rendered publicly."""
 
     __tablename__ = "award_private"
 
     award_id: Mapped[int] = mapped_column(ForeignKey("awards.id", ondelete="CASCADE"), primary_key=True)
-    id_number: Mapped[str | None] = mapped_column(String(20))
-    birth_date: Mapped[date | None]
-    address: Mapped[str | None] = mapped_column(String(300))
-    phone: Mapped[str | None] = mapped_column(String(30))
     contribution: Mapped[int | None] = mapped_column(BigInteger)
 
 

@@ -21,8 +21,9 @@ from portal.domain.actor import Actor
 from portal.domain.bounds import check_date, years_from
 from portal.domain.campaigns.calendar import add_working_days, working_days_between
 from portal.domain.models_base import created_column, today_vn, utcnow
+from portal.domain.rows import ListedRecipient
 from portal.domain.units.dossiers import OFFICE, STEPS, Dossier, clean, commit, note_step
-from portal.domain.vocab import DISTINCTIONS, RECIPIENT_KINDS
+from portal.domain.vocab import DISTINCTIONS
 from portal.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from portal.extensions import db
 from portal.vietnamese.folding import slug
@@ -78,7 +79,7 @@ class Consultation(db.Model):
         return working_days_between(max(today, self.opens_on) - timedelta(days=1), self.closes_on)
 
 
-class ConsultationEntry(db.Model):
+class ConsultationEntry(ListedRecipient, db.Model):
     """A nominee as published: public fields only."""
 
     __tablename__ = "consultation_entries"
@@ -86,15 +87,6 @@ class ConsultationEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
     nominee_id: Mapped[int | None] = mapped_column(ForeignKey("dossier_nominees.id", ondelete="SET NULL"), index=True)
-    seq: Mapped[int]
-    kind: Mapped[str] = mapped_column(String(20))
-    name: Mapped[str] = mapped_column(String(300))
-    position: Mapped[str | None] = mapped_column(String(200))
-    unit: Mapped[str | None] = mapped_column(String(300))
-
-    @property
-    def kind_label(self) -> str:
-        return RECIPIENT_KINDS.label(self.kind)
 
 
 class ConsultationComment(db.Model):

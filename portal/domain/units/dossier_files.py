@@ -106,8 +106,6 @@ def replace_list(dossier: Dossier, stream: BinaryIO, filename: str, actor: Actor
 
 def _nominee(row) -> Nominee:
     values = row.values
-    nominee = Nominee(**{key: values.get(key) for key in ("seq", "kind", "name", "position", "unit", "village",
-                                                          "commune", "district", "achievement", "register_no",
-                                                          "contribution")})
+    nominee = Nominee(**{key: values.get(key) for key in Nominee.PUBLIC_FIELDS})
     nominee.private = NomineePrivate(**row.private)
     return nominee

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -17,9 +17,10 @@ from portal.domain.actor import Actor
 from portal.domain.campaigns.models import ReviewRound
 from portal.domain.documents.models import Attachment, Document
 from portal.domain.models_base import VN, as_utc, created_column, updated_column
+from portal.domain.rows import RecipientPrivate, RecipientRow
 from portal.domain.steps import Step, StepTable
 from portal.domain.units.registry import Unit
-from portal.domain.vocab import DISTINCTIONS, RECIPIENT_KINDS, strip_controls
+from portal.domain.vocab import DISTINCTIONS, strip_controls
 from portal.errors import InvalidTransition, NotFound, ValidationFailed
 from portal.extensions import db
 
@@ -131,7 +132,7 @@ class DossierFile(db.Model):
         return Attachment.size_label.fget(self)
 
 
-class Nominee(db.Model):
+class Nominee(RecipientRow, db.Model):
     """One line of a dossier's list: the honor roll's public fields, with the office's verdict."""
 
     __tablename__ = "dossier_nominees"
@@ -139,17 +140,6 @@ class Nominee(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
-    seq: Mapped[int]
-    kind: Mapped[str] = mapped_column(String(20))
-    name: Mapped[str] = mapped_column(String(300))
-    position: Mapped[str | None] = mapped_column(String(200))
-    unit: Mapped[str | None] = mapped_column(String(300))
-    village: Mapped[str | None] = mapped_column(String(200))
-    commune: Mapped[str | None] = mapped_column(String(200))
-    district: Mapped[str | None] = mapped_column(String(200))
-    achievement: Mapped[str | None] = mapped_column(Text)
-    register_no: Mapped[str | None] = mapped_column(String(60))
-    contribution: Mapped[int | None] = mapped_column(BigInteger)
     verdict: Mapped[str] = mapped_column(String(20), default="")
     office_note: Mapped[str] = mapped_column(Text, default="")
     noted_by: Mapped[str | None] = mapped_column(String(254))
@@ -157,31 +147,17 @@ class Nominee(db.Model):
     private: Mapped[NomineePrivate | None] = relationship(cascade="all, delete-orphan", uselist=False)
 
     @property
-    def kind_label(self) -> str:
-        return RECIPIENT_KINDS.label(self.kind)
-
-    @property
     def verdict_label(self) -> str:
         return VERDICTS.get(self.verdict, self.verdict)
 
-    def public_values(self) -> dict:
-        """The row as the honor roll's import reads it (public fields)."""
-        return {"seq": self.seq, "kind": self.kind, "name": self.name, "position": self.position, "unit": self.unit,
-                "village": self.village, "commune": self.commune, "district": self.district,
-                "achievement": self.achievement, "register_no": self.register_no, "contribution": self.contribution}
 
-
-class NomineePrivate(db.Model):
+class NomineePrivate(RecipientPrivate, db.Model):
     """A nominee's personal data, kept apart like the honor roll's and never rendered."""
 
     __tablename__ = "dossier_nominee_private"
     __private_state__ = True
 
     nominee_id: Mapped[int] = mapped_column(ForeignKey("dossier_nominees.id", ondelete="CASCADE"), primary_key=True)
-    id_number: Mapped[str | None] = mapped_column(String(20))
-    birth_date: Mapped[date | None]
-    address: Mapped[str | None] = mapped_column(String(300))
-    phone: Mapped[str | None] = mapped_column(String(30))
 
 
 class DossierStep(db.Model):
