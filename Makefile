@@ -46,9 +46,12 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 scan-tools: .venv-scan/.installed
 
-## The whole test suite (browser checks included where Chromium is installed).
+## The whole test suite (browser checks included where Chromium is installed): spread over the
+## cores, then the tests held to a time bound or a score alone. Each part prints its count.
+TEST_WORKERS ?= 2
 test: setup node_modules/.package-lock.json scan-tools
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m "not solo"
+	$(BIN)/pytest -m solo
 
 ## The fast tests (no browser, no server started, no scanner), spread over the cores: run after every change.
 FAST := -m "not slow"

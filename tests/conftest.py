@@ -24,6 +24,9 @@ TEST_PASSWORD_HASH = "scrypt:1024:8:1"
 # Tests under these folders start servers, browsers, scanners or crash processes on purpose: each
 # gets its folder's marker and `slow`, which `make check` leaves to `make test`.
 SLOW_FOLDERS = ("browser", "scans", "cluster", "faults")
+# Tests that hold a served portal to a time bound (faults, cluster) or score it (Lighthouse) run
+# alone, after the others: on two cores a neighbour's load would be measured too.
+SOLO_FOLDERS = ("cluster", "faults")
 
 
 def pytest_collection_modifyitems(items):
@@ -33,6 +36,39 @@ def pytest_collection_modifyitems(items):
         if folder in SLOW_FOLDERS:
             item.add_marker(getattr(pytest.mark, folder))
             item.add_marker(pytest.mark.slow)
+        if folder in SOLO_FOLDERS:
+            item.add_marker(pytest.mark.solo)
+
+
+_NOT_WATCHED = {".git", ".venv", ".venv-scan", "node_modules", "__pycache__", ".pytest_cache", ".ruff_cache"}
+
+
+def _checkout_files() -> set[str]:
+    found = set()
+    for folder, dirs, files in os.walk(PROJECT_ROOT):
+        dirs[:] = [d for d in dirs if d not in _NOT_WATCHED]
+        found.update(os.path.relpath(os.path.join(folder, name), PROJECT_ROOT) for name in files)
+    return found
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):  # the run's main process (or the only one)
+        session.config.stash[_CHECKOUT] = _checkout_files()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """No test writes into the checkout: a file that appeared in it during the run fails the run."""
+    before = session.config.stash.get(_CHECKOUT, None)
+    if before is None:
+        return
+    written = sorted(_checkout_files() - before)
+    if written:
+        session.config.get_terminal_writer().line(
+            f"\ntests wrote into the checkout: {', '.join(written[:20])}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_CHECKOUT = pytest.StashKey[set]()
 
 
 def _postgres_url() -> str | None:

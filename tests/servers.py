@@ -6,10 +6,15 @@ import contextlib
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from bench.harness import gunicorn
 from portal.config import PROJECT_ROOT
+
+# Screenshots and scanners' reports, for a person to open: outside the checkout (tests never
+# write into it), in TEST_ARTIFACTS when set.
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS") or Path(tempfile.gettempdir()) / "portal-test-artifacts")
 
 
 def environment(data: Path, **extra: str) -> dict:

@@ -15,12 +15,11 @@ import pytest
 
 from portal.config import PROJECT_ROOT
 from portal.domain.models_base import VN
-from tests.servers import environment, flask, serve
+from tests.servers import ARTIFACTS, environment, flask, serve
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 WEBMASTERS = {"editor": "bientap@vks.test", "reviewer": "duyet@vks.test"}
 WEBMASTER_PASSWORD = "mật khẩu thử nghiệm dài"
 UNIT_ACCOUNT = ("caoloc@vks.test", "vks-cao-loc")  # a unit's account (the same password)
@@ -66,6 +65,6 @@ def page(browser, request):
     context = browser.new_context(accept_downloads=True, locale="vi-VN")
     tab = context.new_page()
     yield tab
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()

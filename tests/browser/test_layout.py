@@ -1,5 +1,5 @@
 """Every public page type and the editor, looked at as a person would: screenshots at phone,
-tablet and desktop widths into test-artifacts/layout/, and a check that nothing overflows the
+tablet and desktop widths into ARTIFACTS/layout/ (tests/servers.py), and a check that nothing overflows the
 page sideways or is clipped by its container (headings, labels, table cells, chart text)."""
 import pytest
 

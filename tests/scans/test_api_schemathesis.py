@@ -6,9 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from portal.config import PROJECT_ROOT
-
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+from tests.servers import ARTIFACTS
 
 
 def test_the_api_passes_every_schemathesis_check(scanned_portal, tmp_path):
@@ -19,7 +17,7 @@ def test_the_api_passes_every_schemathesis_check(scanned_portal, tmp_path):
          "--workers", "2", "--seed", "20261128", "--generation-database", "none",
          "--report-dir", str(tmp_path)],
         capture_output=True, text=True, timeout=600, cwd=tmp_path)
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "schemathesis.txt").write_text(result.stdout + result.stderr)
     assert result.returncode == 0, result.stdout[-6000:]
     assert "passed" in result.stdout
