@@ -159,6 +159,43 @@ def test_from_a_units_list_to_the_honor_roll_with_nothing_typed_twice(dossier_ap
         assert f'href="/van-ban/{decision.slug}"' in decided_page and decision.symbol in decided_page
 
 
+def test_one_save_keeps_every_nominees_verdict_and_comment(dossier_app, as_role):  # noqa: F811
+    """Issue 25: "I ticked Đồng ý for all three nominees and pressed Ghi – two of them are back to
+    'Chưa xét' and my comments are gone." The list is one form: what the page sends is saved
+    together, or (one refused) nothing is."""
+    import lxml.html
+
+    app, rounds = dossier_app
+    unit, office = _unit(app, UNIT_EMAIL), as_role("editor")
+    dossier_id = prepared_dossier(unit, rounds["so-ket-2022"])
+    unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/submit")
+    office.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/appraise")
+    ids = nominee_ids(app, dossier_id)
+    page = lxml.html.fromstring(office.get(f"/quan-tri/ho-so/{dossier_id}").data)
+    forms = [f for f in page.forms if f.xpath(".//select[starts-with(@name, 'verdict')]")]
+    assert len(forms) == 1, "each nominee has a form of its own"
+    fields = dict(forms[0].form_values())
+    assert {f"verdict-{i}" for i in ids} <= set(fields)
+    fields.update({f"verdict-{i}": "approved" for i in ids})
+    fields.update({f"note-{i}": f"Nhận xét {n}" for n, i in enumerate(ids)})
+
+    bad = {**fields, f"verdict-{ids[-1]}": "maybe"}
+    assert office.post(forms[0].action, bad).status_code == 400
+    assert "Chưa xét" in office.get(f"/quan-tri/ho-so/{dossier_id}").get_data(as_text=True)
+    with app.app_context():
+        assert {n.verdict for n in db.session.get(Dossier, dossier_id).nominees} == {""}
+
+    saved = office.post(forms[0].action, fields)
+    assert saved.status_code == 303
+    shown = office.get(saved.headers["Location"]).get_data(as_text=True)
+    assert f"Đã ghi ý kiến thẩm định của {len(ids)} người" in shown
+    with app.app_context():
+        nominees = db.session.get(Dossier, dossier_id).nominees
+        assert [(n.verdict, n.office_note) for n in nominees] == [("approved", f"Nhận xét {n}") for n in range(len(ids))]
+    unchanged = office.post(forms[0].action, fields)
+    assert "Ý kiến thẩm định không thay đổi" in office.get(unchanged.headers["Location"]).get_data(as_text=True)
+
+
 def test_returning_needs_a_reason_the_unit_sees_and_it_submits_again(dossier_app, as_role):  # noqa: F811
     app, rounds = dossier_app
     unit, office = _unit(app, UNIT_EMAIL), as_role("reviewer")

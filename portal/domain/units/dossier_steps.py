@@ -65,18 +65,32 @@ def apply(dossier: Dossier, name: str, actor: Actor, comment: str = "") -> Dossi
 
 def set_verdict(dossier: Dossier, nominee_id: int, verdict: str, note: str, actor: Actor) -> Nominee:
     """The office's view of one nominee: agreed or not, and a comment the unit sees."""
+    return set_verdicts(dossier, {nominee_id: (verdict, note)}, actor)[0]
+
+
+def set_verdicts(dossier: Dossier, verdicts: dict[int, tuple[str, str]], actor: Actor) -> list[Nominee]:
+    """The office's views of several nominees at once (one form for the whole list): all are
+    recorded or, if one is refused, none. Each nominee whose view changed gets a history line;
+    the nominees changed are returned."""
     if actor.role not in OFFICE:
         raise Forbidden("Chỉ cơ quan thường trực thi đua ghi ý kiến thẩm định.")
     if dossier.status not in ("appraising", "consulting"):
         raise InvalidTransition(f"Hồ sơ đang «{dossier.state_label}»: chỉ ghi ý kiến khi đang thẩm định.")
-    nominee = next((n for n in dossier.nominees if n.id == nominee_id), None)
-    if nominee is None:
+    by_id = {n.id: n for n in dossier.nominees}
+    if any(nominee_id not in by_id for nominee_id in verdicts):
         raise NotFound("Hồ sơ không có người này.")
-    if verdict not in VERDICTS:
+    if any(verdict not in VERDICTS for verdict, _ in verdicts.values()):
         raise ValidationFailed("Ý kiến thẩm định không hợp lệ.")
-    nominee.verdict, nominee.office_note, nominee.noted_by = verdict, clean(note), actor.name
-    note_step(dossier, "verdict", actor, f"{nominee.seq}. {nominee.name}: {VERDICTS[verdict]}"
-              + (f" — {nominee.office_note}" if nominee.office_note else ""))
-    dossier.updated_at = utcnow()
-    commit(dossier, "Ghi ý kiến thẩm định")
-    return nominee
+    changed = []
+    for nominee_id, (verdict, note) in verdicts.items():
+        nominee, note = by_id[nominee_id], clean(note)
+        if (nominee.verdict, nominee.office_note) == (verdict, note) and len(verdicts) > 1:
+            continue
+        nominee.verdict, nominee.office_note, nominee.noted_by = verdict, note, actor.name
+        note_step(dossier, "verdict", actor, f"{nominee.seq}. {nominee.name}: {VERDICTS[verdict]}"
+                  + (f" — {nominee.office_note}" if nominee.office_note else ""))
+        changed.append(nominee)
+    if changed:
+        dossier.updated_at = utcnow()
+        commit(dossier, "Ghi ý kiến thẩm định")
+    return changed

@@ -72,6 +72,26 @@ def nominee_verdict(dossier_id: int, nominee_id: int):
     return redirect(url_for("admin.dossier_view", dossier_id=dossier.id, _anchor=f"nguoi-{nominee.id}"), 303)
 
 
+@bp.post("/ho-so/<int:dossier_id>/tham-dinh")
+def nominee_verdicts(dossier_id: int):
+    """The whole list's views in one form: every row's choice and comment, saved together."""
+    dossier = dossiers.get(dossier_id)
+    verdicts = {n.id: (request.form.get(f"verdict-{n.id}", ""), request.form.get(f"note-{n.id}", ""))
+                for n in dossier.nominees if f"verdict-{n.id}" in request.form}
+    if not verdicts:
+        return _page(dossier, ["Chưa có ý kiến thẩm định nào được gửi."], 400)
+    try:
+        changed = dossier_steps.set_verdicts(dossier, verdicts, actor())
+    except ValidationFailed as exc:
+        return _page(dossier, [exc.message, *exc.problems], 400)
+    if changed:
+        flash(f"Đã ghi ý kiến thẩm định của {len(changed)} người: "
+              + "; ".join(f"{n.name} — {n.verdict_label}" for n in changed) + ".")
+    else:
+        flash("Ý kiến thẩm định không thay đổi.")
+    return redirect(url_for("admin.dossier_view", dossier_id=dossier.id, _anchor="h-list"), 303)
+
+
 @bp.post("/ho-so/<int:dossier_id>/lay-y-kien")
 def consultation_open(dossier_id: int):
     dossier = dossiers.get(dossier_id)
