@@ -191,7 +191,8 @@ def test_one_save_keeps_every_nominees_verdict_and_comment(dossier_app, as_role)
     assert f"Đã ghi ý kiến thẩm định của {len(ids)} người" in shown
     with app.app_context():
         nominees = db.session.get(Dossier, dossier_id).nominees
-        assert [(n.verdict, n.office_note) for n in nominees] == [("approved", f"Nhận xét {n}") for n in range(len(ids))]
+        expected = [("approved", f"Nhận xét {n}") for n in range(len(ids))]
+        assert [(n.verdict, n.office_note) for n in nominees] == expected
     unchanged = office.post(forms[0].action, fields)
     assert "Ý kiến thẩm định không thay đổi" in office.get(unchanged.headers["Location"]).get_data(as_text=True)
 
