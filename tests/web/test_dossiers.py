@@ -3,6 +3,7 @@ take part): from a unit's list to the honor roll with nothing typed twice; who m
 import csv
 import io
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -195,6 +196,33 @@ def test_one_save_keeps_every_nominees_verdict_and_comment(dossier_app, as_role)
         assert [(n.verdict, n.office_note) for n in nominees] == expected
     unchanged = office.post(forms[0].action, fields)
     assert "Ý kiến thẩm định không thay đổi" in office.get(unchanged.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_new_bien_ban_replaces_the_old_one(dossier_app, as_role):  # noqa: F811
+    """Issue 25: "I sent the signed biên bản as asked, but now the dossier has two biên bản and the
+    office doesn't know which one counts." A tờ trình or biên bản replaces the one of its kind
+    (the history keeps both names); reports of achievements add up."""
+    app, rounds = dossier_app
+    unit, office = _unit(app, UNIT_EMAIL), as_role("editor")
+    dossier_id = prepared_dossier(unit, rounds["so-ket-2022"])
+    with app.app_context():
+        old_stored = next(f.stored_name for f in db.session.get(Dossier, dossier_id).files if f.role == "bien-ban")
+    sent = upload(unit, f"/don-vi/ho-so/{dossier_id}/tep", PDF, "bien-ban-da-ky.pdf", role="bien-ban")
+    assert sent.status_code == 303
+    shown = unit.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "Đã thay biên bản họp xét «bien-ban.pdf» bằng «bien-ban-da-ky.pdf»" in shown
+    upload(unit, f"/don-vi/ho-so/{dossier_id}/tep", PDF, "bao-cao-2.pdf", role="bao-cao-thanh-tich")
+    with app.app_context():
+        files = db.session.get(Dossier, dossier_id).files
+        assert sorted(f.filename for f in files if f.role == "bien-ban") == ["bien-ban-da-ky.pdf"]
+        assert len([f for f in files if f.role == "bao-cao-thanh-tich"]) == 2
+        assert not (Path(app.config["UPLOAD_DIR"]) / old_stored).exists()
+    unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/submit")
+    page = office.get(f"/quan-tri/ho-so/{dossier_id}").get_data(as_text=True)
+    files_section = page.split('id="h-files"')[1].split("</section>")[0]
+    assert "bien-ban-da-ky.pdf" in files_section and "«bien-ban.pdf»" not in files_section
+    assert files_section.count("Biên bản họp xét") == 1
+    assert "«bien-ban-da-ky.pdf» thay «bien-ban.pdf»" in page  # the history says what was replaced
 
 
 def test_returning_needs_a_reason_the_unit_sees_and_it_submits_again(dossier_app, as_role):  # noqa: F811

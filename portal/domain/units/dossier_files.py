@@ -36,21 +36,36 @@ def _editable(dossier: Dossier, actor: Actor) -> None:
         raise InvalidTransition(f"Hồ sơ đang «{dossier.state_label}»: không sửa được nữa.")
 
 
+# A dossier holds one tờ trình and one biên bản: a new one replaces the old (báo cáo thành tích
+# may be one per nominee, so they add up).
+SINGLE_ROLES = ("to-trinh", "bien-ban")
+
+
 def add_file(dossier: Dossier, role: str, stream: BinaryIO, filename: str, actor: Actor,
              storage: Storage) -> DossierFile:
+    """The file attached; for a tờ trình or a biên bản, in place of the one attached before (its
+    name kept in the dossier's history, on `item.replaced`, its bytes removed once committed)."""
     _editable(dossier, actor)
     if role not in FILE_ROLES:
         raise ValidationFailed("Hãy chọn loại tệp: tờ trình, biên bản họp xét hoặc báo cáo thành tích.")
     _extension(filename, DOSSIER_TYPES, FILE_ROLES[role].lower())
     saved = storage.save(stream, filename)
+    replaced = [f for f in dossier.files if f.role == role] if role in SINGLE_ROLES else []
     with committed_or_removed(storage, saved.stored_name):
         item = DossierFile(role=role, filename=saved.filename, stored_name=saved.stored_name, sha256=saved.sha256,
                            size=saved.size, mime_type=saved.mime_type, uploaded_by=actor.name)
+        for old in replaced:
+            dossier.files.remove(old)
         dossier.files.append(item)
-        note_step(dossier, "file", actor, f"{FILE_ROLES[role]}: «{saved.filename}»")
+        what = (f"«{saved.filename}» thay «{', '.join(f.filename for f in replaced)}»" if replaced
+                else f"«{saved.filename}»")
+        note_step(dossier, "file", actor, f"{FILE_ROLES[role]}: {what}")
         audit.record(actor, "dossier.file", f"dossier:{dossier.id}", f"Đính kèm {FILE_ROLES[role].lower()} "
-                     f"«{saved.filename}» vào hồ sơ «{dossier.title}»")
+                     f"{what} vào hồ sơ «{dossier.title}»")
         db.session.flush()
+    for old in replaced:
+        storage.delete(old.stored_name)
+    item.replaced = [f.filename for f in replaced]
     return item
 
 

@@ -69,7 +69,8 @@ def _upload():
 def dossier_file_add(dossier_id: int):
     return _uploaded(dossier_id, lambda dossier, upload: dossier_files.add_file(
         dossier, request.form.get("role", ""), upload.stream, upload.filename, actor(), storage()),
-        lambda dossier, item: f"Đã đính kèm {item.role_label.lower()} «{item.filename}».")
+        lambda dossier, item: (f"Đã thay {item.role_label.lower()} «{', '.join(item.replaced)}» bằng «{item.filename}»."
+                               if item.replaced else f"Đã đính kèm {item.role_label.lower()} «{item.filename}»."))
 
 
 def _uploaded(dossier_id: int, store, message):
