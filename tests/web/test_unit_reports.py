@@ -96,6 +96,29 @@ def test_a_resubmission_supersedes_and_keeps_history(reporting):
         assert [r.filename for r in current] == ["lan-2.pdf"] and current[0].figures == {"ho-ban-giao-som": "4"}
 
 
+def test_a_resubmission_starts_from_the_figures_sent_and_a_refused_one_keeps_them(reporting):
+    """Issue 25: after a figure error "the chosen PDF is dropped without a word; 'Nộp lại' opens an
+    empty form, so every figure is typed again; the unit cannot see the figures it sent"."""
+    import lxml.html
+
+    app, rounds = reporting
+    cao_loc = _unit(app, UNIT_EMAIL)
+    first = rounds["so-ket-2022"]
+    _submit(cao_loc, first, {"ho-ban-giao-som": "1250", "note": "Bản đầu"}, name="lan-1.pdf")
+    history = cao_loc.get("/don-vi/bao-cao").get_data(as_text=True)
+    assert "Số liệu đã gửi:" in history and "1.250" in history
+
+    again = lxml.html.fromstring(cao_loc.get(f"/don-vi/bao-cao/{first}").data)
+    assert again.get_element_by_id("f-ho-ban-giao-som").value == "1.250"
+    assert again.get_element_by_id("r-note").text == "Bản đầu"
+
+    refused = _submit(cao_loc, first, {"ho-ban-giao-som": "1.300", "dien-tich-ban-giao": "nhiều"}, name="lan-2.pdf")
+    assert refused.status_code == 400
+    page = lxml.html.fromstring(refused.data)
+    assert "Tệp «lan-2.pdf» chưa được lưu: chọn lại tệp" in page.text_content()
+    assert page.get_element_by_id("f-ho-ban-giao-som").value == "1.300"
+
+
 def test_bad_files_and_figures_leave_nothing_behind(reporting):
     app, rounds = reporting
     cao_loc = _unit(app, UNIT_EMAIL)

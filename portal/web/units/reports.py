@@ -45,8 +45,12 @@ def report_form(round_id: int):
         report = reports.submit_report(unit, review_round, upload.stream, upload.filename, request.form.to_dict(),
                                        actor(), storage())
     except ValidationFailed as exc:
+        errors = [exc.message, *exc.problems]
+        if upload is not None and upload.filename:  # a browser never fills a file field again
+            errors.append(f"Tệp «{upload.filename}» chưa được lưu: chọn lại tệp rồi nộp "
+                          "(số liệu và ghi chú đã ghi vẫn còn).")
         return render_template("units/report_form.html", unit=unit, review_round=review_round, figures=figures,
-                               form=request.form, errors=[exc.message, *exc.problems],
+                               form=request.form, errors=errors,
                                current=reports.current_reports(review_round, unit), overdue=overdue), 400
     flash(f"Đã nộp báo cáo {review_round.label}" + (" (sau hạn, được ghi nhận là nộp muộn)." if report.late else "."))
     return redirect(url_for("units.report_list"))
