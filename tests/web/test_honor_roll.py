@@ -187,6 +187,29 @@ def test_sample_data_is_marked_and_can_be_switched_off(app, client):
         documents.SETTINGS["show_demo"] = True
 
 
+def test_in_a_list_mixing_real_and_sample_awards_each_sample_row_is_marked(roll, client):
+    """Issue 25: "The honor roll says the names below are made up – is Hoàng Thị Mai's medal real
+    or not?" With real decisions beside the sample ones, the banner says which rows are samples
+    and each of them carries the mark; real rows carry none."""
+    import lxml.html
+
+    load(roll, PROJECT_ROOT / "demo")
+    page = lxml.html.fromstring(client.get("/vinh-danh").data)
+    banner = page.find_class("demo-banner")[0].text_content()
+    assert "Các dòng có nhãn «Minh họa» là giả định" in banner
+    rows = {row.xpath(".//th//a")[0].text_content(): bool(row.find_class("demo-tag"))
+            for row in page.xpath("//table//tbody/tr")}
+    assert rows["Nguyễn Văn An"] is False and rows["Bùi Văn Dũng"] is False
+    assert any(rows.values())
+    with roll.app_context():
+        from portal.domain.documents.models import Document
+        from portal.domain.honors.models import Award, HonorDecision
+        from portal.extensions import db
+        demo_names = set(db.session.scalars(db.select(Award.name).join(HonorDecision).join(Document)
+                                            .where(Document.is_demo.is_(True))))
+    assert {name for name, marked in rows.items() if marked} == demo_names & set(rows)
+
+
 def test_home_sitemap_and_site_map_lead_to_the_honor_roll(roll, client):
     assert "/vinh-danh" in client.get("/").get_data(as_text=True)
     sitemap = client.get("/sitemap.xml").get_data(as_text=True)
