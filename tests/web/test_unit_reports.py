@@ -1,12 +1,14 @@
 """Units' reports at review rounds: the figures the campaign defines, on time / late / missing,
 totals and charts for the office, the unit's own history, and files checked like any upload."""
 import io
+from datetime import datetime
 
 import pytest
 
 from portal.domain import accounts, units
 from portal.domain.actor import Actor
 from portal.domain.campaigns.models import ReviewRound
+from portal.domain.models_base import VN
 from portal.extensions import db
 from tests.web.admin.conftest import PASSWORD, as_role, users  # noqa: F401 (fixtures)
 from tests.web.test_units import OTHER_EMAIL, UNIT_EMAIL, UnitSession
@@ -161,3 +163,26 @@ def _download(session, url: str) -> bytes:
     with session.get(url) as response:
         assert response.status_code == 200 and "no-store" in response.headers["Cache-Control"]
         return response.get_data()
+
+
+def test_the_office_is_reminded_to_enter_next_years_announced_days(reporting, as_role, write_doc):  # noqa: F811
+    """Issue 25: "Nothing reminds the office that next year's announced days are not entered."
+    From November on, while no day of next year is entered, the office's dashboard says so."""
+    import time_machine
+
+    from tests.conftest import load
+
+    app, _ = reporting
+    with time_machine.travel(datetime(2026, 6, 1, 9, 0, tzinfo=VN), tick=True):
+        assert "Chưa nhập ngày nghỉ bù" not in as_role("editor").get("/quan-tri/").get_data(as_text=True)
+    with time_machine.travel(datetime(2026, 11, 20, 9, 0, tzinfo=VN), tick=True):
+        board = as_role("editor").get("/quan-tri/").get_data(as_text=True)
+        assert "Chưa nhập ngày nghỉ bù, ngày làm bù năm 2027" in board
+        path = write_doc("ngay-nghi.md", """
+            kind: days_off
+            days:
+              - {date: 2026-01-02, label: Nghỉ bù Tết Dương lịch 2026}
+              - {date: 2027-04-17, label: Làm bù cho ngày nghỉ Giỗ Tổ, working: true}
+            """)
+        load(app, path.parent)
+        assert "Chưa nhập ngày nghỉ bù" not in as_role("editor").get("/quan-tri/").get_data(as_text=True)

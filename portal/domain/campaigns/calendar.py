@@ -28,6 +28,20 @@ class CalendarDay(db.Model):
     working: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+REMIND_FROM_MONTH = 11  # next year's swaps are usually announced in the autumn
+
+
+def unentered_year(today: date) -> int | None:
+    """Next year, from November on, while no day of it has been entered by hand: deadlines
+    counted in working days across it would miss its announced swaps."""
+    if today.month < REMIND_FROM_MONTH:
+        return None
+    year = today.year + 1
+    entered = db.session.scalar(db.select(CalendarDay.day).where(
+        CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)).limit(1))
+    return None if entered else year
+
+
 @lru_cache(maxsize=64)
 def _public(year: int) -> dict[date, str]:
     return dict(holidays.country_holidays("VN", years=year, language="vi"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.domain.campaigns import calendar
 from portal.domain.campaigns.models import all_campaigns
 from portal.domain.documents import revisions
 from portal.domain.documents.markdown import render
@@ -12,6 +13,7 @@ from portal.domain.documents.symbols import symbol_key
 from portal.domain.editorial import editing, publishing
 from portal.domain.honors.models import decision_for
 from portal.domain.honors.requests import open_count
+from portal.domain.models_base import today_vn
 from portal.domain.units import waiting
 from portal.domain.vocab import AWARD_LEVELS, DISTINCTIONS, DOCUMENT_TYPES, RELATION_KINDS, STATES
 from portal.errors import InvalidTransition, NotFound, ValidationFailed
@@ -62,7 +64,8 @@ def dashboard():
     recent = db.session.scalars(db.select(Document).where(Document.deleted_at.is_(None))
                                 .order_by(Document.updated_at.desc()).limit(10)).all()
     return render_template("admin/dashboard.html", counts=counts, states=STATES, pending=pending,
-                           recent=recent, requests=open_count(), tasks=waiting.for_office())
+                           recent=recent, requests=open_count(), tasks=waiting.for_office(),
+                           calendar_gap=calendar.unentered_year(today_vn()))
 
 
 @bp.get("/van-ban")
