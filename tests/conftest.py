@@ -29,8 +29,18 @@ SLOW_FOLDERS = ("browser", "scans", "cluster", "faults")
 SOLO_FOLDERS = ("cluster", "faults")
 
 
+# Started first, so that the longest (the scanners, the browser checks) never run last alone.
+FIRST = ("scans/test_wapiti.py", "scans/", "browser/")
+
+
 def pytest_collection_modifyitems(items):
     root = Path(__file__).parent
+
+    def rank(item) -> int:
+        path = item.path.relative_to(root).as_posix()
+        return next((n for n, prefix in enumerate(FIRST) if path.startswith(prefix)), len(FIRST))
+
+    items.sort(key=rank)
     for item in items:
         folder = item.path.relative_to(root).parts[0]
         if folder in SLOW_FOLDERS:
