@@ -186,3 +186,24 @@ def test_the_office_is_reminded_to_enter_next_years_announced_days(reporting, as
             """)
         load(app, path.parent)
         assert "Chưa nhập ngày nghỉ bù" not in as_role("editor").get("/quan-tri/").get_data(as_text=True)
+
+
+def test_the_units_home_and_the_offices_board_owe_the_same_reports(reporting, as_role):  # noqa: F811
+    """Issue 25: "The unit's home says the tổng kết report is missing while the office's board does
+    not list it." A district unit dissolved on 30/06/2025 owes no report due after that day; the
+    office's board lists, near and after a deadline, the units that owe one and sent nothing."""
+    import time_machine
+
+    app, rounds = reporting
+    office = as_role("reviewer")
+    assert office.post(f"/quan-tri/bao-cao/{rounds['tong-ket-2025']}/han", {"due": "2025-12-15"}).status_code == 302
+    home = _unit(app, UNIT_EMAIL).get("/don-vi/").get_data(as_text=True)
+    assert "đợt chưa nộp báo cáo: Sơ kết năm 2022" in home and "Tổng kết phong trào" not in home
+    board = office.get(f"/quan-tri/bao-cao/{rounds['tong-ket-2025']}").get_data(as_text=True)
+    assert "Cao Lộc" not in board
+    with time_machine.travel(datetime(2025, 12, 10, 9, 0, tzinfo=VN), tick=True):
+        dashboard = as_role("editor").get("/quan-tri/").get_data(as_text=True)
+        with app.app_context():
+            owed = units.reports.round_status(db.session.get(ReviewRound, rounds["tong-ket-2025"])).count("missing")
+        assert owed >= 1
+        assert f"<strong>{owed}</strong> đơn vị chưa nộp báo cáo Tổng kết phong trào (hạn 15/12/2025)" in dashboard

@@ -66,6 +66,12 @@ def rounds_with_deadlines() -> list[ReviewRound]:
                                    .order_by(ReviewRound.report_due_on.desc())))
 
 
+def expected_rounds(unit: Unit) -> list[ReviewRound]:
+    """The rounds a unit owes a report for: those due on a day it existed, as the office's board
+    counts them (a district unit dissolved before the tổng kết owes none)."""
+    return [r for r in rounds_with_deadlines() if unit.active_on(r.report_due_on)]
+
+
 def figures_of(review_round: ReviewRound) -> list[dict]:
     return list(review_round.campaign.report_figures or [])
 

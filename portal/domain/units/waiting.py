@@ -3,6 +3,7 @@ a sentence and the page where it is done (the web layer turns `target` into a li
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from portal.domain.models_base import today_vn
 from portal.domain.units.consultations import Consultation, open_comment_count
@@ -10,8 +11,12 @@ from portal.domain.units.decision_drafts import waiting_for_decision
 from portal.domain.units.dossiers import Dossier, by_status, of_unit
 from portal.domain.units.receipts import documents_for_unit
 from portal.domain.units.registry import Unit
-from portal.domain.units.reports import current_reports, rounds_with_deadlines
+from portal.domain.units.reports import current_reports, expected_rounds, round_status, rounds_with_deadlines
 from portal.extensions import db
+
+# The office's board lists a round's missing reports from a fortnight before it is due until
+# three months after (late reports are still taken).
+REPORT_NOTICE_DAYS, REPORT_LATE_DAYS = 14, 90
 
 
 @dataclass(frozen=True)
@@ -27,7 +32,7 @@ def for_unit(unit: Unit) -> list[Task]:
     unread = [s for s in documents_for_unit(unit) if s.ask_receipt and s.receipt is None]
     if unread:
         tasks.append(Task(len(unread), "văn bản cần xác nhận đã nhận", "units.home"))
-    missing = [r for r in rounds_with_deadlines() if not current_reports(r, unit)]
+    missing = [r for r in expected_rounds(unit) if not current_reports(r, unit)]
     if missing:
         tasks.append(Task(len(missing), "đợt chưa nộp báo cáo: " + ", ".join(r.label for r in missing),
                           "units.report_list"))
@@ -58,6 +63,15 @@ def for_office() -> list[Task]:
     comments = open_comment_count()
     if comments:
         tasks.append(Task(comments, "ý kiến nhân dân chưa xem xét", "admin.comment_queue"))
+    for review_round in rounds_with_deadlines():  # due within a fortnight, or lately: who has not sent it
+        if not (today - timedelta(days=REPORT_LATE_DAYS) <= review_round.report_due_on
+                <= today + timedelta(days=REPORT_NOTICE_DAYS)):
+            continue
+        missing = round_status(review_round).count("missing")
+        if missing:
+            tasks.append(Task(missing, f"đơn vị chưa nộp báo cáo {review_round.label} "
+                                       f"(hạn {review_round.report_due_on.strftime('%d/%m/%Y')})",
+                              "admin.report_round", {"round_id": review_round.id}))
     proposed = waiting_for_decision()
     if proposed:
         tasks.append(Task(len(proposed), "hồ sơ đã trình, chờ dự thảo quyết định", "admin.decision_draft"))
