@@ -162,6 +162,20 @@ EMULATION_TITLES = Vocabulary("emulation title", [
     Term("lao-dong-tien-tien", "Lao động tiên tiến"),
 ])
 
+# Who decides a form or title conferred above the provincial procuracy, and the level of that
+# decision (Luật Thi đua, khen thưởng 2022, Điều 80 and 81; Thông tư 02/2024/TT-VKSTC). The
+# others are conferred by the provincial procuracy's own decision (level «Cơ quan, đơn vị»).
+CONFERRED_BY = {
+    **{code: ("Chủ tịch nước Cộng hòa xã hội chủ nghĩa Việt Nam", "nha-nuoc")
+       for code in ("huan-chuong-lao-dong-hang-nhat", "huan-chuong-lao-dong-hang-nhi", "huan-chuong-lao-dong-hang-ba")},
+    **{code: ("Thủ tướng Chính phủ", "nha-nuoc")
+       for code in ("bang-khen-thu-tuong", "co-thi-dua-chinh-phu", "chien-si-thi-dua-toan-quoc")},
+    **{code: ("Viện kiểm sát nhân dân tối cao", "trung-uong")
+       for code in ("bang-khen-vien-truong-vksndtc", "co-thi-dua-nganh", "chien-si-thi-dua-nganh")},
+    **{code: ("Ủy ban nhân dân tỉnh Lạng Sơn", "tinh")
+       for code in ("bang-khen-chu-tich-ubnd-tinh", "co-thi-dua-cap-tinh", "chien-si-thi-dua-cap-tinh")},
+}
+
 # Every form and title in one ordered list: what a decision may award.
 DISTINCTIONS = Vocabulary("award form or title", AWARD_FORMS.terms + EMULATION_TITLES.terms)
 

@@ -133,14 +133,16 @@ def test_from_a_units_list_to_the_honor_roll_with_nothing_typed_twice(dossier_ap
     form = office.get("/quan-tri/quyet-dinh-khen-thuong/du-thao").get_data(as_text=True)
     assert "3 người được đồng ý" in form
     drafted = office.post("/quan-tri/quyet-dinh-khen-thuong/du-thao", {
-        "dossier": [str(dossier_id)], "symbol": "25/QĐ-VKS", "issued_on": "2026-12-20", "level": "co-quan",
+        "dossier": [str(dossier_id)], "symbol": "25/QĐ-VKS", "issued_on": "2026-12-20",
         "signing_authority": "KT. VIỆN TRƯỞNG", "signer_title": "PHÓ VIỆN TRƯỞNG", "signer": "Nguyễn Văn Viện",
-        "issuer": "Viện kiểm sát nhân dân tỉnh Lạng Sơn",
         "place": "Lạng Sơn", "reason": "Đã có thành tích xuất sắc trong công tác giải phóng mặt bằng"})
     assert drafted.status_code == 303, drafted.get_data(as_text=True)
     document_id = int(drafted.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     assert "Lương Thị Hạnh" not in client.get("/vinh-danh").get_data(as_text=True)  # a draft is not public
     reviewer.post(f"/quan-tri/van-ban/{document_id}/chuyen/submit")
+    # Seen: publishing a decision with no signed original gave no warning.
+    confirm = reviewer.post(f"/quan-tri/van-ban/{document_id}/chuyen/publish/xac-nhan").get_data(as_text=True)
+    assert "Chưa có bản gốc đã ký" in confirm
     assert reviewer.post(f"/quan-tri/van-ban/{document_id}/chuyen/publish").status_code == 302
     roll = client.get("/vinh-danh?hinh-thuc=huan-chuong-lao-dong-hang-ba").get_data(as_text=True)
     for row in NOMINEES:
@@ -153,6 +155,16 @@ def test_from_a_units_list_to_the_honor_roll_with_nothing_typed_twice(dossier_ap
         assert db.session.scalar(db.select(AwardPrivate.id_number).where(AwardPrivate.id_number == PRIVATE["id"]))
     decided_page = unit.get(f"/don-vi/ho-so/{dossier_id}").get_data(as_text=True)
     assert "Đã quyết định" in decided_page
+    # Seen: a Huân chương was published as the provincial procuracy's decision, at level
+    # «Cơ quan, đơn vị». It is the President's, at level «Nhà nước».
+    with app.app_context():
+        decision = db.session.get(Dossier, dossier_id).decision_document
+        assert decision.issuer == "Chủ tịch nước Cộng hòa xã hội chủ nghĩa Việt Nam"
+    award_page = client.get(roll.split('href="/vinh-danh/khen-thuong/')[1].split('"')[0].join(
+        ["/vinh-danh/khen-thuong/", ""])).get_data(as_text=True)
+    main = award_page.split("<main")[1].split("</main>")[0]
+    assert "Chủ tịch nước Cộng hòa xã hội chủ nghĩa Việt Nam" in main
+    assert "Viện kiểm sát nhân dân tỉnh Lạng Sơn" not in main
     # Seen: a decided dossier did not link to its published decision.
     with app.app_context():
         decision = db.session.get(Dossier, dossier_id).decision_document
@@ -223,6 +235,36 @@ def test_a_new_bien_ban_replaces_the_old_one(dossier_app, as_role):  # noqa: F81
     assert "bien-ban-da-ky.pdf" in files_section and "«bien-ban.pdf»" not in files_section
     assert files_section.count("Biên bản họp xét") == 1
     assert "«bien-ban-da-ky.pdf» thay «bien-ban.pdf»" in page  # the history says what was replaced
+
+
+def test_a_higher_award_cannot_be_drafted_as_the_procuracys_own_decision(dossier_app, as_role):  # noqa: F811
+    """Issue 25: a Huân chương Lao động "is drafted and published as a decision of «Viện kiểm sát
+    nhân dân tỉnh Lạng Sơn» at level «Cơ quan, đơn vị»"."""
+    app, rounds = dossier_app
+    unit, office = _unit(app, UNIT_EMAIL), as_role("editor")
+    dossier_id = prepared_dossier(unit, rounds["so-ket-2022"])
+    unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/submit")
+    office.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/appraise")
+    office.post(f"/quan-tri/ho-so/{dossier_id}/tham-dinh",
+                {f"verdict-{i}": "approved" for i in nominee_ids(app, dossier_id)})
+    with app.app_context():  # consultation and proposal as the office would, without the wait
+        dossier = db.session.get(Dossier, dossier_id)
+        dossier.status = "proposed"
+        db.session.commit()
+    draft = {"dossier": [str(dossier_id)], "symbol": "7/QĐ-CTN", "issued_on": "2026-12-20", "place": "Hà Nội"}
+    wrong = office.post("/quan-tri/quyet-dinh-khen-thuong/du-thao", {**draft, "level": "co-quan"})
+    assert wrong.status_code == 400
+    assert "do Chủ tịch nước Cộng hòa xã hội chủ nghĩa Việt Nam quyết định" in wrong.get_data(as_text=True)
+    wrong = office.post("/quan-tri/quyet-dinh-khen-thuong/du-thao",
+                        {**draft, "issuer": "Viện kiểm sát nhân dân tỉnh Lạng Sơn"})
+    assert wrong.status_code == 400
+    drafted = office.post("/quan-tri/quyet-dinh-khen-thuong/du-thao", draft)
+    assert drafted.status_code == 303, drafted.get_data(as_text=True)
+    with app.app_context():
+        from portal.domain.honors.models import decision_for
+        document = db.session.get(Dossier, dossier_id).decision_document
+        assert (document.issuer, decision_for(document).level) == ("Chủ tịch nước Cộng hòa xã hội chủ nghĩa Việt Nam",
+                                                                    "nha-nuoc")
 
 
 def test_returning_needs_a_reason_the_unit_sees_and_it_submits_again(dossier_app, as_role):  # noqa: F811

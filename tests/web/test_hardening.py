@@ -230,9 +230,9 @@ def _proposed(app, unit, office, round_id) -> int:
 
 def _draft(office, dossier_id: int, symbol: str) -> int:
     drafted = office.post("/quan-tri/quyet-dinh-khen-thuong/du-thao", {
-        "dossier": [str(dossier_id)], "symbol": symbol, "issued_on": "2026-12-20", "level": "co-quan",
+        "dossier": [str(dossier_id)], "symbol": symbol, "issued_on": "2026-12-20",
         "signing_authority": "KT. VIỆN TRƯỞNG", "signer_title": "PHÓ VIỆN TRƯỞNG", "signer": "Nguyễn Văn Viện",
-        "issuer": "Viện kiểm sát nhân dân tỉnh Lạng Sơn", "place": "Lạng Sơn", "reason": "Có thành tích xuất sắc"})
+        "place": "Lạng Sơn", "reason": "Có thành tích xuất sắc"})
     assert drafted.status_code == 303, drafted.get_data(as_text=True)[:3000]
     return int(drafted.headers["Location"].rstrip("/").rsplit("/", 1)[1])
 

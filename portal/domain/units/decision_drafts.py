@@ -20,7 +20,7 @@ from portal.domain.honors.award_lists import AwardList, AwardRow
 from portal.domain.honors.models import decision_for  # noqa: F401 (the web layer reads the drafted list)
 from portal.domain.honors.saving import HonorSpec, save_honor
 from portal.domain.units.dossiers import STEPS, Dossier, by_status, note_step
-from portal.domain.vocab import DISTINCTIONS
+from portal.domain.vocab import AWARD_LEVELS, CONFERRED_BY, DISTINCTIONS
 from portal.errors import InvalidTransition, ValidationFailed
 from portal.extensions import db
 
@@ -47,7 +47,26 @@ def _body(dossiers: list[Dossier], count: int, reason: str) -> str:
             "và các tập thể, cá nhân có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này.\n")
 
 
-def draft_decision(dossier_ids: list[int], data: dict, actor: Actor) -> Document:
+def _authority(distinction: str, data: dict, own_issuer: str) -> dict:
+    """Issuer and level of the decision: those of the authority that confers the form (a Huân
+    chương is the President's decision, never the procuracy's); for a form the procuracy
+    confers, what the office gave, or its own name at level «Cơ quan, đơn vị». A level or an
+    issuer that contradicts the form is refused."""
+    conferred = CONFERRED_BY.get(distinction)
+    if conferred is None:
+        return {"level": data.get("level") or "co-quan", "issuer": data.get("issuer") or own_issuer}
+    issuer, level = conferred
+    label = DISTINCTIONS.label(distinction)
+    if data.get("level") and data["level"] != level:
+        raise ValidationFailed(f"{label} do {issuer} quyết định: cấp của quyết định là «{AWARD_LEVELS.label(level)}», "
+                               f"không phải «{AWARD_LEVELS.label(data['level'])}».")
+    if data.get("issuer") and data["issuer"] != issuer:
+        raise ValidationFailed(f"{label} do {issuer} quyết định, không phải {data['issuer']}: hãy để trống "
+                               "ô «Cơ quan ban hành».")
+    return {"issuer": issuer, "level": level, "issuer_parent": ""}
+
+
+def draft_decision(dossier_ids: list[int], data: dict, actor: Actor, own_issuer: str = "") -> Document:
     """A draft decision from the approved nominees of the chosen dossiers, in one transaction:
     the document, its award list and the dossiers' link to it, or nothing."""
     chosen = [d for d in waiting_for_decision() if d.id in set(dossier_ids)]
@@ -60,7 +79,8 @@ def draft_decision(dossier_ids: list[int], data: dict, actor: Actor) -> Document
     nominees = [n for d in sorted(chosen, key=lambda d: d.id) for n in d.approved]
     campaign = first.review_round.campaign
     reason = " ".join(str(data.get("reason") or "").split())
-    form = {**{k: v for k, v in data.items() if v}, "type": "QĐ", "campaign": campaign.slug,
+    form = {**{k: v for k, v in data.items() if v}, **_authority(first.distinction, data, own_issuer),
+            "type": "QĐ", "campaign": campaign.slug,
             "award_form": DISTINCTIONS.label(first.distinction), "review_round": first.review_round.code,
             "field": "Thi đua - khen thưởng", "reason": reason,
             "relations": [["implements", campaign.plan_symbol]] if campaign.plan_symbol else []}

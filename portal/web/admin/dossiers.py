@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 
 from portal.domain.bounds import parse_date, parse_ids, parse_int
 from portal.domain.units import consultations, decision_drafts, dossier_steps, dossiers
@@ -129,7 +129,8 @@ def decision_draft():
     data = {key: request.form.get(key, "") for key in DRAFT_FIELDS}
     ids = parse_ids(request.form.getlist("dossier"))
     try:
-        document = decision_drafts.draft_decision(ids, data, actor())
+        document = decision_drafts.draft_decision(ids, data, actor(),
+                                                  current_app.config["DOCUMENT_DEFAULTS"].get("issuer", ""))
     except ValidationFailed as exc:
         problems = exc.problems or [m for messages in exc.fields.values() for m in messages]
         return _draft_page(waiting, {**data, "dossier": ids}, [exc.message, *problems], 400)
@@ -139,10 +140,11 @@ def decision_draft():
 
 
 def _draft_page(waiting, form: dict, errors: list[str], status: int = 200):
-    from flask import current_app
     defaults = current_app.config["DOCUMENT_DEFAULTS"]
-    form = {"issuer": defaults.get("issuer", ""), "issuer_parent": defaults.get("issuer_parent", ""),
-            "place": defaults.get("place", ""), "level": "co-quan", **{k: v for k, v in form.items() if v}}
+    # Issuer and level are left blank: they follow the form awarded (a Huân chương is the
+    # President's decision), or the office's own name at level «Cơ quan, đơn vị».
+    form = {"issuer_parent": defaults.get("issuer_parent", ""), "place": defaults.get("place", ""),
+            **{k: v for k, v in form.items() if v}}
     return render_template("admin/decision_draft.html", waiting=waiting, form=form, errors=errors,
                            levels=AWARD_LEVELS.terms, authorities=SIGNING_AUTHORITIES.terms), status
 
