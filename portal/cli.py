@@ -12,6 +12,7 @@ from portal.domain import accounts
 from portal.domain.actor import Actor
 from portal.domain.content import loader as content_loader
 from portal.domain.files import moves as file_moves
+from portal.domain.models_base import today_vn
 from portal.errors import ValidationFailed
 from portal.services import storage
 
@@ -95,6 +96,10 @@ def create_user(email: str, role: str, name: str, unit_code: str) -> None:
         raise click.ClickException(exc.message) from exc
     unit = f", {user.unit.name}" if user.unit else ""
     click.echo(f"Đã tạo tài khoản {user.email} ({user.role_label}{unit}).")
+    gone = user.unit.gone_by(today_vn()) if user.unit else None
+    if gone:
+        click.echo(f"Cảnh báo: {gone}. Tài khoản này chỉ xem và nộp được những gì của thời đơn vị còn "
+                   "hoạt động.", err=True)
 
 
 @users_group.command("list")

@@ -207,3 +207,19 @@ def test_the_units_home_and_the_offices_board_owe_the_same_reports(reporting, as
             owed = units.reports.round_status(db.session.get(ReviewRound, rounds["tong-ket-2025"])).count("missing")
         assert owed >= 1
         assert f"<strong>{owed}</strong> đơn vị chưa nộp báo cáo Tổng kết phong trào (hạn 15/12/2025)" in dashboard
+
+
+def test_a_dissolved_unit_neither_reports_nor_nominates_for_a_round_due_after_it(reporting, as_role):  # noqa: F811
+    """Issue 25: the district units "expired 30/06/2025 … and they still report and nominate"."""
+    app, rounds = reporting
+    as_role("reviewer").post(f"/quan-tri/bao-cao/{rounds['tong-ket-2025']}/han", {"due": "2025-12-15"})
+    cao_loc = _unit(app, UNIT_EMAIL)
+    refused = _submit(cao_loc, rounds["tong-ket-2025"], {})
+    assert refused.status_code == 400
+    assert "Viện kiểm sát nhân dân huyện Cao Lộc đã giải thể từ 30/06/2025" in refused.get_data(as_text=True)
+    nominated = cao_loc.post("/don-vi/ho-so", {"round": str(rounds["tong-ket-2025"]),
+                                               "distinction": "bang-khen-chu-tich-ubnd-tinh", "title": ""})
+    assert nominated.status_code == 400 and "đã giải thể từ 30/06/2025" in nominated.get_data(as_text=True)
+    assert _submit(cao_loc, rounds["so-ket-2022"], {}).status_code == 302  # its own years stay open to it
+    with app.app_context():
+        assert [r.round_id for r in units.UnitReport.query.all()] == [rounds["so-ket-2022"]]

@@ -78,6 +78,10 @@ def test_the_command_line_creates_a_unit_account(seeded):
     assert missing.exit_code != 0 and "--unit" in missing.output
     wrong = runner.invoke(args=["users", "create", "y@vks.test", "--role", "editor", "--unit", "vks-van-lang"], env=env)
     assert wrong.exit_code != 0
+    # Issue 25: accounts were created for the dissolved district units "without a warning".
+    assert "Cảnh báo: Viện kiểm sát nhân dân huyện Văn Lãng đã giải thể từ 30/06/2025" in done.output
+    office = runner.invoke(args=["users", "create", "vp@vks.test", "--role", "unit", "--unit", "van-phong"], env=env)
+    assert office.exit_code == 0 and "Cảnh báo" not in office.output
 
 
 def test_a_unit_finds_what_was_sent_to_it_and_its_receipt_is_recorded(unit_users, as_role):  # noqa: F811

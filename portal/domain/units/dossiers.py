@@ -230,6 +230,9 @@ def create(unit: Unit, review_round: ReviewRound, distinction: str, title: str, 
         raise ValidationFailed("Hãy chọn hình thức khen thưởng đề nghị.")
     if review_round.report_due_on is None:
         raise ValidationFailed(f"{review_round.label} chưa mở nhận hồ sơ.")
+    gone = unit.gone_by(review_round.report_due_on)
+    if gone:
+        raise ValidationFailed(f"{gone}: hồ sơ đề nghị khen thưởng {review_round.label} do đơn vị kế thừa lập.")
     title = clean(title, 300) or f"Đề nghị {form.label} — {review_round.label}"
     dossier = Dossier(unit=unit, review_round=review_round, distinction=form.code, title=title,
                       created_by=actor.name, status="draft", list_warnings="")

@@ -37,6 +37,14 @@ class Unit(db.Model):
     def active_on(self, day: date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
+    def gone_by(self, day: date) -> str | None:
+        """Why this unit cannot act for a day after it was dissolved (naming its successor), or None."""
+        if self.valid_to is None or day <= self.valid_to:
+            return None
+        after = f"; đơn vị kế thừa: {self.successor.name}" if self.successor else \
+            "; đơn vị kế thừa chưa có trong danh mục đơn vị"
+        return f"{self.name} đã giải thể từ {self.valid_to.strftime('%d/%m/%Y')}{after}"
+
     @property
     def label(self) -> str:
         return self.name + (" (đã giải thể)" if self.valid_to and self.valid_to < date.today() else "")

@@ -104,6 +104,10 @@ def submit_report(unit: Unit, review_round: ReviewRound, stream: BinaryIO, filen
     nothing: a refused file or figure leaves nothing behind."""
     if review_round.report_due_on is None:
         raise ValidationFailed(f"{review_round.label} chưa mở nhận báo cáo.")
+    gone = unit.gone_by(review_round.report_due_on)
+    if gone:
+        raise ValidationFailed(f"{gone}: báo cáo {review_round.label} (hạn "
+                               f"{review_round.report_due_on.strftime('%d/%m/%Y')}) do đơn vị kế thừa nộp.")
     if not clean_filename(filename).lower().endswith(REPORT_TYPES):  # the name as it will be stored
         raise ValidationFailed(f"Tệp «{filename}»: báo cáo chỉ nhận PDF hoặc DOCX (bản đã ký).")
     figures = parse_figures(review_round, form)
