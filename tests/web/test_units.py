@@ -173,7 +173,10 @@ def test_the_office_edits_recipients_and_admins_the_registry(unit_users, as_role
             ["van-phong", "vks-cao-loc"]
     assert editor.get("/quan-tri/don-vi").status_code == 403
     admin = as_role("admin")
-    assert "Danh mục đơn vị" in admin.get("/quan-tri/don-vi").get_data(as_text=True)
+    registry = admin.get("/quan-tri/don-vi").get_data(as_text=True)
+    assert "Danh mục đơn vị" in registry
+    # Issue 25: the 11 district units expired 30/06/2025 and "their successors are not in the registry".
+    assert "11 đơn vị đã giải thể chưa có đơn vị kế thừa" in registry
     bad = admin.post(f"/quan-tri/don-vi/{cao_loc_id}", {"name": "Viện kiểm sát nhân dân huyện Cao Lộc",
                                                          "valid_from": "2026-01-01", "valid_to": "2025-06-30"})
     assert bad.status_code == 400 and "trước ngày bắt đầu" in bad.get_data(as_text=True)
@@ -184,6 +187,7 @@ def test_the_office_edits_recipients_and_admins_the_registry(unit_users, as_role
     with unit_users.app_context():
         assert units.by_code("vks-cao-loc").successor.code == "van-phong"
         db.session.remove()
+    assert "10 đơn vị đã giải thể chưa có đơn vị kế thừa" in admin.get("/quan-tri/don-vi").get_data(as_text=True)
 
 
 def test_every_webmaster_route_refuses_a_unit_account(unit_users):
