@@ -30,6 +30,7 @@ setup: install
 ## Serve the portal on http://127.0.0.1:5000
 run: setup
 	@echo "Cổng thông tin: http://$(HOST):$(PORT)"
+	@if [ "$${DEMO_DATA:-1}" != "0" ]; then echo "Có dữ liệu minh họa (demo/, được đánh dấu «Minh họa»); chạy không có chúng: DEMO_DATA=0 make run"; fi
 	SITE_URL=$(SITE_URL) $(BIN)/gunicorn --workers 2 --limit-request-line 8190 --bind $(HOST):$(PORT) --access-logfile - "portal:create_app()"
 
 ## Node tools the browser checks use (axe-core, the Nu HTML checker, Lighthouse), pinned in package-lock.json.
