@@ -193,7 +193,12 @@ def test_one_save_keeps_every_nominees_verdict_and_comment(dossier_app, as_role)
     fields.update({f"note-{i}": f"Nhận xét {n}" for n, i in enumerate(ids)})
 
     bad = {**fields, f"verdict-{ids[-1]}": "maybe"}
-    assert office.post(forms[0].action, bad).status_code == 400
+    refused = office.post(forms[0].action, bad)
+    assert refused.status_code == 400
+    again = lxml.html.fromstring(refused.data)  # every value typed is still there, the wrong row marked
+    assert [again.get_element_by_id(f"c-{i}").value for i in ids] == [f"Nhận xét {n}" for n in range(len(ids))]
+    assert again.get_element_by_id(f"v-{ids[0]}").value == "approved"
+    assert again.get_element_by_id(f"v-{ids[-1]}").get("aria-invalid") == "true"
     assert "Chưa xét" in office.get(f"/quan-tri/ho-so/{dossier_id}").get_data(as_text=True)
     with app.app_context():
         assert {n.verdict for n in db.session.get(Dossier, dossier_id).nominees} == {""}

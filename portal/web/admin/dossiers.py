@@ -29,10 +29,14 @@ def dossier_list():
                            counts=counts, states=dossiers.STATES, filters=FILTERS)
 
 
-def _page(dossier: dossiers.Dossier, errors: list[str] | None = None, status: int = 200):
+def _page(dossier: dossiers.Dossier, errors: list[str] | None = None, status: int = 200,
+          typed: dict | None = None, row_errors: dict | None = None):
+    """The dossier's page; after a refused list of verdicts, `typed` holds every row's choice and
+    comment as sent (nothing typed is lost) and `row_errors` what is wrong with which row."""
     windows = consultations.of_dossier(dossier)
     consulted = {e.nominee_id for c in windows for e in c.entries}
     return render_template("admin/dossier.html", dossier=dossier, errors=errors or [],
+                           typed=typed or {}, row_errors=row_errors or {},
                            steps=dossier_steps.available(dossier, actor()), verdicts=dossiers.VERDICTS,
                            consultations=windows, consulted=consulted,
                            needs=lambda n: consultations.requires_consultation(dossier.distinction, n.kind),
@@ -80,10 +84,14 @@ def nominee_verdicts(dossier_id: int):
                 for n in dossier.nominees if f"verdict-{n.id}" in request.form}
     if not verdicts:
         return _page(dossier, ["Chưa có ý kiến thẩm định nào được gửi."], 400)
+    wrong = {nominee_id: "Ý kiến thẩm định không hợp lệ: chọn trong danh sách."
+             for nominee_id, (verdict, _) in verdicts.items() if verdict not in dossiers.VERDICTS}
     try:
+        if wrong:
+            raise ValidationFailed("Chưa ghi ý kiến nào: có dòng cần sửa (đánh dấu bên dưới).")
         changed = dossier_steps.set_verdicts(dossier, verdicts, actor())
     except ValidationFailed as exc:
-        return _page(dossier, [exc.message, *exc.problems], 400)
+        return _page(dossier, [exc.message, *exc.problems], 400, typed=verdicts, row_errors=wrong)
     if changed:
         flash(f"Đã ghi ý kiến thẩm định của {len(changed)} người: "
               + "; ".join(f"{n.name} — {n.verdict_label}" for n in changed) + ".")
