@@ -565,3 +565,13 @@ def test_a_dossier_is_cancelled_only_with_a_reason(dossier_app, as_role):  # noq
     assert unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/cancel", {"comment": "Lập nhầm đợt"}).status_code == 303
     page = unit.get(f"/don-vi/ho-so/{dossier_id}").get_data(as_text=True)
     assert "Đã hủy" in page and "Lập nhầm đợt" in page
+    # Issue 25: a cancellation "can be undone while the round is open"; after the round, never.
+    assert "Khôi phục hồ sơ đã hủy" in page
+    late = unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/reopen")  # today: the 2022 round is long over
+    assert late.status_code == 409 and "đã kết thúc ngày 31/12/2022" in late.get_data(as_text=True)
+    with time_machine.travel(datetime(2022, 12, 20, 9, 0, tzinfo=VN), tick=True):
+        unit = _unit(app, UNIT_EMAIL)
+        assert unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/reopen").status_code == 303
+    with app.app_context():
+        dossier = db.session.get(Dossier, dossier_id)
+        assert dossier.status == "draft" and [s.action for s in dossier.steps][-2:] == ["cancel", "reopen"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from portal.domain import audit
 from portal.domain.actor import Actor
-from portal.domain.models_base import utcnow
+from portal.domain.models_base import today_vn, utcnow
 from portal.domain.units.decision_drafts import withdraw_from_draft
 from portal.domain.units.dossiers import (
     FILE_ROLES,
@@ -41,6 +41,10 @@ def apply(dossier: Dossier, name: str, actor: Actor, comment: str = "") -> Dossi
         raise ValidationFailed("Hãy ghi lý do trả lại để đơn vị biết cần bổ sung, sửa gì.")
     if name == "cancel" and not comment:  # a dossier is never cancelled by one stray click
         raise ValidationFailed("Hãy ghi lý do hủy hồ sơ; hồ sơ chưa bị hủy.")
+    if name == "reopen" and today_vn() > dossier.review_round.ends_on:
+        raise InvalidTransition(f"{dossier.review_round.label} đã kết thúc ngày "
+                                f"{dossier.review_round.ends_on.strftime('%d/%m/%Y')}: hồ sơ đã hủy không khôi phục "
+                                "được nữa.")
     if name == "submit":
         problems = _ready_to_submit(dossier)
         if problems:

@@ -47,6 +47,8 @@ STEPS = StepTable((
     Step("return", "Trả lại", ("submitted", "appraising", "consulting", "proposed"), "returned", OFFICE),
     Step("cancel", "Hủy hồ sơ", EDITABLE + ("submitted",), "cancelled", ("unit",) + OFFICE,
          guard=_office_cancels_submitted),
+    # A cancellation is undone while its round lasts (dossier_steps.apply checks the round's end).
+    Step("reopen", "Khôi phục hồ sơ đã hủy", ("cancelled",), "draft", ("unit",) + OFFICE),
 ), lambda state: STATES.get(state, state), refused="Không thể «{label}» hồ sơ đang ở trạng thái «{state}».",
     forbidden="Vai trò của bạn không được «{label}» hồ sơ này.", trusted="system")
 

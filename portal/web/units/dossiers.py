@@ -107,7 +107,7 @@ def dossier_list_upload(dossier_id: int):
 @unit_required
 def dossier_step(dossier_id: int, name: str):
     dossier = dossiers.get(dossier_id, unit_account())
-    if name not in ("submit", "cancel"):
+    if name not in ("submit", "cancel", "reopen"):
         raise NotFound("Không có thao tác này.")
     try:
         with notices.with_change(notices.dossier_step, dossier, name):
