@@ -128,6 +128,9 @@ def test_from_a_units_list_to_the_honor_roll_with_nothing_typed_twice(dossier_ap
                                                                "csrf_token": token})
         assert late.status_code == 409 and "đã kết thúc" in late.get_data(as_text=True)
         assert office.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/propose").status_code == 303
+        # Issue 25: when the window closes the office gets "a report to send up (views, comments
+        # per nominee, how each was handled) as .docx and .xlsx".
+        _the_result_to_send_up(office, app, dossier_id)
 
     office, reviewer, unit = as_role("editor"), as_role("reviewer"), _unit(app, UNIT_EMAIL)
     form = office.get("/quan-tri/quyet-dinh-khen-thuong/du-thao").get_data(as_text=True)
@@ -170,6 +173,28 @@ def test_from_a_units_list_to_the_honor_roll_with_nothing_typed_twice(dossier_ap
         decision = db.session.get(Dossier, dossier_id).decision_document
         assert decision.status == "published"
         assert f'href="/van-ban/{decision.slug}"' in decided_page and decision.symbol in decided_page
+
+
+def _the_result_to_send_up(office, app, dossier_id):
+    import docx
+    import openpyxl
+
+    from portal.domain.units import consultations
+    with app.app_context():
+        consultation_id = consultations.of_dossier(db.session.get(Dossier, dossier_id))[0].id
+    page = office.get(f"/quan-tri/ho-so/{dossier_id}").get_data(as_text=True)
+    assert f"/quan-tri/lay-y-kien/{consultation_id}/ket-qua.xlsx" in page
+    sheet = openpyxl.load_workbook(io.BytesIO(office.get(
+        f"/quan-tri/lay-y-kien/{consultation_id}/ket-qua.xlsx").data)).active
+    cells = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    assert "3 lượt xem trang; 1 ý kiến" in cells[1][0]  # the page was opened three times above
+    hanh = next(row for row in cells if "Lương Thị Hạnh" in row)
+    assert hanh[-4:] == [1, 0, "Đồng chí Hạnh gương mẫu, được nhân dân tin yêu.", "Chưa xem xét"]
+    assert not any("0988777666" in str(c) for row in cells for c in row)  # a sender's contact stays private
+    text = "\n".join(c.text for row in docx.Document(io.BytesIO(office.get(
+        f"/quan-tri/lay-y-kien/{consultation_id}/ket-qua.docx").data)).tables[0].rows for c in row.cells)
+    assert "Lương Thị Hạnh" in text and "gương mẫu" in text and "0988777666" not in text
+    assert office.get(f"/quan-tri/lay-y-kien/{consultation_id}/ket-qua.pdf").status_code == 404
 
 
 def test_one_save_keeps_every_nominees_verdict_and_comment(dossier_app, as_role):  # noqa: F811
@@ -473,7 +498,8 @@ NEW_ENDPOINTS = ("units.dossier", "admin.dossier", "admin.nominee", "admin.consu
 def _routes(app, dossier_id, ids):
     """Every route of dossiers, consultations and the office API, with real arguments."""
     values = {"dossier_id": dossier_id, "file_id": ids["file"], "nominee_id": ids["nominee"], "name": "submit",
-              "comment_id": ids["comment"], "slug": ids["slug"], "round_id": ids["round"], "document_id": 1}
+              "comment_id": ids["comment"], "slug": ids["slug"], "round_id": ids["round"], "document_id": 1,
+              "consultation_id": ids["consultation"], "ext": "xlsx"}
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith(NEW_ENDPOINTS):
             url = rule.rule
@@ -499,7 +525,7 @@ def test_every_new_route_against_every_role(dossier_app, as_role, client):  # no
         db.session.add(comment)
         db.session.commit()
         ids = {"file": dossier.files[0].id, "nominee": dossier.nominees[0].id, "comment": comment.id,
-               "slug": consultation.slug, "round": rounds["so-ket-2022"]}
+               "slug": consultation.slug, "round": rounds["so-ket-2022"], "consultation": consultation.id}
     checked = 0
     for endpoint, method, url in _routes(app, dossier_id, ids):
         public = endpoint.startswith("public.")

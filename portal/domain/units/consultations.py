@@ -89,6 +89,18 @@ class ConsultationEntry(ListedRecipient, db.Model):
     nominee_id: Mapped[int | None] = mapped_column(ForeignKey("dossier_nominees.id", ondelete="SET NULL"), index=True)
 
 
+class ConsultationView(db.Model):
+    """How many times a consultation's page was opened, per day (Vietnam's): the count the
+    office reports up. Kept outside the change sequence, so a view never renews the page cache."""
+
+    __tablename__ = "consultation_views"
+
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    views: Mapped[int] = mapped_column(default=0)
+
+
 class ConsultationComment(db.Model):
     __tablename__ = "consultation_comments"
     __private_state__ = True

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
 from portal.domain.bounds import parse_date, parse_ids, parse_int
-from portal.domain.units import consultations, decision_drafts, dossier_steps, dossiers
+from portal.domain.units import consultation_report, consultations, decision_drafts, dossier_steps, dossiers
 from portal.domain.vocab import AWARD_LEVELS, SIGNING_AUTHORITIES
 from portal.errors import NotFound, ValidationFailed
 from portal.extensions import db
@@ -98,6 +98,23 @@ def nominee_verdicts(dossier_id: int):
     else:
         flash("Ý kiến thẩm định không thay đổi.")
     return redirect(url_for("admin.dossier_view", dossier_id=dossier.id, _anchor="h-list"), 303)
+
+
+REPORT_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@bp.get("/lay-y-kien/<int:consultation_id>/ket-qua.<ext>")
+def consultation_result(consultation_id: int, ext: str):
+    """The result of a window to send up: views, comments per nominee, how each was handled."""
+    consultation = db.session.get(consultations.Consultation, consultation_id)
+    if consultation is None or ext not in REPORT_TYPES:
+        abort(404)
+    build = consultation_report.docx if ext == "docx" else consultation_report.xlsx
+    response = send_file(build(consultation), mimetype=REPORT_TYPES[ext], as_attachment=True,
+                         download_name=f"ket-qua-lay-y-kien-{consultation.slug}.{ext}")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.post("/ho-so/<int:dossier_id>/lay-y-kien")

@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from portal.domain.bounds import parse_int
 from portal.domain.models_base import today_vn
-from portal.domain.units import consultations
+from portal.domain.units import consultation_report, consultations
 from portal.errors import InvalidTransition, ValidationFailed
 from portal.web import notices
 from portal.web.public import bp
@@ -31,6 +31,8 @@ def _page(consultation, problems=None, form=None, status: int = 200):
 @bp.get("/lay-y-kien/<slug>")
 def consultation(slug: str):
     found = consultations.by_slug(slug) or abort(404)
+    if request.method == "GET":  # counted for the office's report (HEAD is not a reader)
+        consultation_report.record_view(found)
     return _page(found)
 
 
