@@ -57,9 +57,9 @@ DRAFT = textwrap.dedent("""
     with app.app_context():
         Path(sys.argv[2]).write_text("started")
         decision_drafts.draft_decision([int(sys.argv[1])], {
-            "symbol": "30/QĐ-VKS", "issued_on": "2026-12-20", "signing_authority": "KT. VIỆN TRƯỞNG",
-            "signer_title": "PHÓ VIỆN TRƯỞNG", "signer": "Hoàng Văn Ký", "level": "co-quan",
-            "issuer": "Viện kiểm sát nhân dân tỉnh Lạng Sơn", "place": "Lạng Sơn"}, Actor("vp@vks.test", "reviewer"))
+            "symbol": "30/QĐ-UBND", "issued_on": "2026-12-20", "signing_authority": "KT. CHỦ TỊCH",
+            "signer_title": "PHÓ CHỦ TỊCH", "signer": "Hoàng Văn Ký", "level": "tinh",
+            "issuer": "Ủy ban nhân dân tỉnh Lạng Sơn", "place": "Lạng Sơn"}, Actor("vp@vks.test", "reviewer"))
         print("done")
 """)
 
@@ -76,7 +76,7 @@ def _list(path) -> None:
 
 def _state(data, dossier_id: int) -> tuple[int, int, int, int]:
     """(drafts, awards, private rows, dossier linked) as another process sees them."""
-    return (count(data, "SELECT count(*) FROM documents WHERE symbol = '30/QĐ-VKS'"),
+    return (count(data, "SELECT count(*) FROM documents WHERE symbol = '30/QĐ-UBND'"),
             count(data, "SELECT count(*) FROM awards"), count(data, "SELECT count(*) FROM award_private"),
             count(data, f"SELECT count(*) FROM dossiers WHERE id = {dossier_id} AND decision_document_id IS NOT NULL"))
 

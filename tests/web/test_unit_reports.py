@@ -63,26 +63,28 @@ def test_late_reports_are_accepted_and_marked_and_the_office_sees_totals(reporti
     later = rounds["so-ket-2024"]
     bad = office.post(f"/quan-tri/bao-cao/{later}/han", {"due": "15/12"})
     assert bad.status_code == 400 and "Hạn nộp phải là một ngày" in bad.get_data(as_text=True)
-    assert office.post(f"/quan-tri/bao-cao/{later}/han", {"due": "2099-12-15"}).status_code == 302
-    cao_loc, dinh_lap = _unit(app, UNIT_EMAIL), _unit(app, OTHER_EMAIL)
-    done = _submit(cao_loc, later, {"ho-ban-giao-som": "12", "dien-tich-ban-giao": "1.250,5",
-                                    "du-an-dung-tien-do": "2"})
-    assert done.status_code == 302
+    assert office.post(f"/quan-tri/bao-cao/{later}/han", {"due": "2024-12-15"}).status_code == 302
+    import time_machine
+    with time_machine.travel(datetime(2024, 12, 10, 9, 0, tzinfo=VN), tick=True):  # before the deadline
+        cao_loc, dinh_lap = _unit(app, UNIT_EMAIL), _unit(app, OTHER_EMAIL)
+        done = _submit(cao_loc, later, {"ho-ban-giao-som": "12", "dien-tich-ban-giao": "1.250,5",
+                                        "du-an-dung-tien-do": "2"})
+        assert done.status_code == 302
+        _submit(dinh_lap, later, {"ho-ban-giao-som": "8", "dien-tich-ban-giao": "750"})
+    dinh_lap = _unit(app, OTHER_EMAIL)
     late = _submit(dinh_lap, rounds["so-ket-2022"], {"ho-ban-giao-som": "3"})  # due 15/12/2022: long past
     assert late.status_code == 302
     assert "sau hạn, được ghi nhận là nộp muộn" in dinh_lap.get("/don-vi/bao-cao").get_data(as_text=True)
-    _submit(dinh_lap, later, {"ho-ban-giao-som": "8", "dien-tich-ban-giao": "750"})
     board = office.get(f"/quan-tri/bao-cao/{later}").get_data(as_text=True)
     assert "<strong>2</strong> đúng hạn" in board and "<strong>0</strong> muộn" in board
-    # Due in 2099: of the units existing then (the office alone), one has not reported; the two
-    # district procuracies that did count although they were dissolved on 30/6/2025.
-    assert "<strong>1</strong> chưa nộp" in board
+    # Due 15/12/2024: the office and the eleven district procuracies existed then; ten have not reported.
+    assert "<strong>10</strong> chưa nộp" in board
     assert "20 hộ" in board and "2.000,5 m²" in board and "2 dự án" in board
     assert board.count("<svg") >= 3  # status, and one chart per reported figure
     old = office.get(f"/quan-tri/bao-cao/{rounds['so-ket-2022']}").get_data(as_text=True)
     assert "<strong>1</strong> muộn" in old and "Muộn" in old
     listing = office.get("/quan-tri/bao-cao").get_data(as_text=True)
-    assert "2 đúng hạn · 0 muộn · 1 chưa nộp" in listing and "0 đúng hạn · 1 muộn · 11 chưa nộp" in listing
+    assert "2 đúng hạn · 0 muộn · 10 chưa nộp" in listing and "0 đúng hạn · 1 muộn · 11 chưa nộp" in listing
 
 
 def test_a_resubmission_supersedes_and_keeps_history(reporting):
