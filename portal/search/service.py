@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sys
 
 from flask import Flask, current_app, has_app_context, has_request_context, request
 from sqlalchemy.exc import SQLAlchemyError
@@ -88,6 +89,9 @@ def ensure_index(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
+    module = sys.modules.get(BACKENDS["postgresql"][0])  # loaded already: this process used it
+    if module is not None:
+        module.POSTGRES.forget()
     changes.committed.connect(_on_commit)
     changes.recorded.connect(_on_recorded)
     app.before_request(_before_request)

@@ -57,6 +57,12 @@ class _Decision:
 _decisions_by_generation: dict[tuple, list[_Decision]] = {}
 
 
+def forget() -> None:
+    """Drop the decisions kept per generation: a new app may face a database whose generations
+    restart from where an emptied one's did (tests on PostgreSQL)."""
+    _decisions_by_generation.clear()
+
+
 def _public_decisions(session) -> list[_Decision]:
     """Decisions whose document is public (a few hundred at most), with what filters use; read
     once per content generation (a page of the honor roll needs them two or three times)."""

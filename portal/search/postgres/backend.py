@@ -32,6 +32,13 @@ class PostgresBackend:
         self.tables: dict[tuple, PgBits] = {}  # (database, table oid) -> its bitsets
         self.tables_lock = threading.Lock()
 
+    def forget(self) -> None:
+        """Drop what is kept per generation and per table: a new app may face a database emptied
+        and refilled under the same name, whose generations start again."""
+        self.results.clear()
+        with self.tables_lock:
+            self.tables.clear()
+
     def bits_for(self, session: Session, version: str) -> PgBits:
         """This process's bitsets of the session's `search_entries` table, at `version` (and
         sequential scans off for the rest of the session's transaction)."""
