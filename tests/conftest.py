@@ -196,8 +196,6 @@ def app(request, tmp_path, templates):
             names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
             db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             db.session.commit()
-            if "seeded" in request.fixturenames:
-                content.load(CONTENT, storage())
     cache.clear()
     yield app
     assert_unique_index_keys(app.config["SEARCH_INDEX_DIR"])
@@ -228,8 +226,12 @@ def client(app):
 
 @pytest.fixture
 def seeded(app):
-    """The app with content/ loaded (the letter, the plan, decision 57 and the campaign): `app`
-    starts from the loaded template when a test asks for this fixture."""
+    """The app with content/ loaded (the letter, the plan, decision 57 and the campaign). On
+    SQLite `app` starts from the loaded template when a test asks for this fixture; on PostgreSQL
+    the content is loaded here, after the search tests have chosen their backend."""
+    if _postgres_url():
+        with app.app_context():
+            content.load(CONTENT, storage())
     return app
 
 
