@@ -163,13 +163,16 @@ EMULATION_TITLES = Vocabulary("emulation title", [
 ])
 
 # Who decides a form or title conferred above the provincial procuracy, and the level of that
-# decision (Luật Thi đua, khen thưởng 2022, Điều 80 and 81; Thông tư 02/2024/TT-VKSTC). The
-# others are conferred by the provincial procuracy's own decision (level «Cơ quan, đơn vị»).
+# decision, as Luật Thi đua, khen thưởng 06/2022/QH15 reads (bench/qa/laws/): Điều 77 (the
+# Chủ tịch nước: huân chương), Điều 78 khoản 1 (the Chính phủ: Cờ thi đua của Chính phủ) and
+# khoản 2 (the Thủ tướng: Chiến sĩ thi đua toàn quốc, his Bằng khen), Điều 79 khoản 2 (the Viện
+# trưởng VKSND tối cao for the sector) and khoản 4 (the Chủ tịch UBND cấp tỉnh: cờ thi đua and
+# chiến sĩ thi đua cấp tỉnh; his Bằng khen too). The others are the provincial procuracy's own.
 CONFERRED_BY = {
     **{code: ("Chủ tịch nước Cộng hòa xã hội chủ nghĩa Việt Nam", "nha-nuoc")
        for code in ("huan-chuong-lao-dong-hang-nhat", "huan-chuong-lao-dong-hang-nhi", "huan-chuong-lao-dong-hang-ba")},
-    **{code: ("Thủ tướng Chính phủ", "nha-nuoc")
-       for code in ("bang-khen-thu-tuong", "co-thi-dua-chinh-phu", "chien-si-thi-dua-toan-quoc")},
+    "co-thi-dua-chinh-phu": ("Chính phủ", "nha-nuoc"),
+    **{code: ("Thủ tướng Chính phủ", "nha-nuoc") for code in ("bang-khen-thu-tuong", "chien-si-thi-dua-toan-quoc")},
     **{code: ("Viện kiểm sát nhân dân tối cao", "trung-uong")
        for code in ("bang-khen-vien-truong-vksndtc", "co-thi-dua-nganh", "chien-si-thi-dua-nganh")},
     **{code: ("Ủy ban nhân dân tỉnh Lạng Sơn", "tinh")
