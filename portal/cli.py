@@ -120,6 +120,62 @@ def disable_user(email: str) -> None:
     click.echo(f"Đã khóa tài khoản {user.email}.")
 
 
+honors_group = AppGroup("honors", help="Khen thưởng đã công bố: hủy bỏ, thu hồi việc hủy bỏ.")
+DECISION_DATE = click.DateTime(["%Y-%m-%d", "%d/%m/%Y"])
+
+
+def _award(award_id: int):
+    from portal.domain.honors.models import Award
+    from portal.extensions import db
+    award = db.session.get(Award, award_id)
+    if award is None:
+        raise click.ClickException(f"Không có khen thưởng số {award_id}.")
+    return award
+
+
+@honors_group.command("annul")
+@click.argument("award_id", type=int)
+@click.option("--decision", "symbol", required=True, help="Số, ký hiệu quyết định hủy bỏ")
+@click.option("--reason", required=True, help="Lý do công khai")
+@click.option("--date", "decided_on", type=DECISION_DATE, help="Ngày quyết định (mặc định: hôm nay)")
+@click.option("--whole-decision", is_flag=True, help="Hủy bỏ mọi khen thưởng của quyết định chứa AWARD_ID")
+def annul_award(award_id: int, symbol: str, reason: str, decided_on, whole_decision: bool) -> None:
+    """Annul a published award (or its whole decision); it stays on the roll, marked annulled."""
+    from portal.domain.honors import annulments
+    from portal.extensions import db
+    award = _award(award_id)
+    day = decided_on.date() if decided_on else today_vn()
+    try:
+        if whole_decision:
+            made = annulments.annul_decision(award.decision, symbol, day, reason, CLI_ACTOR)
+        else:
+            made = annulments.annul([award], symbol, day, reason, CLI_ACTOR)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from exc
+    db.session.commit()
+    click.echo(f"Đã hủy bỏ {len(made)} khen thưởng theo {made[0].symbol}.")
+
+
+@honors_group.command("restore")
+@click.argument("award_id", type=int)
+@click.option("--decision", "symbol", required=True, help="Số, ký hiệu quyết định thu hồi việc hủy bỏ")
+@click.option("--reason", required=True, help="Lý do công khai")
+@click.option("--date", "decided_on", type=DECISION_DATE, help="Ngày quyết định (mặc định: hôm nay)")
+def restore_award(award_id: int, symbol: str, reason: str, decided_on) -> None:
+    """Withdraw the annulment in force by a correcting decision (both stay in the history)."""
+    from portal.domain.honors import annulments
+    from portal.extensions import db
+    award = _award(award_id)
+    try:
+        annulments.withdraw(award, symbol, decided_on.date() if decided_on else today_vn(), reason, CLI_ACTOR)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from exc
+    db.session.commit()
+    click.echo(f"Khen thưởng của {award.name} có hiệu lực trở lại theo {symbol}.")
+
+
 mail_group = AppGroup("mail", help="Thư thông báo chờ gửi.")
 
 
@@ -139,3 +195,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(search_group)
     app.cli.add_command(users_group)
     app.cli.add_command(files_group)
+    app.cli.add_command(honors_group)

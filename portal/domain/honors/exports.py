@@ -17,7 +17,7 @@ EXPORT_COLUMNS = [("seq", "STT"), ("kind", "Đối tượng"), ("name", "Họ t�
                   ("unit", "Đơn vị"), ("locality", "Địa bàn (tại thời điểm khen thưởng)"),
                   ("achievement", "Thành tích"), ("contribution", "Giá trị đóng góp (đồng)"),
                   ("distinction", "Hình thức khen thưởng"), ("year", "Năm"), ("decision", "Quyết định"),
-                  ("decision_date", "Ngày quyết định"), ("issuer", "Cơ quan ban hành")]
+                  ("decision_date", "Ngày quyết định"), ("issuer", "Cơ quan ban hành"), ("status", "Tình trạng")]
 CHUNK_ROWS = 500
 
 

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain import changes
@@ -49,6 +50,30 @@ class HonorDecision(db.Model):
         return AWARD_LEVELS.label(self.level)
 
 
+# Verification codes: random (never derived from an id), from an alphabet without look-alikes
+# (no 0/O, 1/I/L); 12 characters give 31**12, about 8 * 10**17 codes.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 12
+
+
+def new_verification_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(raw: str) -> str | None:
+    """A code as typed or scanned ("abcd-efgh-jkmn", spaces, lower case) in its stored form,
+    or None when it cannot be one."""
+    code = re.sub(r"[\s\-.]", "", (raw or "")[:40]).upper()
+    if len(code) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
+        return None
+    return code
+
+
+def grouped_code(code: str) -> str:
+    """The code as printed: XXXX-XXXX-XXXX."""
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
 def name_words(name: str) -> set[str]:
     """The folded syllables of a name: "Hộ ông Nguyễn Văn Ánh" -> ho, ong, nguyen, van, anh."""
     return {word[:40] for word in re.findall(r"\w+", fold(name or ""))}
@@ -85,6 +110,10 @@ class Award(RecipientRow, db.Model):
     commune: Mapped[str | None] = mapped_column(String(200), index=True)
     district_area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
     publication: Mapped[str] = mapped_column(String(20), default="public")
+    # Printed on the certificate; /xac-minh/<code> answers whether the award still stands.
+    verification_code: Mapped[str] = mapped_column(String(16), unique=True, default=new_verification_code)
+    # Set and cleared by honors.annulments only; the rows there keep the history.
+    annulled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = created_column()
     updated_at: Mapped[datetime] = updated_column()
 

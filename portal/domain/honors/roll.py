@@ -135,7 +135,8 @@ def _named_rows(name: str, session) -> list:
     cache = g.setdefault("_named_rows", {}) if has_app_context() else {}
     key = (id(session), name)
     if key not in cache:
-        columns = (Award.id, Award.kind, Award.decision_id, Award.district_area_id, Award.unit, Award.sort_key)
+        columns = (Award.id, Award.kind, Award.decision_id, Award.district_area_id, Award.unit, Award.sort_key,
+                   Award.annulled)
         if session.get_bind().dialect.name == "postgresql":
             # Ids first, then the rows by key: joined, PostgreSQL expects thousands of names and
             # reads all 100,000 awards to find a few dozen (seen: 31 ms against 4 ms).
@@ -189,11 +190,13 @@ def list_awards(flt: HonorFilter, page: int, per_page: int, session=None) -> Pag
     return Page([tuple(rows[i]) for i in ids if i in rows], total, page, per_page)
 
 
-def _count_by(column, flt: HonorFilter, decisions: list[_Decision]) -> dict:
+def _count_by(column, flt: HonorFilter, decisions: list[_Decision], annulled_only: bool = False) -> dict:
     if flt.name:
         kept = filter(_keeper(flt, db.session), _named_rows(flt.name, db.session))
-        return dict(Counter(getattr(row, column.key) for row in kept))
+        return dict(Counter(getattr(row, column.key) for row in kept if row.annulled or not annulled_only))
     conds = _award_conditions(flt, [d.id for d in decisions if _decision_matches(d, flt)])
+    if annulled_only:
+        conds.append(Award.annulled.is_(True))
     return dict(db.session.execute(db.select(column, func.count(Award.id)).select_from(_source(flt))
                                    .where(*conds).group_by(column)).all())
 
@@ -238,17 +241,21 @@ def _area_label(name: str, level: str, valid_to) -> str:
 
 
 def statistics(flt: HonorFilter) -> dict:
-    """Counts by year and form, by recipient kind and by locality, for the charts."""
+    """Counts by year and form, by recipient kind and by locality, for the charts; annulled
+    awards are counted apart, not in the years' figures."""
     decisions = {d.id: d for d in _public_decisions(db.session)}
     per_decision = _count_by(Award.decision_id, flt, list(decisions.values()))
+    annulled = _count_by(Award.decision_id, flt, list(decisions.values()), annulled_only=True)
     by_year: dict[int, dict[str, int]] = {}
     for decision_id, count in per_decision.items():
+        count -= annulled.get(decision_id, 0)
         d = decisions[decision_id]
         by_year.setdefault(d.year, {})
         by_year[d.year][d.distinction] = by_year[d.year].get(d.distinction, 0) + count
     forms = sorted({f for counts in by_year.values() for f in counts}, key=DISTINCTIONS.rank)
     data = facets(flt)
     return {"years": sorted(y for y in by_year if y), "forms": forms, "by_year": by_year,
+            "annulled": sum(annulled.values()),
             "by_kind": data["doi-tuong"], "by_area": sorted(data["dia-ban"], key=lambda r: -r[2])}
 
 
@@ -265,6 +272,7 @@ def public_fields(award: Award, decision: HonorDecision, document: Document) -> 
         "distinction": decision.distinction_label, "year": decision.achievement_year,
         "decision": document.symbol, "decision_date": document.issued_on.isoformat(),
         "decision_slug": document.slug, "issuer": document.issuer, "demo": document.is_demo,
+        "annulled": award.annulled, "status": "Đã bị hủy bỏ" if award.annulled else "Còn hiệu lực",
     }
 
 

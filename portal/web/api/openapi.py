@@ -142,6 +142,8 @@ SPEC = {
                 "achievement": _NULLABLE_STR, "contribution": {"type": ["integer", "null"]},
                 "register_no": _NULLABLE_STR, "distinction": _STR, "year": {"type": ["integer", "null"]},
                 "decision": _STR, "decision_date": _STR, "issuer": _STR, "demo": {"type": "boolean"},
+                "annulled": {"type": "boolean"},
+                "status": {"type": "string", "enum": ["Còn hiệu lực", "Đã bị hủy bỏ"]},
                 "url": _STR}}}}},
     }},
 }

@@ -79,7 +79,7 @@ def feed_text(value: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from portal.web.public import campaigns, consultations, documents, feeds, honors, search  # noqa: F401  (routes)
+    from portal.web.public import campaigns, consultations, documents, feeds, honors, search, verification  # noqa: F401,E501  (routes)
 
     app.register_blueprint(bp)
     app.add_template_filter(vn_date, "vn_date")

@@ -89,7 +89,7 @@ def honor_award(award_id: int):
         abort(404)
     award, decision, document = found
     return render_template("honors/award.html", row=roll.public_fields(award, decision, document),
-                           decision=decision, document=document)
+                           decision=decision, document=document, annulments=award.annulments)
 
 
 @bp.post("/vinh-danh/khen-thuong/<int:award_id>/yeu-cau")
@@ -110,7 +110,8 @@ def honor_request(award_id: int):
     if problems:
         award, decision, document = found
         return render_template("honors/award.html", row=roll.public_fields(award, decision, document),
-                               decision=decision, document=document, problems=problems, form=request.form), 400
+                               decision=decision, document=document, annulments=award.annulments,
+                               problems=problems, form=request.form), 400
     if too_many("honor-request", request.remote_addr or "?", limit=5, seconds=3600):
         abort(429)
     db.session.add(HonorRequest(award_id=award_id, kind=kind, message=message, contact=contact,
