@@ -52,7 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.domain.campaigns import calendar  # noqa: F401 (models)
     from portal.domain.documents import models as documents
     from portal.domain.documents import schedule
-    from portal.domain.honors import annulments, roll  # noqa: F401 (models)
+    from portal.domain.honors import annulments, certificates, roll  # noqa: F401 (models)
     from portal.search import service as search_service
     from portal.web import admin, api, cache, errors, health, public, security
     from portal.web import units as unit_area

@@ -74,6 +74,7 @@ def init_app(app: Flask) -> None:
         documents,
         dossiers,
         files,
+        honors,
         people,
         recipients,
         reports,

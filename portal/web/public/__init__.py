@@ -79,7 +79,15 @@ def feed_text(value: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from portal.web.public import campaigns, consultations, documents, feeds, honors, search, verification  # noqa: F401,E501  (routes)
+    from portal.web.public import (  # noqa: F401,E501  (routes)
+        campaigns,
+        consultations,
+        documents,
+        feeds,
+        honors,
+        search,
+        verification,
+    )
 
     app.register_blueprint(bp)
     app.add_template_filter(vn_date, "vn_date")

@@ -1,0 +1,118 @@
+"""The office's side of published awards: each award's code, status and certificate, the
+annulment of an award or a whole decision (and its withdrawal), and the blank's field positions."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from portal.domain.bounds import parse_date
+from portal.domain.honors import annulments
+from portal.domain.honors import certificates as certs
+from portal.domain.honors.models import Award, decision_for, grouped_code
+from portal.domain.models_base import today_vn
+from portal.domain.vocab import DISTINCTIONS
+from portal.errors import ValidationFailed
+from portal.extensions import db
+from portal.web import certificates
+from portal.web.admin import bp, role_required
+from portal.web.admin.documents import get_document
+from portal.web.common import actor
+
+ANNULLING_ROLES = ("reviewer",)  # and admins: the roles that publish decide annulments too
+
+
+def _decision(document_id: int):
+    document = get_document(document_id)
+    decision = decision_for(document)
+    if decision is None:
+        abort(404)
+    return document, decision
+
+
+def _award(award_id: int) -> Award:
+    return db.session.get(Award, award_id) or abort(404)
+
+
+@bp.get("/van-ban/<int:document_id>/khen-thuong")
+def decision_awards(document_id: int, errors: list | None = None, form: dict | None = None, status: int = 200):
+    document, decision = _decision(document_id)
+    return render_template("admin/decision_awards.html", document=document, decision=decision,
+                           awards=decision.awards, grouped=grouped_code, current=annulments.current,
+                           printable=certs.printable(decision.distinction), errors=errors or [],
+                           form=form or {}, today=today_vn()), status
+
+
+def _fields() -> tuple[str, date | None, str]:
+    day = parse_date(request.form.get("decided_on"), "Ngày quyết định", date(1945, 1, 1), today_vn())
+    return request.form.get("symbol", ""), day, request.form.get("reason", "")
+
+
+def _apply(document_id: int, step, done: str):
+    try:
+        step(*_fields())
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return decision_awards(document_id, [exc.message, *exc.problems], request.form.to_dict(), 400)
+    db.session.commit()
+    flash(done)
+    return redirect(url_for("admin.decision_awards", document_id=document_id), 303)
+
+
+@bp.post("/van-ban/<int:document_id>/khen-thuong/huy-bo")
+@role_required(*ANNULLING_ROLES)
+def annulment_step(document_id: int):
+    """Annul one award or every award of the decision, or withdraw an award's annulment."""
+    _document, decision = _decision(document_id)
+    step, chosen = request.form.get("buoc"), request.form.get("award", "")
+    if chosen == "tat-ca" and step == "huy-bo":
+        return _apply(document_id, lambda s, d, r: annulments.annul_decision(decision, s, d, r, actor()),
+                      "Đã hủy bỏ mọi khen thưởng còn hiệu lực của quyết định.")
+    award = next((a for a in decision.awards if str(a.id) == chosen), None)
+    if award is None or step not in ("huy-bo", "thu-hoi"):
+        return decision_awards(document_id, ["Hãy chọn một khen thưởng của quyết định này và một thao tác."],
+                               request.form.to_dict(), 400)
+    if step == "huy-bo":
+        return _apply(document_id, lambda s, d, r: annulments.annul([award], s, d, r, actor()),
+                      f"Đã hủy bỏ khen thưởng của {award.name}.")
+    return _apply(document_id, lambda s, d, r: annulments.withdraw(award, s, d, r, actor()),
+                  f"Khen thưởng của {award.name} có hiệu lực trở lại.")
+
+
+@bp.get("/khen-thuong/<int:award_id>/giay-chung-nhan.pdf")
+def award_certificate(award_id: int):
+    award = _award(award_id)
+    return certificates.one(award, award.decision, award.decision.document)
+
+
+@bp.get("/van-ban/<int:document_id>/giay-chung-nhan.pdf")
+def decision_certificates(document_id: int):
+    document, decision = _decision(document_id)
+    return certificates.batch(decision, document)
+
+
+@bp.route("/mau-giay-chung-nhan/<distinction>", methods=["GET", "POST"])
+@role_required("editor", "reviewer")
+def certificate_layout(distinction: str):
+    if DISTINCTIONS.get(distinction) is None or not certs.printable(distinction):
+        abort(404)
+    errors, status = [], 200
+    if request.method == "POST":
+        try:
+            certs.save_layout(distinction, request.form, actor().name)
+            db.session.commit()
+            flash("Đã lưu vị trí các trường trên phôi.")
+            return redirect(url_for("admin.certificate_layout", distinction=distinction), 303)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            errors, status = [exc.message, *exc.problems], 400
+    return render_template("admin/certificate_layout.html", distinction=distinction,
+                           label=DISTINCTIONS.label(distinction), fields=certs.layout_for(distinction),
+                           form=request.form if errors else None, errors=errors), status
+
+
+@bp.get("/mau-giay-chung-nhan/<distinction>/in-thu.pdf")
+def certificate_test_print(distinction: str):
+    if DISTINCTIONS.get(distinction) is None or not certs.printable(distinction):
+        abort(404)
+    return certificates.test_print(distinction)
