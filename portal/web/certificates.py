@@ -8,9 +8,9 @@ from pathlib import Path
 
 from flask import abort, current_app, render_template, request, send_file
 
+from portal.domain.documents.models import Document
 from portal.domain.honors import certificates as certs
 from portal.domain.honors.models import Award, HonorDecision, grouped_code
-from portal.domain.documents.models import Document
 from portal.web.common import absolute
 
 MODES = {"mau": "design", "phoi": "blank"}
