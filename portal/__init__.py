@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.domain.campaigns import calendar  # noqa: F401 (models)
     from portal.domain.documents import models as documents
     from portal.domain.documents import schedule
+    from portal.domain.files import signatures
     from portal.domain.honors import annulments, certificates, roll  # noqa: F401 (models)
     from portal.search import service as search_service
     from portal.web import admin, api, cache, errors, health, public, security
@@ -71,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     roll.forget()
     schedule.reset()
     documents.SETTINGS["show_demo"] = bool(app.config["DEMO_DATA"])
+    signatures.SETTINGS["roots"] = Path(app.config["TRUST_ROOTS_DIR"])
     accounts.HASHING["method"] = app.config["PASSWORD_HASH_METHOD"]
     public.init_app(app)
     admin.init_app(app)

@@ -76,6 +76,14 @@ def sweep_files(hours: float) -> None:
     click.echo(f"Đã xóa {len(removed)} tệp không thuộc hồ sơ nào.")
 
 
+@files_group.command("check-signatures")
+def check_signatures() -> None:
+    """Check the digital signatures of every PDF original again (after TRUST_ROOTS_DIR changed)."""
+    from portal.domain.editorial.uploads import recheck_signatures
+    checked, changed = recheck_signatures(storage())
+    click.echo(f"Đã kiểm tra chữ ký số của {checked} tệp PDF; {changed} tệp có kết quả mới.")
+
+
 users_group = AppGroup("users", help="Tài khoản quản trị.")
 CLI_ACTOR = Actor("dòng lệnh")
 

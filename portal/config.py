@@ -82,6 +82,8 @@ def from_environment(instance_path: Path, secret_key: str | None = None) -> dict
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(upload_default)),
         "CONTENT_DIR": os.environ.get("CONTENT_DIR", str(PROJECT_ROOT / "content")),
         "MAX_UPLOAD_MB": int(os.environ.get("MAX_UPLOAD_MB", "20")),
+        # Root certificates a signed original may chain to ("Chứng thư số hợp lệ"), one file each.
+        "TRUST_ROOTS_DIR": os.environ.get("TRUST_ROOTS_DIR", str(PROJECT_ROOT / "content" / "chung-thu-so-goc")),
         # Secure cookies wherever the portal is served over HTTPS (or when asked to).
         "SESSION_COOKIE_SECURE": os.environ.get(
             "SESSION_COOKIE_SECURE", "1" if os.environ.get("SITE_URL", "").startswith("https://") else "0") == "1",

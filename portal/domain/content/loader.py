@@ -12,7 +12,7 @@ from portal.domain.content.specs import CampaignSpec, parse_campaign
 from portal.domain.documents.markdown import render
 from portal.domain.documents.models import Attachment, Document, DocumentAlias, Relation
 from portal.domain.editorial.specs import DocumentSpec, parse_document
-from portal.domain.files.extract import extract_text
+from portal.domain.files.extract import inspect_original
 from portal.domain.files.storage import Storage
 from portal.domain.honors.places import name_key
 from portal.domain.honors.saving import check_honor, parse_areas, save_areas, save_honor
@@ -219,15 +219,15 @@ def _sync_attachments(document: Document, files: list[Path], storage: Storage, s
     existing = {(a.filename, a.sha256): a for a in document.attachments}
     for file in files:
         with open(file, "rb") as handle:
-            saved = storage.save(handle, file.name, inspect=extract_text)
+            saved = storage.save(handle, file.name, inspect=inspect_original)
         match = existing.get((saved.filename, saved.sha256))
         if match is not None:
             storage.delete(saved.stored_name)
             keep.append(match)
             continue
         stored.append(saved.stored_name)
-        text, status = saved.inspected
+        text, status, signed = saved.inspected
         keep.append(Attachment(filename=saved.filename, stored_name=saved.stored_name,
                                sha256=saved.sha256, size=saved.size, mime_type=saved.mime_type,
-                               text=text, text_status=status))
+                               text=text, text_status=status, signatures=signed))
     document.attachments = keep

@@ -168,6 +168,8 @@ class Attachment(db.Model):
     mime_type: Mapped[str] = mapped_column(String(120))
     text: Mapped[str] = mapped_column(Text, default="")
     text_status: Mapped[str] = mapped_column(String(20), default="ok")
+    # Digital signatures found when the file was stored (files/signatures.py), one dict each.
+    signatures: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = created_column()
 
     document: Mapped[Document] = relationship(back_populates="attachments")

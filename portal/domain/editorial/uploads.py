@@ -14,7 +14,7 @@ from portal.domain import audit, workflow
 from portal.domain import frontmatter as fm
 from portal.domain.actor import Actor
 from portal.domain.documents.models import Attachment, Document
-from portal.domain.files.extract import extract_text
+from portal.domain.files.extract import inspect_original
 from portal.domain.files.storage import STAGING, Storage, clean_filename
 from portal.domain.honors.award_lists import AwardList, parse_list
 from portal.domain.honors.models import decision_for
@@ -56,11 +56,12 @@ def add_attachment(document: Document, stream: BinaryIO, filename: str, actor: A
                    storage: Storage) -> Attachment:
     """Store an original (type checked from its content) and attach it; all or nothing."""
     _extension(filename, ORIGINAL_TYPES, "bản gốc văn bản")
-    saved = storage.save(stream, filename, inspect=extract_text)
+    saved = storage.save(stream, filename, inspect=inspect_original)
     with committed_or_removed(storage, saved.stored_name):
-        text, status = saved.inspected
+        text, status, signed = saved.inspected
         attachment = Attachment(filename=saved.filename, stored_name=saved.stored_name, sha256=saved.sha256,
-                                size=saved.size, mime_type=saved.mime_type, text=text, text_status=status)
+                                size=saved.size, mime_type=saved.mime_type, text=text, text_status=status,
+                                signatures=signed)
         document.attachments.append(attachment)
         db.session.flush()
         workflow.record(document.id, "attach", actor.name, saved.filename, document.status, document.status)
@@ -68,6 +69,30 @@ def add_attachment(document: Document, stream: BinaryIO, filename: str, actor: A
                      f"Đính kèm «{saved.filename}» ({saved.size} byte, sha256 {saved.sha256[:12]}…) "
                      f"vào {document.symbol}")
     return attachment
+
+
+def recheck_signatures(storage: Storage) -> tuple[int, int]:
+    """Check the signatures of every stored PDF original again (after the trusted roots
+    changed): (files checked, files whose result changed). The files are only read."""
+    import shutil
+    import tempfile
+
+    from portal.domain.files import signatures
+    checked = changed = 0
+    for attachment in db.session.scalars(db.select(Attachment).where(Attachment.mime_type == "application/pdf")):
+        path = storage.local_path(attachment.stored_name)
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as copy:
+            if path is None:
+                with storage.open(attachment.stored_name) as source:
+                    shutil.copyfileobj(source, copy)
+                copy.flush()
+                path = Path(copy.name)
+            found = signatures.check(path)
+        checked += 1
+        if found != attachment.signatures:
+            attachment.signatures, changed = found, changed + 1
+    db.session.commit()
+    return checked, changed
 
 
 def remove_attachment(document: Document, attachment_id: int, actor: Actor, storage: Storage) -> None:

@@ -106,3 +106,11 @@ def extract_text(path: Path, mime_type: str) -> tuple[str, str]:
     if not text:
         return "", "no-text" if mime_type == "application/pdf" else "ok"
     return text, "ok"
+
+
+def inspect_original(path: Path, mime_type: str) -> tuple[str, str, list[dict]]:
+    """(text, status, signatures) of an original: its text for search, and for a PDF the
+    digital signatures it carries (domain/files/signatures.py)."""
+    from portal.domain.files import signatures
+    text, status = extract_text(path, mime_type)
+    return text, status, signatures.check(path) if mime_type == "application/pdf" else []

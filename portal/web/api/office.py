@@ -94,3 +94,40 @@ def office_dossiers():
 @bp.get("/office/dossiers/<int:dossier_id>")
 def office_dossier(dossier_id: int):
     return jsonify(_dossier(dossiers.get(dossier_id), full=True))
+
+
+@bp.get("/office/awards")
+def office_awards():
+    """Each award of a decision (by its symbol) with its verification code, certificate and
+    status; private fields are never included."""
+    from portal.domain.documents.symbols import symbol_key
+    from portal.domain.honors.annulments import current
+    from portal.domain.honors.certificates import printable
+    from portal.domain.honors.models import decision_for, grouped_code
+    from portal.errors import ValidationFailed
+    raw = request.args.get("decision", "").strip()
+    if not raw:
+        raise ValidationFailed("Hãy cho số, ký hiệu quyết định: ?decision=15/QĐ-UBND.")
+    found = [d for d in db.session.scalars(db.select(Document).where(Document.symbol_key == symbol_key(raw))
+                                             .order_by(Document.issued_on.desc()))
+             if d.deleted_at is None and decision_for(d) is not None]
+    if not found:
+        raise NotFound("Không có quyết định khen thưởng mang số, ký hiệu này.")
+    document = found[0]
+    decision = decision_for(document)
+    rows = []
+    for award in decision.awards:
+        annulment = current(award) if award.annulled else None
+        code = grouped_code(award.verification_code)
+        rows.append({
+            "id": award.id, "seq": award.seq, "kind": award.kind, "name": award.name, "unit": award.unit,
+            "status": "annulled" if annulment else "valid", "verification_code": code,
+            "verification_url": absolute("public.verify", code=code),
+            "certificate_url": absolute("admin.award_certificate", award_id=award.id)
+            if printable(decision.distinction) else None,
+            "annulment": {"symbol": annulment.symbol, "date": annulment.decided_on.isoformat(),
+                          "reason": annulment.reason} if annulment else None})
+    return jsonify({"decision": {"id": document.id, "symbol": document.symbol, "issued_on": document.issued_on.isoformat(),
+                                 "issuer": document.issuer, "status": document.status,
+                                 "distinction": decision.distinction},
+                    "awards": rows})

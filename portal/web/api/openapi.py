@@ -39,6 +39,9 @@ OFFICE_PATHS = {
          _param("page", {"type": "integer", "minimum": 1}, "Trang")]),
     "/api/v1/office/dossiers/{dossier_id}": _office(
         "Một hồ sơ: tệp, danh sách (không có trường riêng tư), quá trình xử lý", "dossier_id", "Dossier"),
+    "/api/v1/office/awards": _office(
+        "Khen thưởng của một quyết định: mã xác minh, giấy chứng nhận, tình trạng hiệu lực", None, "OfficeAwards",
+        [{**_param("decision", _ARG, "Số, ký hiệu quyết định khen thưởng, ví dụ 15/QĐ-UBND"), "required": True}]),
 }
 _OBJ = {"type": "object"}
 
@@ -115,6 +118,12 @@ SPEC = {
                                "items": {"type": "array", "items": {"type": "integer", "minimum": 0},
                                          "minItems": 2, "maxItems": 2}},
                 "score": {"type": "number"}}}}}},
+        "OfficeAwards": {"type": "object", "required": ["decision", "awards"], "properties": {
+            "decision": _OBJ, "awards": {"type": "array", "items": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "seq": {"type": "integer"}, "kind": _STR, "name": _STR,
+                "unit": _NULLABLE_STR, "status": {"type": "string", "enum": ["valid", "annulled"]},
+                "verification_code": _STR, "verification_url": _STR, "certificate_url": _NULLABLE_STR,
+                "annulment": {"type": ["object", "null"]}}}}}},
         "Receipts": {"type": "object", "required": ["document", "units"], "properties": {
             "document": _OBJ, "units": {"type": "array", "items": {"type": "object", "properties": {
                 "code": _STR, "name": _STR, "received": {"type": "boolean"}, "at": _NULLABLE_STR,

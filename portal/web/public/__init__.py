@@ -21,6 +21,17 @@ def vn_long_date(value: date | None) -> str:
     return f"ngày {value.day:02d} tháng {value.month} năm {value.year}" if value else ""
 
 
+def iso_vn_datetime(value: str | None) -> str:
+    """A stored ISO instant (with its offset) as dd/mm/yyyy HH:MM in Vietnam time."""
+    from datetime import datetime
+
+    from portal.domain.models_base import VN
+    try:
+        return datetime.fromisoformat(value).astimezone(VN).strftime("%d/%m/%Y %H:%M") if value else ""
+    except (TypeError, ValueError):
+        return ""
+
+
 def vn_number(value) -> str:
     """1250 -> "1.250"; 1250.5 -> "1.250,5" (Vietnamese separators); numbers given as text too."""
     from decimal import Decimal
@@ -94,6 +105,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda moment: format_datetime(as_utc(moment)), "rfc822")
     app.add_template_filter(vn_long_date, "vn_long_date")
     app.add_template_filter(vn_number, "vn_number")
+    app.add_template_filter(iso_vn_datetime, "iso_vn_datetime")
     app.add_template_filter(format_money, "money")
     app.add_template_filter(pair, "pair")
     app.add_template_filter(zip_counts, "zip_counts")

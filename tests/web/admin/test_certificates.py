@@ -115,3 +115,24 @@ def test_a_huan_chuong_has_no_certificate_from_the_portal(seeded, tmp_path, as_r
     with seeded.app_context():
         award_id = db.session.scalar(db.select(Award.id))
     assert as_role("editor").get(f"/quan-tri/khen-thuong/{award_id}/giay-chung-nhan.pdf").status_code == 404
+
+
+def test_the_office_api_lists_codes_certificates_and_status(decision, as_role, client):
+    award_id, name, code = decision["awards"][0]
+    assert client.get("/api/v1/office/awards?decision=15/QĐ-UBND").status_code == 401
+    office = as_role("reviewer")
+    assert office.get("/api/v1/office/awards").status_code == 400
+    assert office.get("/api/v1/office/awards?decision=99/QĐ-XYZ").status_code == 404
+    data = office.get("/api/v1/office/awards?decision=15/qđ-ubnd").get_json()
+    assert data["decision"]["symbol"] == "15/QĐ-UBND" and [a["name"] for a in data["awards"]] == NAMES
+    first = data["awards"][0]
+    assert first["verification_code"] == grouped_code(code) and first["status"] == "valid"
+    assert first["certificate_url"].endswith(f"/quan-tri/khen-thuong/{award_id}/giay-chung-nhan.pdf")
+    assert not any(value in str(data) for value in PRIVATE)
+    office.post(f"/quan-tri/van-ban/{decision['document_id']}/khen-thuong/huy-bo",
+                {"award": str(award_id), "buoc": "huy-bo", "symbol": "45/QĐ-UBND", "decided_on": "2023-03-10",
+                 "reason": "Kê khai không trung thực thành tích"})
+    again = office.get("/api/v1/office/awards?decision=15/QĐ-UBND").get_json()["awards"][0]
+    assert again["status"] == "annulled" and again["annulment"]["symbol"] == "45/QĐ-UBND"
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert "/api/v1/office/awards" in spec["paths"]

@@ -1,0 +1,75 @@
+"""Signed originals: the document page shows who signed, when, whether the file is intact since
+signing and whether the certificate chains to a trusted root; the download is the uploaded bytes."""
+import re
+
+import pytest
+
+from portal.domain.files import signatures
+from tests.signing import SIGNER, authority, blank_pdf, signed_pdf, tampered
+
+from .conftest import create, publish
+from .test_uploads import upload
+
+
+@pytest.fixture(scope="module")
+def ca():
+    return authority()
+
+
+@pytest.fixture
+def signed(ca, tmp_path_factory):
+    return signed_pdf(ca, tmp_path_factory.mktemp("key"))
+
+
+def _published_page(app, as_role, client, data: bytes) -> str:
+    reviewer = as_role("reviewer")
+    doc_id = create(reviewer)
+    assert upload(reviewer, doc_id, data, "ban-ky-so.pdf").status_code == 302
+    publish(reviewer, doc_id)
+    return client.get("/van-ban/12-kh-vks-2026").get_data(as_text=True)
+
+
+def _signature_line(html: str) -> str:
+    found = re.search(r'<ul class="signatures".*?</ul>', html, re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(0)).split()) if found else ""
+
+
+def test_a_signed_original_shows_its_signer_and_stays_byte_for_byte(app, as_role, client, signed):
+    html = _published_page(app, as_role, client, signed)
+    line = _signature_line(html)
+    assert SIGNER in line and "Nguyên vẹn từ khi ký" in line and "Chưa xác minh được chứng thư số" in line
+    assert re.search(r"lúc \d\d/\d\d/\d{4} \d\d:\d\d \(giờ Việt Nam\)", line)
+    href = html[html.index("/van-ban/12-kh-vks-2026/tai-ve/"):].split('"')[0]
+    response = client.get(href)
+    assert response.get_data() == signed  # never re-saved
+    response.close()
+
+
+def test_a_byte_changed_inside_the_signed_range_is_reported(app, as_role, client, signed):
+    line = _signature_line(_published_page(app, as_role, client, tampered(signed)))
+    assert "Đã bị thay đổi sau khi ký" in line and "Nguyên vẹn từ khi ký" not in line
+
+
+def test_a_trusted_root_makes_the_certificate_valid(app, as_role, client, ca, signed, tmp_path, monkeypatch):
+    monkeypatch.setitem(signatures.SETTINGS, "roots", ca.write_root(tmp_path / "roots"))
+    line = _signature_line(_published_page(app, as_role, client, signed))
+    assert "Chứng thư số hợp lệ" in line and "Nguyên vẹn từ khi ký" in line
+
+
+def test_a_pdf_without_signature_says_nothing(app, as_role, client):
+    assert 'class="signatures"' not in _published_page(app, as_role, client, blank_pdf())
+
+
+def test_a_damaged_or_slow_signature_never_breaks_the_page(app, as_role, client, signed, monkeypatch):
+    broken = signed.replace(b"/Contents <", b"/Contents <00", 1)
+    line = _signature_line(_published_page(app, as_role, client, broken))
+    assert line and ("hỏng" in line or "thay đổi" in line or "Không" in line)
+
+
+def test_a_check_that_overruns_its_time_is_reported_not_waited_for(signed, tmp_path, monkeypatch):
+    path = tmp_path / "ky.pdf"
+    path.write_bytes(signed)
+    monkeypatch.setattr(signatures, "TIMEOUT_SECONDS", 0.01)
+    (entry,) = signatures.check(path)
+    assert entry["problem"] == "Không kiểm tra được chữ ký số của tệp này." and not entry["intact"]
+
