@@ -127,7 +127,8 @@ def office_awards():
             if printable(decision.distinction) else None,
             "annulment": {"symbol": annulment.symbol, "date": annulment.decided_on.isoformat(),
                           "reason": annulment.reason} if annulment else None})
-    return jsonify({"decision": {"id": document.id, "symbol": document.symbol, "issued_on": document.issued_on.isoformat(),
+    return jsonify({"decision": {"id": document.id, "symbol": document.symbol,
+                                 "issued_on": document.issued_on.isoformat(),
                                  "issuer": document.issuer, "status": document.status,
                                  "distinction": decision.distinction},
                     "awards": rows})
