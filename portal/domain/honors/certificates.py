@@ -173,7 +173,8 @@ def batch_pdf(chunks: Iterable[str], digest: str, instance: Path) -> Path:
     return path
 
 
-def chunked(items: list, size: int = CHUNK) -> Iterator[list]:
+def chunked(items: list, size: int | None = None) -> Iterator[list]:
+    size = size or CHUNK
     for start in range(0, len(items), size):
         yield items[start:start + size]
 
