@@ -51,7 +51,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.domain import accounts, bounds, changes, outbox, schema, units  # noqa: F401 (models)
     from portal.domain.campaigns import calendar  # noqa: F401 (models)
     from portal.domain.documents import models as documents
-    from portal.domain.documents import schedule
+    from portal.domain.documents import (
+        register,  # noqa: F401 (models)
+        schedule,
+    )
     from portal.domain.files import signatures
     from portal.domain.honors import annulments, certificates, roll  # noqa: F401 (models)
     from portal.search import service as search_service

@@ -140,5 +140,7 @@ DEFAULTS = {
     "SECTION_NAME": "Thi đua - khen thưởng",
     # What a webmaster's first new document starts with; later ones start from their last.
     "DOCUMENT_DEFAULTS": {"issuer_parent": "Viện kiểm sát nhân dân tối cao",
-                          "issuer": "Viện kiểm sát nhân dân tỉnh Lạng Sơn", "place": "Lạng Sơn"},
+                          "issuer": "Viện kiểm sát nhân dân tỉnh Lạng Sơn", "place": "Lạng Sơn",
+                          # The part after the number in the procuracy's own decisions (25/QĐ-VKS).
+                          "decision_suffix": "QĐ-VKS"},
 }

@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.domain import audit, workflow
 from portal.domain.actor import Actor
+from portal.domain.documents import register
 from portal.domain.documents.models import Document
 from portal.domain.editorial.editing import create_document
 from portal.domain.editorial.publishing import publishing
@@ -47,6 +48,16 @@ def _body(dossiers: list[Dossier], count: int, reason: str) -> str:
             "và các tập thể, cá nhân có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này.\n")
 
 
+def _year_of(raw) -> int:
+    from datetime import date
+
+    from portal.domain.models_base import today_vn
+    try:
+        return date.fromisoformat(str(raw)).year if raw else today_vn().year
+    except ValueError:
+        return today_vn().year  # the date itself is refused with its message by create_document
+
+
 def _authority(distinction: str, data: dict, own_issuer: str) -> dict:
     """Issuer and level of the decision: those of the authority that confers the form (a Huân
     chương is the President's decision, never the procuracy's); for a form the procuracy
@@ -66,9 +77,11 @@ def _authority(distinction: str, data: dict, own_issuer: str) -> dict:
     return {"issuer": issuer, "level": level, "issuer_parent": ""}
 
 
-def draft_decision(dossier_ids: list[int], data: dict, actor: Actor, own_issuer: str = "") -> Document:
+def draft_decision(dossier_ids: list[int], data: dict, actor: Actor, own_issuer: str = "",
+                   own_suffix: str = "QĐ-VKS") -> Document:
     """A draft decision from the approved nominees of the chosen dossiers, in one transaction:
-    the document, its award list and the dossiers' link to it, or nothing."""
+    the document, its award list and the dossiers' link to it, or nothing. A decision of the
+    procuracy itself left without a symbol takes the next number of the register."""
     chosen = [d for d in waiting_for_decision() if d.id in set(dossier_ids)]
     if not chosen:
         raise ValidationFailed("Hãy chọn ít nhất một hồ sơ đã trình chưa có quyết định.")
@@ -88,7 +101,14 @@ def draft_decision(dossier_ids: list[int], data: dict, actor: Actor, own_issuer:
                                f"phong trào thi đua «{campaign.name}» ({first.review_round.label})")
     form.setdefault("body", _body(chosen, len(nominees), reason))
     try:
+        entry = None
+        if not form.get("symbol") and form["issuer"] == own_issuer:
+            year = _year_of(form.get("issued_on"))
+            entry = register.allocate(own_issuer, year, own_suffix, actor)
+            form["symbol"] = entry.symbol
         document = create_document(form, actor, "Dự thảo từ hồ sơ đề nghị khen thưởng", commit=False)
+        if entry is not None:
+            entry.document_id = document.id
         rows = [AwardRow(seq, {**n.public_values(), "seq": seq},
                          {key: getattr(n.private, key) if n.private else None
                           for key in ("id_number", "birth_date", "address", "phone")})

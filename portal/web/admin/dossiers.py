@@ -154,8 +154,9 @@ def decision_draft():
     data = {key: request.form.get(key, "") for key in DRAFT_FIELDS}
     ids = parse_ids(request.form.getlist("dossier"))
     try:
-        document = decision_drafts.draft_decision(ids, data, actor(),
-                                                  current_app.config["DOCUMENT_DEFAULTS"].get("issuer", ""))
+        defaults = current_app.config["DOCUMENT_DEFAULTS"]
+        document = decision_drafts.draft_decision(ids, data, actor(), defaults.get("issuer", ""),
+                                                  defaults.get("decision_suffix", "QĐ-VKS"))
     except ValidationFailed as exc:
         problems = exc.problems or [m for messages in exc.fields.values() for m in messages]
         return _draft_page(waiting, {**data, "dossier": ids}, [exc.message, *problems], 400)

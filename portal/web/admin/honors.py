@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
-from portal.domain.bounds import parse_date
+from portal.domain.bounds import parse_date, parse_int
+from portal.domain.documents import register
 from portal.domain.honors import annulments
 from portal.domain.honors import certificates as certs
 from portal.domain.honors.models import Award, decision_for, grouped_code
@@ -116,3 +117,33 @@ def certificate_test_print(distinction: str):
     if DISTINCTIONS.get(distinction) is None or not certs.printable(distinction):
         abort(404)
     return certificates.test_print(distinction)
+
+
+REGISTER_COLUMNS = [("number", "Số"), ("symbol", "Số, ký hiệu"), ("issued_at", "Ngày lấy số"),
+                    ("issued_by", "Người lấy số"),
+                    ("subject", "Trích yếu"), ("state", "Tình trạng")]
+
+
+def _register_year():
+    issuer = current_app.config["DOCUMENT_DEFAULTS"].get("issuer", "")
+    year = parse_int(request.args.get("nam"), today_vn().year, low=1945, high=2100)
+    return issuer, register.year_of(issuer, year)
+
+
+@bp.get("/so-quyet-dinh")
+def decision_register():
+    issuer, book = _register_year()
+    return render_template("admin/decision_register.html", issuer=issuer, book=book,
+                           years=register.years(issuer))
+
+
+@bp.get("/so-quyet-dinh.csv")
+def decision_register_csv():
+    from portal.domain.honors import exports
+    from portal.web.common import vn_datetime
+    _issuer, book = _register_year()
+    rows = [{"number": e.number, "symbol": e.symbol, "issued_at": vn_datetime(e.issued_at), "issued_by": e.issued_by,
+             "subject": e.document.subject if e.document else "", "state": e.state} for e in book.entries]
+    response = current_app.response_class("".join(exports.csv_chunks(rows, REGISTER_COLUMNS)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f"attachment; filename=so-quyet-dinh-{book.year}.csv"
+    return response

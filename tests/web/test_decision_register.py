@@ -1,0 +1,83 @@
+"""The register of decision numbers: the procuracy's own decisions drafted without a symbol take
+the next number of the year, never twice and never skipped, even with two office members at the
+same instant; a refused draft takes none; the register is a page and a CSV export."""
+from __future__ import annotations
+
+import threading
+
+from portal.domain.actor import Actor
+from portal.domain.documents import register
+from portal.extensions import db
+from tests.web.admin.conftest import as_role, users  # noqa: F401 (fixtures)
+from tests.web.test_dossiers import dossier_app, nominee_ids, prepared_dossier, upload  # noqa: F401
+from tests.web.test_unit_reports import _unit
+from tests.web.test_units import UNIT_EMAIL
+
+ISSUER = "Viện kiểm sát nhân dân tỉnh Lạng Sơn"
+DRAFT = {"issued_on": "2026-12-20", "signing_authority": "KT. VIỆN TRƯỞNG", "signer_title": "PHÓ VIỆN TRƯỞNG",
+         "signer": "Nguyễn Văn Viện", "place": "Lạng Sơn", "reason": "Có thành tích xuất sắc"}
+
+
+def _proposed(app, unit, office, round_id, form: str) -> int:
+    dossier_id = prepared_dossier(unit, round_id, form)
+    unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/submit")
+    office.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/appraise")
+    for nominee in nominee_ids(app, dossier_id):
+        office.post(f"/quan-tri/ho-so/{dossier_id}/nguoi/{nominee}", {"verdict": "approved"})
+    assert office.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/propose").status_code == 303
+    return dossier_id
+
+
+def test_a_decision_drafted_without_a_symbol_takes_the_next_number(dossier_app, as_role):  # noqa: F811
+    app, rounds = dossier_app
+    unit, office = _unit(app, UNIT_EMAIL), as_role("editor")
+    first = _proposed(app, unit, office, rounds["so-ket-2022"], "giay-khen-vien-truong-vksnd-tinh")
+    refused = office.post("/quan-tri/quyet-dinh-khen-thuong/du-thao",
+                          {**DRAFT, "dossier": [str(first)], "issued_on": "20/13/2026"})
+    assert refused.status_code == 400
+    with app.app_context():
+        assert register.year_of(ISSUER, 2026).entries == []  # a refused draft takes no number
+    drafted = office.post("/quan-tri/quyet-dinh-khen-thuong/du-thao", {**DRAFT, "dossier": [str(first)]})
+    assert drafted.status_code == 303, drafted.get_data(as_text=True)[:2000]
+    page = office.get(drafted.headers["Location"]).get_data(as_text=True)
+    assert "1/QĐ-VKS" in page
+    book = office.get("/quan-tri/so-quyet-dinh?nam=2026").get_data(as_text=True)
+    assert "1/QĐ-VKS" in book and "Dự thảo" in book and "bientap@vks.test" in book and "Thiếu số" not in book
+    csv_text = office.get("/quan-tri/so-quyet-dinh.csv?nam=2026").get_data(as_text=True)
+    assert "Số, ký hiệu" in csv_text and "1/QĐ-VKS" in csv_text
+
+
+def test_a_higher_authoritys_decision_keeps_the_symbol_it_was_given(dossier_app, as_role):  # noqa: F811
+    app, rounds = dossier_app
+    unit, office = _unit(app, UNIT_EMAIL), as_role("editor")
+    dossier_id = _proposed(app, unit, office, rounds["so-ket-2022"], "bang-khen-chu-tich-ubnd-tinh")
+    blank = office.post("/quan-tri/quyet-dinh-khen-thuong/du-thao", {**DRAFT, "dossier": [str(dossier_id)]})
+    assert blank.status_code == 400  # the province numbers its own decisions
+    with app.app_context():
+        assert register.year_of(ISSUER, 2026).entries == []
+
+
+def test_two_office_members_at_once_get_distinct_numbers_without_gaps(dossier_app):  # noqa: F811
+    app, _rounds = dossier_app
+    errors: list[Exception] = []
+
+    def take(who: str) -> None:
+        try:
+            for _ in range(15):
+                with app.app_context():
+                    register.allocate(ISSUER, 2027, "QĐ-VKS", Actor(who))
+                    db.session.commit()
+        except Exception as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=take, args=(f"nguoi{i}@vks.test",)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    with app.app_context():
+        book = register.year_of(ISSUER, 2027)
+        assert [e.number for e in book.entries] == list(range(1, 31)) and book.gaps == []
+        assert {e.issued_by for e in book.entries} == {"nguoi0@vks.test", "nguoi1@vks.test"}
+        assert register.year_of(ISSUER, 2028).entries == []  # each year starts from 01
