@@ -3,7 +3,11 @@ the next number of the year, never twice and never skipped, even with two office
 same instant; a refused draft takes none; the register is a page and a CSV export."""
 from __future__ import annotations
 
+import io
+import re
 import threading
+
+from pypdf import PdfReader
 
 from portal.domain.actor import Actor
 from portal.domain.documents import register
@@ -81,3 +85,25 @@ def test_two_office_members_at_once_get_distinct_numbers_without_gaps(dossier_ap
         assert [e.number for e in book.entries] == list(range(1, 31)) and book.gaps == []
         assert {e.issued_by for e in book.entries} == {"nguoi0@vks.test", "nguoi1@vks.test"}
         assert register.year_of(ISSUER, 2028).entries == []  # each year starts from 01
+
+
+def test_the_unit_prints_its_own_recipients_certificates_and_no_one_elses(dossier_app, as_role, client):  # noqa: F811
+    from tests.web.test_dossiers import OTHER_EMAIL
+    app, rounds = dossier_app
+    unit, office, reviewer = _unit(app, UNIT_EMAIL), as_role("editor"), as_role("reviewer")
+    dossier_id = _proposed(app, unit, office, rounds["so-ket-2022"], "giay-khen-vien-truong-vksnd-tinh")
+    drafted = office.post("/quan-tri/quyet-dinh-khen-thuong/du-thao", {**DRAFT, "dossier": [str(dossier_id)]})
+    document_id = int(drafted.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    page = unit.get(f"/don-vi/ho-so/{dossier_id}").get_data(as_text=True)
+    assert "giay-chung-nhan.pdf" not in page  # nothing to print before the decision is published
+    reviewer.post(f"/quan-tri/van-ban/{document_id}/chuyen/submit")
+    assert reviewer.post(f"/quan-tri/van-ban/{document_id}/chuyen/publish").status_code == 302
+    page = unit.get(f"/don-vi/ho-so/{dossier_id}").get_data(as_text=True)
+    links = sorted(set(re.findall(r'href="(/don-vi/khen-thuong/\d+/giay-chung-nhan\.pdf)\?kieu=mau"', page)))
+    assert len(links) == 3 and "Còn hiệu lực" in page
+    response = unit.get(links[0])
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = " ".join(PdfReader(io.BytesIO(response.data)).pages[0].extract_text().split())
+    assert "TẶNG GIẤY KHEN" in text and "VIỆN TRƯỞNG VIỆN KIỂM SÁT NHÂN DÂN TỈNH LẠNG SƠN" in text.upper()
+    assert _unit(app, OTHER_EMAIL).get(links[0]).status_code == 404
+    assert client.get(links[0]).status_code in (302, 401, 403)

@@ -185,3 +185,22 @@ def mark_decided(document: Document) -> list[Dossier]:
 @publishing.connect
 def _on_publishing(document: Document) -> None:
     mark_decided(document)
+
+
+def awards_of(dossier: Dossier) -> list:
+    """The awards of the published decision made from a dossier that are the dossier's own
+    approved nominees (matched by kind and name, in list order): what the unit may print."""
+    document = db.session.get(Document, dossier.decision_document_id) if dossier.decision_document_id else None
+    decision = decision_for(document) if document is not None and document.status == "published" else None
+    if decision is None:
+        return []
+    own = {(n.kind, n.name) for n in dossier.approved}
+    return [a for a in decision.awards if (a.kind, a.name) in own]
+
+
+def unit_may_print(award, unit) -> bool:
+    """Whether `award` is one of `unit`'s nominees in a decision made from its dossiers."""
+    sources = db.session.scalars(db.select(Dossier).join(DecisionSource, DecisionSource.dossier_id == Dossier.id)
+                                 .where(DecisionSource.document_id == award.decision.document_id,
+                                        Dossier.unit_id == unit.id))
+    return any(award in awards_of(dossier) for dossier in sources)

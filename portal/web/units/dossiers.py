@@ -18,7 +18,12 @@ from portal.web.units import bp, unit_account, unit_required
 def _page(dossier: dossiers.Dossier, errors: list[str] | None = None, warnings: list[str] | None = None,
           status: int = 200):
     from portal.domain.units.consultations import of_dossier
+    from portal.domain.honors.certificates import printable
+    from portal.domain.honors.models import grouped_code
+    from portal.domain.units.decision_drafts import awards_of
+    awards = awards_of(dossier) if dossier.status == "decided" else []
     return render_template("units/dossier.html", dossier=dossier, errors=errors or [],
+                           awards=awards, printable=printable(dossier.distinction), grouped=grouped_code,
                            warnings=warnings if warnings is not None else dossier.list_warnings.splitlines(),
                            roles=dossiers.FILE_ROLES, steps=dossier_steps.available(dossier, actor()),
                            consultations=of_dossier(dossier)), status
@@ -127,3 +132,16 @@ def dossier_file(file_id: int):
         raise NotFound("Không có tệp này.")
     dossiers.get(item.dossier_id, unit_account())  # another unit's file: as if it did not exist
     return send_private(item)
+
+
+@bp.get("/khen-thuong/<int:award_id>/giay-chung-nhan.pdf")
+@unit_required
+def award_certificate(award_id: int):
+    """A certificate of one of the unit's own recipients; any other award: as if it did not exist."""
+    from portal.domain.honors.models import Award
+    from portal.domain.units.decision_drafts import unit_may_print
+    from portal.web import certificates
+    award = db.session.get(Award, award_id)
+    if award is None or not unit_may_print(award, unit_account()):
+        raise NotFound("Không có khen thưởng này.")
+    return certificates.one(award, award.decision, award.decision.document)
