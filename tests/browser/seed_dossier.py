@@ -14,6 +14,11 @@ from portal.services import storage
 from tests.web.test_dossiers import list_csv
 from tests.web.test_unit_reports import PDF
 
+# The verification pages checked like the others: a standing award and an annulled one of the
+# demo decision 9001/QĐ-MH (document 4), with codes fixed here so the pages have known addresses.
+DECISION_DOCUMENT = 4
+STANDING, ANNULLED = "HQ7K2M4PXR9T", "W3NC8DVJ5GZB"
+
 
 def main() -> None:
     app = create_app()
@@ -29,7 +34,21 @@ def main() -> None:
         dossier_steps.apply(dossier, "appraise", office)
         dossier_steps.set_verdict(dossier, dossier.nominees[0].id, "approved", "Đủ tiêu chuẩn", office)
         consultations.open_consultation(dossier, [n.id for n in dossier.nominees], None, office)
+        _verification_pages()
         print(consultations.of_dossier(dossier)[0].slug)
+
+
+def _verification_pages() -> None:
+    from datetime import date
+
+    from portal.domain.honors import annulments
+    from portal.domain.honors.models import Award
+    first, second = db.session.scalars(db.select(Award).order_by(Award.id).limit(2))
+    assert first.decision.document_id == DECISION_DOCUMENT, "the demo decision moved: update DECISION_DOCUMENT"
+    first.verification_code, second.verification_code = STANDING, ANNULLED
+    annulments.annul([second], "12/QĐ-MH", date(2023, 3, 10), "Kê khai không trung thực diện tích đất hiến "
+                     "(dữ liệu minh họa)", Actor("duyet@vks.test", "reviewer"))
+    db.session.commit()
 
 
 if __name__ == "__main__":

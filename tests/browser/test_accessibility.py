@@ -5,6 +5,7 @@ import pytest
 
 from portal.config import PROJECT_ROOT
 from tests.browser.conftest import CONSULTATION, UNIT_ACCOUNT, WEBMASTER_PASSWORD, WEBMASTERS
+from tests.browser.seed_dossier import ANNULLED, DECISION_DOCUMENT, STANDING
 
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = ["/", "/van-ban", "/van-ban?loai=ke-hoach", "/van-ban/174-kh-ubnd-2022", "/van-ban/1033-vks-vp-2022",
@@ -12,14 +13,17 @@ PAGES = ["/", "/van-ban", "/van-ban?loai=ke-hoach", "/van-ban/174-kh-ubnd-2022",
          "/phong-trao/day-nhanh-tien-do-giai-phong-mat-bang-2022-2025", "/tim-kiem?q=giai+phong+mat+bang",
          "/tim-kiem?q=xyzzy", "/vinh-danh", "/vinh-danh?dia-ban=huyen-cao-loc", "/vinh-danh/thong-ke",
          "/vinh-danh/quyet-dinh/9001-qd-mh-2022", "/vinh-danh/khen-thuong/1", "/so-do-trang", "/khong-co",
-         "/lay-y-kien", CONSULTATION]
+         "/lay-y-kien", CONSULTATION, "/xac-minh", f"/xac-minh/{STANDING}", f"/xac-minh/{ANNULLED}",
+         "/vinh-danh/khen-thuong/2"]
 
 
 ADMIN_PAGES = ["/quan-tri/dang-nhap", "/quan-tri/", "/quan-tri/van-ban", "/quan-tri/van-ban/moi",
                "/quan-tri/van-ban/2", "/quan-tri/van-ban/2/sua", "/quan-tri/van-ban/2/phien-ban",
                "/quan-tri/van-ban/2/xoa", "/quan-tri/cho-duyet", "/quan-tri/thung-rac", "/quan-tri/yeu-cau",
                "/quan-tri/mat-khau", "/quan-tri/van-ban/2/don-vi", "/quan-tri/bao-cao", "/quan-tri/bao-cao/1",
-               "/quan-tri/ho-so", "/quan-tri/ho-so/1", "/quan-tri/quyet-dinh-khen-thuong/du-thao", "/quan-tri/y-kien"]
+               "/quan-tri/ho-so", "/quan-tri/ho-so/1", "/quan-tri/quyet-dinh-khen-thuong/du-thao", "/quan-tri/y-kien",
+               f"/quan-tri/van-ban/{DECISION_DOCUMENT}/khen-thuong", "/quan-tri/so-quyet-dinh",
+               "/quan-tri/mau-giay-chung-nhan/bang-khen-chu-tich-ubnd-tinh"]
 UNIT_PAGES = ["/don-vi/", "/don-vi/bao-cao", "/don-vi/bao-cao/1", "/don-vi/ho-so", "/don-vi/ho-so/1"]
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from portal.config import PROJECT_ROOT
 from tests.browser.conftest import CONSULTATION, UNIT_ACCOUNT, WEBMASTER_PASSWORD, WEBMASTERS
+from tests.browser.seed_dossier import ANNULLED, DECISION_DOCUMENT, STANDING
 
 VNU = PROJECT_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 PAGES = ["/", "/van-ban", "/van-ban?loai=ke-hoach&nam=2022", "/van-ban/174-kh-ubnd-2022", "/van-ban/1033-vks-vp-2022",
@@ -17,7 +18,8 @@ PAGES = ["/", "/van-ban", "/van-ban?loai=ke-hoach&nam=2022", "/van-ban/174-kh-ub
          "/phong-trao/day-nhanh-tien-do-giai-phong-mat-bang-2022-2025", "/tim-kiem", "/tim-kiem?q=giai+phong+mat+bang",
          "/tim-kiem?q=xyzzy", "/vinh-danh", "/vinh-danh?dia-ban=huyen-cao-loc&doi-tuong=ho-gia-dinh",
          "/vinh-danh/thong-ke", "/vinh-danh/quyet-dinh/9001-qd-mh-2022", "/vinh-danh/khen-thuong/1", "/so-do-trang",
-         "/lay-y-kien", CONSULTATION]
+         "/lay-y-kien", CONSULTATION, "/xac-minh", f"/xac-minh/{STANDING}", f"/xac-minh/{ANNULLED}",
+         "/vinh-danh/khen-thuong/2"]
 
 
 def _checker() -> list[str]:
@@ -58,7 +60,10 @@ def test_public_pages_are_valid_html(portal_url, tmp_path):
                         (UNIT_ACCOUNT[0], "/don-vi/ho-so"), (UNIT_ACCOUNT[0], "/don-vi/ho-so/1"),
                         (WEBMASTERS["editor"], "/quan-tri/ho-so"), (WEBMASTERS["editor"], "/quan-tri/ho-so/1"),
                         (WEBMASTERS["editor"], "/quan-tri/quyet-dinh-khen-thuong/du-thao"),
-                        (WEBMASTERS["editor"], "/quan-tri/y-kien")):
+                        (WEBMASTERS["editor"], "/quan-tri/y-kien"),
+                        (WEBMASTERS["reviewer"], f"/quan-tri/van-ban/{DECISION_DOCUMENT}/khen-thuong"),
+                        (WEBMASTERS["editor"], "/quan-tri/so-quyet-dinh"),
+                        (WEBMASTERS["editor"], "/quan-tri/mau-giay-chung-nhan/bang-khen-chu-tich-ubnd-tinh")):
         target = tmp_path / (path.strip("/").replace("/", "-") + ".html")
         target.write_text(_signed_in_html(portal_url, email, path), encoding="utf-8")
         targets.append(str(target))
