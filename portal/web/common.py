@@ -1,6 +1,7 @@
 """What the blueprints share; no blueprint imports another."""
 from __future__ import annotations
 
+import base64
 from datetime import date, datetime
 
 from flask import abort, current_app, request, send_file, url_for
@@ -56,6 +57,9 @@ def send_stored(item):
     if path is None:
         response.content_length = item.size
     response.headers["X-Content-Type-Options"] = "nosniff"
+    # The digest recorded when the file was stored (RFC 9530): a client can check that what it
+    # received are the bytes uploaded, a signed original included, never a re-saved copy.
+    response.headers["Repr-Digest"] = f"sha-256=:{base64.b64encode(bytes.fromhex(item.sha256)).decode()}:"
     return response
 
 

@@ -1,5 +1,7 @@
 """Signed originals: the document page shows who signed, when, whether the file is intact since
 signing and whether the certificate chains to a trusted root; the download is the uploaded bytes."""
+import base64
+import hashlib
 import re
 
 import pytest
@@ -42,6 +44,8 @@ def test_a_signed_original_shows_its_signer_and_stays_byte_for_byte(app, as_role
     href = html[html.index("/van-ban/12-kh-vks-2026/tai-ve/"):].split('"')[0]
     response = client.get(href)
     assert response.get_data() == signed  # never re-saved
+    digest = base64.b64encode(hashlib.sha256(signed).digest()).decode()
+    assert response.headers["Repr-Digest"] == f"sha-256=:{digest}:"
     response.close()
 
 
@@ -73,3 +77,30 @@ def test_a_check_that_overruns_its_time_is_reported_not_waited_for(signed, tmp_p
     (entry,) = signatures.check(path)
     assert entry["problem"] == "Không kiểm tra được chữ ký số của tệp này." and not entry["intact"]
 
+
+
+HOSTILE = {
+    # A signature field whose value is itself, in a page tree that contains itself.
+    "cyclic": (b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [3 0 R] >> >> endobj\n"
+               b"2 0 obj << /Type /Pages /Kids [2 0 R] /Count 1 >> endobj\n"
+               b"3 0 obj << /FT /Sig /T (A) /V 3 0 R /ByteRange [0 1 2 3] /Contents <00> >> endobj\n"
+               b"trailer << /Root 1 0 R /Size 4 >>\n%%EOF\n"),
+    # Two thousand signature fields, none of them real.
+    "thousands": b"%PDF-1.7\n1 0 obj << /Type /Catalog /AcroForm << /Fields [" + b" ".join(
+        f"{n} 0 R".encode() for n in range(3, 2003)) + b"] >> >> endobj\n" + b"".join(
+        f"{n} 0 obj << /FT /Sig /T (S{n}) /V << /ByteRange [0 10 20 30] /Contents <00> >> >> endobj\n".encode()
+        for n in range(3, 2003)) + b"trailer << /Root 1 0 R /Size 2003 >>\n%%EOF\n",
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_signed_pdfs_are_reported_in_bounded_time_never_a_500(app, as_role, client, name, tmp_path):
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(HOSTILE[name])
+    import time
+    started = time.monotonic()
+    found = signatures.check(path)
+    assert time.monotonic() - started < signatures.TIMEOUT_SECONDS + 2
+    assert len(found) <= signatures.MAX_SIGNATURES and not any(entry["intact"] for entry in found)
+    html = _published_page(app, as_role, client, HOSTILE[name])
+    assert "Nguyên vẹn từ khi ký" not in html and "Chứng thư số hợp lệ" not in html
