@@ -144,6 +144,8 @@ class AwardPrivate(RecipientPrivate, db.Model):
     """Personal data kept for the record and never rendered publicly."""
 
     __tablename__ = "award_private"
+    # A person's history and eligibility are looked up by ID number.
+    __table_args__ = (Index("ix_award_private_id_number", "id_number"),)
 
     award_id: Mapped[int] = mapped_column(ForeignKey("awards.id", ondelete="CASCADE"), primary_key=True)
     contribution: Mapped[int | None] = mapped_column(BigInteger)

@@ -147,3 +147,27 @@ def decision_register_csv():
     response = current_app.response_class("".join(exports.csv_chunks(rows, REGISTER_COLUMNS)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f"attachment; filename=so-quyet-dinh-{book.year}.csv"
     return response
+
+
+@bp.get("/tra-cuu-dieu-kien")
+def eligibility_lookup():
+    """The office's lookup: a person's awards by year and whether they may be nominated."""
+    from portal.domain.honors import eligibility
+    from portal.domain.vocab import EMULATION_TITLES
+    form = {key: request.args.get(key, "").strip() for key in ("so-dinh-danh", "danh-hieu", "nam")}
+    result, held, errors = None, [], []
+    if form["so-dinh-danh"]:
+        number = form["so-dinh-danh"]
+        year = parse_int(form["nam"], None, low=1945, high=2100)
+        if not (number.isascii() and number.isdigit() and 9 <= len(number) <= 12):
+            errors.append("Số định danh cá nhân gồm 9 đến 12 chữ số.")
+        elif year is None:
+            errors.append("Hãy nhập năm thành tích (4 chữ số).")
+        else:
+            try:
+                result = eligibility.check(number, form["danh-hieu"], year)
+            except ValidationFailed as exc:
+                errors.append(exc.message)
+            held = eligibility.history(number)
+    return render_template("admin/eligibility.html", form=form, result=result, held=held, errors=errors,
+                           titles=EMULATION_TITLES.terms, this_year=today_vn().year), 400 if errors else 200

@@ -132,3 +132,34 @@ def office_awards():
                                  "issuer": document.issuer, "status": document.status,
                                  "distinction": decision.distinction},
                     "awards": rows})
+
+
+def _id_number() -> str:
+    from portal.errors import ValidationFailed
+    value = request.args.get("id_number", "").strip()
+    if not (value.isascii() and value.isdigit() and 9 <= len(value) <= 12):
+        raise ValidationFailed("Tham số «id_number» là số định danh cá nhân (9 đến 12 chữ số).")
+    return value
+
+
+@bp.get("/office/eligibility")
+def office_eligibility():
+    """Whether a person may be nominated for a title of a year, rule by rule, with citations."""
+    from portal.domain.honors import eligibility
+    result = eligibility.check(_id_number(), request.args.get("title", ""), int_arg("year", 0, 1945, 2100))
+    return jsonify(eligibility.as_json(result))
+
+
+@bp.get("/office/recipients")
+def office_recipients():
+    """A person's record: their awards by year (standing awards of published decisions)."""
+    from portal.domain.honors import eligibility
+    held = eligibility.history(_id_number())
+    if not held:
+        raise NotFound("Không có khen thưởng nào của số định danh này trên cổng.")
+    years: dict[int, list] = {}
+    for h in held:
+        years.setdefault(h.year, []).append({
+            "title": h.distinction, "label": h.label, "decision": h.symbol, "issued_on": h.issued_on.isoformat(),
+            "issuer": h.issuer, "award_id": h.award_id})
+    return jsonify({"name": held[0].name, "years": [{"year": y, "awards": a} for y, a in years.items()]})

@@ -39,6 +39,15 @@ OFFICE_PATHS = {
          _param("page", {"type": "integer", "minimum": 1}, "Trang")]),
     "/api/v1/office/dossiers/{dossier_id}": _office(
         "Một hồ sơ: tệp, danh sách (không có trường riêng tư), quá trình xử lý", "dossier_id", "Dossier"),
+    "/api/v1/office/eligibility": _office(
+        "Điều kiện đề nghị một danh hiệu của một người trong một năm: từng quy tắc, căn cứ, bằng chứng", None,
+        "Eligibility", [{**_param("id_number", _ARG, "Số định danh cá nhân"), "required": True},
+                        {**_param("title", _ARG, "Mã danh hiệu, ví dụ chien-si-thi-dua-nganh"), "required": True},
+                        {**_param("year", {"type": "integer", "minimum": 1945, "maximum": 2100}, "Năm thành tích"),
+                         "required": True}]),
+    "/api/v1/office/recipients": _office(
+        "Khen thưởng của một người theo từng năm", None, "Recipient",
+        [{**_param("id_number", _ARG, "Số định danh cá nhân"), "required": True}]),
     "/api/v1/office/awards": _office(
         "Khen thưởng của một quyết định: mã xác minh, giấy chứng nhận, tình trạng hiệu lực", None, "OfficeAwards",
         [{**_param("decision", _ARG, "Số, ký hiệu quyết định khen thưởng, ví dụ 15/QĐ-UBND"), "required": True}]),
@@ -118,6 +127,15 @@ SPEC = {
                                "items": {"type": "array", "items": {"type": "integer", "minimum": 0},
                                          "minItems": 2, "maxItems": 2}},
                 "score": {"type": "number"}}}}}},
+        "Eligibility": {"type": "object", "required": ["status", "rules"], "properties": {
+            "title": _STR, "year": {"type": "integer"}, "note": _NULLABLE_STR,
+            "status": {"type": "string", "enum": ["eligible", "review", "not_eligible"]},
+            "rules": {"type": "array", "items": {"type": "object", "properties": {
+                "rule": _STR, "id": _STR, "citation": _STR, "met": {"type": ["boolean", "null"]},
+                "evidence": _STR}}}}},
+        "Recipient": {"type": "object", "required": ["name", "years"], "properties": {
+            "name": _STR, "years": {"type": "array", "items": {"type": "object", "properties": {
+                "year": {"type": "integer"}, "awards": {"type": "array", "items": _OBJ}}}}}},
         "OfficeAwards": {"type": "object", "required": ["decision", "awards"], "properties": {
             "decision": _OBJ, "awards": {"type": "array", "items": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "seq": {"type": "integer"}, "kind": _STR, "name": _STR,

@@ -1,0 +1,119 @@
+"""Who may be nominated: rules as data with citations checked against the law's own text, judged
+on a person's published awards found by their ID number (office only; never public)."""
+import gzip
+import re
+
+import pytest
+
+from portal.config import PROJECT_ROOT
+from portal.domain.honors import eligibility
+from portal.errors import ValidationFailed
+from tests.conftest import load
+from tests.honors_helpers import row, write_decision
+from tests.web.admin.conftest import as_role, users  # noqa: F401 (fixtures)
+
+PERSON = "001085004321"
+LAWS = {"Luật Thi đua, khen thưởng số 06/2022/QH15": PROJECT_ROOT / "bench/qa/laws/thi-dua-khen-thuong-2022.txt.gz"}
+CSTDCS = "Chiến sĩ thi đua cơ sở"
+
+
+def _titles(app, tmp_path, years: list[int], title: str = CSTDCS, person: str = PERSON, start: int = 40):
+    for n, year in enumerate(years):
+        load(app, write_decision(tmp_path / f"{title[:5]}{year}", [row(1, name="Hoàng Thị Mai", id_number=person)],
+                                 symbol=f"{start + n}/QĐ-VKS", date=f"{year}-12-20", form=title, name=f"qd{year}"))
+
+
+def _article(text: str, number: int) -> str:
+    start = text.index(f"\nĐiều {number}.")
+    return text[start:text.index(f"\nĐiều {number + 1}.", start)]
+
+
+def test_every_rule_quotes_the_article_it_cites():
+    """Each rule's quote is found in the article, clause and point its citation names."""
+    rules = eligibility.rules()
+    assert {r.kind for r in rules} == {"chain", "same_year", "members"}
+    for rule in rules:
+        text = gzip.open(LAWS[rule.law], "rt", encoding="utf-8").read()
+        article = _article(text, rule.article)
+        if rule.clause:
+            article = re.split(r"\n(?=\d+\. )", article)[rule.clause] if rule.point or "\n1. " in article else article
+        if rule.point:
+            article = next(p for p in article.split("\n") if p.startswith(f"{rule.point}) "))
+        assert " ".join(rule.quote.split()).lower() in " ".join(article.split()).lower(), (rule.id, rule.citation)
+
+
+def test_three_consecutive_years_meet_the_chain_and_a_gap_breaks_it(seeded, tmp_path, as_role):  # noqa: F811
+    _titles(seeded, tmp_path, [2022, 2023, 2024])
+    office = as_role("editor")
+    data = office.get(f"/api/v1/office/eligibility?id_number={PERSON}&title=chien-si-thi-dua-nganh&year=2024")
+    rule = data.get_json()["rules"][0]
+    assert data.get_json()["status"] == "eligible" and rule["met"] is True
+    assert rule["citation"] == "Điểm a khoản 1 Điều 22 Luật Thi đua, khen thưởng số 06/2022/QH15"
+    assert "2022" in rule["evidence"] and "40/QĐ-VKS" in rule["evidence"]
+    page = office.get(f"/quan-tri/tra-cuu-dieu-kien?so-dinh-danh={PERSON}&danh-hieu=chien-si-thi-dua-nganh&nam=2024")
+    html = page.get_data(as_text=True)
+    assert "Đủ điều kiện" in html and "Điều 22" in html and html.count("Chiến sĩ thi đua cơ sở") >= 3
+    record = office.get(f"/api/v1/office/recipients?id_number={PERSON}").get_json()
+    assert [y["year"] for y in record["years"]] == [2024, 2023, 2022] and record["name"] == "Hoàng Thị Mai"
+
+
+def test_a_missing_year_fails_the_chain_with_its_citation(seeded, tmp_path, as_role):  # noqa: F811
+    _titles(seeded, tmp_path, [2022, 2024])
+    office = as_role("editor")
+    data = office.get(f"/api/v1/office/eligibility?id_number={PERSON}&title=chien-si-thi-dua-nganh&year=2024")
+    result = data.get_json()
+    assert result["status"] == "not_eligible" and result["rules"][0]["met"] is False
+    assert "đứt ở năm 2023" in result["rules"][0]["evidence"] and "Điều 22" in result["rules"][0]["citation"]
+    html = office.get(f"/quan-tri/tra-cuu-dieu-kien?so-dinh-danh={PERSON}&danh-hieu=chien-si-thi-dua-nganh"
+                      "&nam=2024").get_data(as_text=True)
+    assert "Chưa đủ điều kiện" in html and "đứt ở năm 2023" in html
+
+
+def test_an_annulled_title_no_longer_counts(seeded, tmp_path, as_role):  # noqa: F811
+    _titles(seeded, tmp_path, [2022, 2023, 2024])
+    from portal.domain.honors.models import Award
+    from portal.extensions import db
+    with seeded.app_context():
+        award_id = db.session.scalars(db.select(Award.id).order_by(Award.id)).all()[1]
+    assert seeded.test_cli_runner().invoke(args=["honors", "annul", str(award_id), "--decision", "9/QĐ-VKS",
+                                                 "--date", "2025-01-10", "--reason", "Kê khai không trung thực"]
+                                           ).exit_code == 0
+    data = as_role("editor").get(f"/api/v1/office/eligibility?id_number={PERSON}&title=chien-si-thi-dua-nganh"
+                                 "&year=2024").get_json()
+    assert data["status"] == "not_eligible" and "2023" in data["rules"][0]["evidence"]
+
+
+def test_a_prerequisite_of_the_same_year_and_a_collective_rule_to_review(seeded, tmp_path, as_role):  # noqa: F811
+    _titles(seeded, tmp_path, [2024], title="Lao động tiên tiến")
+    office = as_role("editor")
+    met = office.get(f"/api/v1/office/eligibility?id_number={PERSON}&title=chien-si-thi-dua-co-so&year=2024")
+    assert met.get_json()["status"] == "eligible" and "Điều 23" in met.get_json()["rules"][0]["citation"]
+    unmet = office.get(f"/api/v1/office/eligibility?id_number={PERSON}&title=chien-si-thi-dua-co-so&year=2025")
+    assert unmet.get_json()["status"] == "not_eligible"
+    members = office.get(f"/api/v1/office/eligibility?id_number={PERSON}&title=tap-the-lao-dong-xuat-sac&year=2024")
+    assert members.get_json()["status"] == "review" and {r["met"] for r in members.get_json()["rules"]} == {None}
+    before_the_law = office.get(f"/api/v1/office/eligibility?id_number={PERSON}&title=chien-si-thi-dua-nganh"
+                                "&year=2021").get_json()
+    assert before_the_law["status"] == "review" and before_the_law["rules"] == []  # the 2022 law is in force from 2024
+
+
+def test_the_lookup_is_for_the_office_only(seeded, client, as_role):  # noqa: F811
+    url = f"/api/v1/office/eligibility?id_number={PERSON}&title=chien-si-thi-dua-nganh&year=2024"
+    assert client.get(url).status_code == 401
+    assert client.get(f"/api/v1/office/recipients?id_number={PERSON}").status_code == 401
+    office = as_role("editor")
+    assert office.get(url.replace(PERSON, "12ab")).status_code == 400
+    assert office.get(url.replace("chien-si-thi-dua-nganh", "khong-co")).status_code == 400
+    assert office.get(f"/api/v1/office/recipients?id_number={PERSON}").status_code == 404
+    spec = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert {"/api/v1/office/eligibility", "/api/v1/office/recipients"} <= set(spec)
+
+
+def test_a_rules_file_that_does_not_parse_names_its_line():
+    with pytest.raises(ValidationFailed) as bad:
+        eligibility.parse_rules('[[rule]]\nid = "x"\ntitles = lao-dong-tien-tien\n', "thu.toml")
+    assert bad.value.message.startswith("thu.toml, dòng 3: không đọc được")
+    with pytest.raises(ValidationFailed) as unknown:
+        eligibility.parse_rules('[[rule]]\nid = "x"\ntitles = ["khong-co"]\nkind = "chain"\n'
+                                'effective_from = 2024-01-01\nsummary = "s"\nlaw = "l"\narticle = 1\nquote = "q"\n')
+    assert "không có danh hiệu khong-co" in unknown.value.problems[0]
