@@ -11,6 +11,7 @@ from portal.errors import ValidationFailed
 from tests.conftest import load
 from tests.honors_helpers import row, write_decision
 from tests.web.admin.conftest import as_role, users  # noqa: F401 (fixtures)
+from tests.web.test_dossiers import dossier_app  # noqa: F401 (fixture)
 
 PERSON = "001085004321"
 LAWS = {"Luật Thi đua, khen thưởng số 06/2022/QH15": PROJECT_ROOT / "bench/qa/laws/thi-dua-khen-thuong-2022.txt.gz"}
@@ -117,3 +118,26 @@ def test_a_rules_file_that_does_not_parse_names_its_line():
         eligibility.parse_rules('[[rule]]\nid = "x"\ntitles = ["khong-co"]\nkind = "chain"\n'
                                 'effective_from = 2024-01-01\nsummary = "s"\nlaw = "l"\narticle = 1\nquote = "q"\n')
     assert "không có danh hiệu khong-co" in unknown.value.problems[0]
+
+
+def test_the_dossier_shows_each_nominees_check_to_the_unit_and_the_office(dossier_app, tmp_path, as_role):  # noqa: F811
+    from tests.web.test_dossiers import PRIVATE, prepared_dossier
+    from tests.web.test_unit_reports import _unit
+    from tests.web.test_units import UNIT_EMAIL
+    app, rounds = dossier_app
+    _titles(app, tmp_path, [2022, 2024], person=PRIVATE["id"])
+    from datetime import date
+
+    from portal.domain.campaigns.models import ReviewRound
+    from portal.extensions import db
+    with app.app_context():  # the office opens the 2024 round to dossiers
+        db.session.get(ReviewRound, rounds["so-ket-2024"]).report_due_on = date(2024, 12, 15)
+        db.session.commit()
+    unit, office = _unit(app, UNIT_EMAIL), as_role("editor")
+    dossier_id = prepared_dossier(unit, rounds["so-ket-2024"], "chien-si-thi-dua-nganh")
+    for session, url in ((unit, f"/don-vi/ho-so/{dossier_id}"), (office, f"/quan-tri/ho-so/{dossier_id}")):
+        html = session.get(url).get_data(as_text=True)
+        row = html[html.index("Lương Thị Hạnh<br>"):]
+        row = row[:row.index("</tr>")]
+        assert "Chưa đủ điều kiện" in row and "đứt ở năm 2023" in row and "Điều 22" in row, url
+        assert PRIVATE["id"] not in html

@@ -191,3 +191,22 @@ def as_json(result: Check) -> dict:
     return {"title": result.title, "year": result.year, "status": result.status, "note": result.note or None,
             "rules": [{"rule": j.rule.summary, "id": j.rule.id, "citation": j.rule.citation, "met": j.met,
                        "evidence": j.evidence} for j in result.judged]}
+
+
+def for_dossier(dossier) -> dict[int, Check]:
+    """Each nominee's check for the dossier's title in the year its round closes; a person with
+    no ID number in the list cannot be matched with earlier years and is to be reviewed."""
+    year, title, found = dossier.review_round.ends_on.year, dossier.distinction, {}
+    for nominee in dossier.nominees:
+        number = (nominee.private.id_number or "") if nominee.private else ""
+        if nominee.kind == "ca-nhan" and not number:
+            result = check("", title, year)
+            if result.judged:
+                result = Check(title, year, "review", result.judged, "Danh sách chưa có số định danh của người "
+                               "này: chưa đối chiếu được với các năm trước.")
+                for judged in result.judged:
+                    judged.met, judged.evidence = None, "Chưa đối chiếu được (thiếu số định danh)."
+            found[nominee.id] = result
+        else:
+            found[nominee.id] = check(number, title, year)
+    return found

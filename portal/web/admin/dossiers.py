@@ -35,8 +35,9 @@ def _page(dossier: dossiers.Dossier, errors: list[str] | None = None, status: in
     comment as sent (nothing typed is lost) and `row_errors` what is wrong with which row."""
     windows = consultations.of_dossier(dossier)
     consulted = {e.nominee_id for c in windows for e in c.entries}
+    from portal.domain.honors.eligibility import for_dossier
     return render_template("admin/dossier.html", dossier=dossier, errors=errors or [],
-                           typed=typed or {}, row_errors=row_errors or {},
+                           typed=typed or {}, row_errors=row_errors or {}, checks=for_dossier(dossier),
                            steps=dossier_steps.available(dossier, actor()), verdicts=dossiers.VERDICTS,
                            consultations=windows, consulted=consulted,
                            needs=lambda n: consultations.requires_consultation(dossier.distinction, n.kind),
