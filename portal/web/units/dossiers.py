@@ -18,10 +18,10 @@ from portal.web.units import bp, unit_account, unit_required
 def _page(dossier: dossiers.Dossier, errors: list[str] | None = None, warnings: list[str] | None = None,
           status: int = 200):
     from portal.domain.honors.certificates import printable
+    from portal.domain.honors.eligibility import for_dossier
     from portal.domain.honors.models import grouped_code
     from portal.domain.units.consultations import of_dossier
     from portal.domain.units.decision_drafts import awards_of
-    from portal.domain.honors.eligibility import for_dossier
     awards = awards_of(dossier) if dossier.status == "decided" else []
     return render_template("units/dossier.html", dossier=dossier, errors=errors or [],
                            awards=awards, printable=printable(dossier.distinction), grouped=grouped_code,
