@@ -34,7 +34,8 @@ def _fill(db) -> None:
     for year in YEARS:
         for code in ("lao-dong-tien-tien", "chien-si-thi-dua-co-so"):
             n = len(decisions) + 1
-            document = Document(symbol=f"{n}/QĐ-VKS", symbol_key=f"{n}qdvks", number=n, year=year, issuer_code="VKS", slug=f"{n}-qd-vks-{year}",
+            document = Document(symbol=f"{n}/QĐ-VKS", symbol_key=f"{n}qdvks", number=n, year=year,
+                                issuer_code="VKS", slug=f"{n}-qd-vks-{year}",
                                 doc_type="quyet-dinh", issuer="Viện kiểm sát nhân dân tỉnh Lạng Sơn", place="Lạng Sơn",
                                 issued_on=date(year, 12, 20), subject="Về việc công nhận danh hiệu", status="published",
                                 published_at=now)
