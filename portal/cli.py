@@ -184,6 +184,16 @@ def restore_award(award_id: int, symbol: str, reason: str, decided_on) -> None:
     click.echo(f"Khen thưởng của {award.name} có hiệu lực trở lại theo {symbol}.")
 
 
+@honors_group.command("link-records")
+def link_records() -> None:
+    """Give every award its recipient record (once, after upgrading a database made before records)."""
+    from portal.domain.honors import records
+    from portal.extensions import db
+    done = records.attach_all()
+    db.session.commit()
+    click.echo(f"Đã gắn {done} khen thưởng vào hồ sơ người được khen.")
+
+
 mail_group = AppGroup("mail", help="Thư thông báo chờ gửi.")
 
 

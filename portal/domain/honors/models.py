@@ -114,6 +114,8 @@ class Award(RecipientRow, db.Model):
     verification_code: Mapped[str] = mapped_column(String(16), unique=True, default=new_verification_code)
     # Set and cleared by honors.annulments only; the rows there keep the history.
     annulled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The person, collective or household across decisions and years (honors/records.py).
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("recipients.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = created_column()
     updated_at: Mapped[datetime] = updated_column()
 

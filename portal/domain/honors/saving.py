@@ -7,6 +7,7 @@ from pathlib import Path
 
 from portal.domain import frontmatter as fm
 from portal.domain.campaigns.models import format_money
+from portal.domain.honors import records
 from portal.domain.honors.award_lists import AwardList, parse_list
 from portal.domain.honors.models import Award, AwardPrivate, HonorDecision
 from portal.domain.honors.places import Area, find_area, name_key
@@ -143,6 +144,7 @@ def save_honor(document, spec: HonorSpec) -> None:
         award.private = private
         keep.append(award)
     decision.awards = keep
+    records.attach(decision)
 
 
 # -- areas -------------------------------------------------------------------------------------

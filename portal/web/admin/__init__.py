@@ -77,6 +77,7 @@ def init_app(app: Flask) -> None:
         honors,
         people,
         recipients,
+        records,
         reports,
         trash,
     )
