@@ -73,3 +73,17 @@ def test_records_are_found_by_name_without_diacritics_and_by_id_number(seeded, t
     assert "Nguyễn Thị Mai" in by_number and "Trần Văn Bình" not in by_number
     assert PERSON not in office.get(f"/quan-tri/nguoi-duoc-khen/{_records(seeded)['nguyễn thị mai'][0]}"
                                     ).get_data(as_text=True)
+
+
+def test_a_collectives_record_is_public_and_a_persons_is_not(seeded, tmp_path, client):
+    _load(seeded, tmp_path)
+    found = _records(seeded)
+    collective = found["phòng tài nguyên"][0]
+    with seeded.app_context():
+        award_id = db.session.scalar(db.select(Award.id).where(Award.recipient_id == collective).order_by(Award.id))
+    page = client.get(f"/vinh-danh/khen-thuong/{award_id}").get_data(as_text=True)
+    assert f"/vinh-danh/tap-the/{collective}" in page
+    html = client.get(f"/vinh-danh/tap-the/{collective}").get_data(as_text=True)
+    assert "40/QĐ-VKS" in html and "41/QĐ-VKS" in html and "2 lượt khen thưởng" in html
+    assert client.get(f"/vinh-danh/tap-the/{found['nguyễn thị mai'][0]}").status_code == 404
+    assert client.get("/vinh-danh/tap-the/999999").status_code == 404

@@ -180,3 +180,21 @@ def history(record: Recipient) -> list[tuple[int, list[Award]]]:
         decision = award.decision
         years.setdefault(decision.achievement_year or decision.document.issued_on.year, []).append(award)
     return sorted(years.items(), reverse=True)
+
+
+def public_collective(record_id: int) -> tuple[Recipient, list[tuple]] | None:
+    """A collective's record as the public sees it: its listed awards of public decisions, by
+    year (individuals' records are never public beyond their awards one by one)."""
+    from portal.domain.honors import roll
+    record = db.session.get(Recipient, record_id)
+    if record is None or record.kind != "tap-the" or record.merged_into_id is not None:
+        return None
+    rows = []
+    for award in record.awards:
+        found = roll.listed_award(award.id)
+        if found is not None:
+            rows.append(found)
+    if not rows:
+        return None
+    rows.sort(key=lambda r: (-(r[1].achievement_year or r[2].issued_on.year), r[2].issued_on))
+    return record, rows

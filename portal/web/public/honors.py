@@ -89,7 +89,21 @@ def honor_award(award_id: int):
         abort(404)
     award, decision, document = found
     return render_template("honors/award.html", row=roll.public_fields(award, decision, document),
-                           decision=decision, document=document, annulments=award.annulments)
+                           decision=decision, document=document, annulments=award.annulments,
+                           collective=award.recipient_id if award.kind == "tap-the" else None)
+
+
+@bp.get("/vinh-danh/tap-the/<int:record_id>")
+@cached
+def honor_collective(record_id: int):
+    """Every listed award of one collective across decisions and years."""
+    from portal.domain.honors import records
+    found = records.public_collective(record_id)
+    if found is None:
+        abort(404)
+    record, rows = found
+    return render_template("honors/collective.html", record=record,
+                           rows=[roll.public_fields(*row) for row in rows])
 
 
 @bp.post("/vinh-danh/khen-thuong/<int:award_id>/yeu-cau")
