@@ -14,7 +14,7 @@ PAGES = ["/", "/van-ban", "/van-ban?loai=ke-hoach", "/van-ban/174-kh-ubnd-2022",
          "/tim-kiem?q=xyzzy", "/vinh-danh", "/vinh-danh?dia-ban=huyen-cao-loc", "/vinh-danh/thong-ke",
          "/vinh-danh/quyet-dinh/9001-qd-mh-2022", "/vinh-danh/khen-thuong/1", "/so-do-trang", "/khong-co",
          "/lay-y-kien", CONSULTATION, "/xac-minh", f"/xac-minh/{STANDING}", f"/xac-minh/{ANNULLED}",
-         "/vinh-danh/khen-thuong/2"]
+         "/vinh-danh/khen-thuong/2", "/vinh-danh/tap-the/1"]
 
 
 ADMIN_PAGES = ["/quan-tri/dang-nhap", "/quan-tri/", "/quan-tri/van-ban", "/quan-tri/van-ban/moi",
@@ -23,7 +23,9 @@ ADMIN_PAGES = ["/quan-tri/dang-nhap", "/quan-tri/", "/quan-tri/van-ban", "/quan-
                "/quan-tri/mat-khau", "/quan-tri/van-ban/2/don-vi", "/quan-tri/bao-cao", "/quan-tri/bao-cao/1",
                "/quan-tri/ho-so", "/quan-tri/ho-so/1", "/quan-tri/quyet-dinh-khen-thuong/du-thao", "/quan-tri/y-kien",
                f"/quan-tri/van-ban/{DECISION_DOCUMENT}/khen-thuong", "/quan-tri/so-quyet-dinh",
-               "/quan-tri/mau-giay-chung-nhan/bang-khen-chu-tich-ubnd-tinh"]
+               "/quan-tri/mau-giay-chung-nhan/bang-khen-chu-tich-ubnd-tinh", "/quan-tri/nguoi-duoc-khen?ten=minh+hoa",
+               "/quan-tri/nguoi-duoc-khen/1", "/quan-tri/tra-cuu-dieu-kien?so-dinh-danh=001085004321"
+               "&danh-hieu=chien-si-thi-dua-nganh&nam=2024"]
 UNIT_PAGES = ["/don-vi/", "/don-vi/bao-cao", "/don-vi/bao-cao/1", "/don-vi/ho-so", "/don-vi/ho-so/1"]
 
 

@@ -19,7 +19,7 @@ PAGES = ["/", "/van-ban", "/van-ban?loai=ke-hoach&nam=2022", "/van-ban/174-kh-ub
          "/tim-kiem?q=xyzzy", "/vinh-danh", "/vinh-danh?dia-ban=huyen-cao-loc&doi-tuong=ho-gia-dinh",
          "/vinh-danh/thong-ke", "/vinh-danh/quyet-dinh/9001-qd-mh-2022", "/vinh-danh/khen-thuong/1", "/so-do-trang",
          "/lay-y-kien", CONSULTATION, "/xac-minh", f"/xac-minh/{STANDING}", f"/xac-minh/{ANNULLED}",
-         "/vinh-danh/khen-thuong/2"]
+         "/vinh-danh/khen-thuong/2", "/vinh-danh/tap-the/1"]
 
 
 def _checker() -> list[str]:
@@ -63,7 +63,11 @@ def test_public_pages_are_valid_html(portal_url, tmp_path):
                         (WEBMASTERS["editor"], "/quan-tri/y-kien"),
                         (WEBMASTERS["reviewer"], f"/quan-tri/van-ban/{DECISION_DOCUMENT}/khen-thuong"),
                         (WEBMASTERS["editor"], "/quan-tri/so-quyet-dinh"),
-                        (WEBMASTERS["editor"], "/quan-tri/mau-giay-chung-nhan/bang-khen-chu-tich-ubnd-tinh")):
+                        (WEBMASTERS["editor"], "/quan-tri/mau-giay-chung-nhan/bang-khen-chu-tich-ubnd-tinh"),
+                        (WEBMASTERS["reviewer"], "/quan-tri/nguoi-duoc-khen/1"),
+                        (WEBMASTERS["editor"], "/quan-tri/nguoi-duoc-khen?ten=minh+hoa"),
+                        (WEBMASTERS["editor"], "/quan-tri/tra-cuu-dieu-kien?so-dinh-danh=001085004321"
+                                               "&danh-hieu=chien-si-thi-dua-nganh&nam=2024")):
         target = tmp_path / (path.strip("/").replace("/", "-") + ".html")
         target.write_text(_signed_in_html(portal_url, email, path), encoding="utf-8")
         targets.append(str(target))
