@@ -1,5 +1,7 @@
 """Recipients as records: one record per person (by ID number), collective or household across
 decisions and years; the office merges records it recognises and can undo the merge."""
+import pytest
+
 from portal.domain.honors.models import Award
 from portal.domain.honors.records import Recipient
 from portal.extensions import db
@@ -87,3 +89,24 @@ def test_a_collectives_record_is_public_and_a_persons_is_not(seeded, tmp_path, c
     assert "40/QĐ-VKS" in html and "41/QĐ-VKS" in html and "2 lượt khen thưởng" in html
     assert client.get(f"/vinh-danh/tap-the/{found['nguyễn thị mai'][0]}").status_code == 404
     assert client.get("/vinh-danh/tap-the/999999").status_code == 404
+
+
+def test_a_list_with_a_conflicting_identity_is_refused_row_by_row(seeded, tmp_path):
+    from portal.errors import ValidationFailed
+    load(seeded, write_decision(tmp_path / "a", [row(1, name="Nguyễn Thị Mai", id_number=PERSON, birth="01/02/1985")],
+                                symbol="40/QĐ-VKS", date="2023-12-20", name="a2023"))
+    other = write_decision(tmp_path / "b", [row(1, name="Nguyễn Thị Mai", id_number=PERSON, birth="09/09/1990"),
+                                            row(2, name="Lê Văn Tư", id_number="001090001111", birth="01/01/1990"),
+                                            row(3, name="Lê Văn Tư", id_number="001090001111", birth="02/01/1990")],
+                           symbol="41/QĐ-VKS", date="2024-12-20", name="b2024")
+    with pytest.raises(ValidationFailed) as refused:
+        load(seeded, other)
+    text = str(refused.value)
+    assert "dòng 2: số định danh này đã có trên cổng với ngày sinh khác" in text  # line 1 is the header
+    assert "dòng 4: số định danh này đã có ở dòng trên với ngày sinh khác" in text and "dòng 3" not in text
+    assert "1985" not in text  # the other date is never repeated
+    with seeded.app_context():
+        assert db.session.scalar(db.select(db.func.count(Award.id))) == 1  # nothing of the refused list
+    # The same decision reloaded with a corrected birth date is its own correction, not a conflict.
+    load(seeded, write_decision(tmp_path / "a", [row(1, name="Nguyễn Thị Mai", id_number=PERSON, birth="01/03/1985")],
+                                symbol="40/QĐ-VKS", date="2023-12-20", name="a2023"))

@@ -98,7 +98,9 @@ def _cross_check(areas: list[dict], campaigns: list[CampaignSpec], documents: li
     for spec in documents:
         if spec.honor is not None:
             rounds, rules = _campaign_data(spec.campaign_slug, batch)
-            check_honor(spec.honor, str(spec.path), rounds, rules, area_keys, problems)
+            existing = _find_document(spec)
+            check_honor(spec.honor, str(spec.path), rounds, rules, area_keys, problems,
+                        existing.id if existing else None)
     slugs = set(batch)
     seen: dict[tuple, Path] = {}
     for spec in documents:

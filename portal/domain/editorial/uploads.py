@@ -142,7 +142,7 @@ def _honor_spec(document: Document, path: Path) -> tuple[HonorSpec, list[str]]:
     problems = fm.Problems()
     campaign = document.campaign
     check_honor(spec, "danh sách", campaign.rounds if campaign else [], campaign.award_rules if campaign else [],
-                set(), problems)
+                set(), problems, document.id)
     return spec, list(awards.errors) + [m for messages in problems.by_key.values() for m in messages]
 
 

@@ -126,6 +126,34 @@ def attach_all() -> int:
     return done
 
 
+def identity_conflicts(rows, document_id: int | None = None) -> list[str]:
+    """Lines whose ID number is known with another birth date (in the list itself or on awards
+    of other decisions): refused row by row, the other date never repeated."""
+    from portal.domain.documents.models import Document
+    from portal.domain.honors.models import AwardPrivate
+    seen: dict[str, object] = {}
+    problems = []
+    for row in rows:
+        number = (row.private.get("id_number") or "").strip()
+        born = row.private.get("birth_date")
+        if not number or born is None:
+            continue
+        if number in seen and seen[number] != born:
+            problems.append(f"dòng {row.line}: số định danh này đã có ở dòng trên với ngày sinh khác.")
+            continue
+        seen[number] = born
+        query = (db.select(AwardPrivate.birth_date).join(Award, Award.id == AwardPrivate.award_id)
+                 .join(HonorDecision, Award.decision_id == HonorDecision.id)
+                 .where(AwardPrivate.id_number == number, AwardPrivate.birth_date.is_not(None),
+                        AwardPrivate.birth_date != born))
+        if document_id is not None:
+            query = query.where(HonorDecision.document_id != document_id)
+        if db.session.scalar(query.join(Document, HonorDecision.document_id == Document.id).limit(1)) is not None:
+            problems.append(f"dòng {row.line}: số định danh này đã có trên cổng với ngày sinh khác; "
+                            "kiểm tra lại số định danh hoặc ngày sinh.")
+    return problems
+
+
 def proposals(record: Recipient) -> list[Recipient]:
     """Other records with the same match key: the same name (and birth date, unit) seen apart."""
     return list(db.session.scalars(db.select(Recipient).where(

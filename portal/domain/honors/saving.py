@@ -84,8 +84,12 @@ def _round_id(rounds, name: str | None):
 
 
 def check_honor(spec: HonorSpec, where: str, rounds: list, rules: list[dict], area_keys: set[str],
-                problems: fm.Problems) -> None:
-    """Checks against the campaign and the areas: the review round, the districts, the award rules."""
+                problems: fm.Problems, document_id: int | None = None) -> None:
+    """Checks against the campaign and the areas: the review round, the districts, the award rules,
+    and the identity of each person against the portal's records (`document_id`: the decision
+    being reloaded, whose own earlier lines may be corrected)."""
+    for message in records.identity_conflicts(spec.awards.rows, document_id):
+        problems.add(where, "awards", message)
     if spec.review_round and _round_id(rounds, spec.review_round) is None:
         problems.add(where, "review_round", f"phong trào không có đợt «{spec.review_round}»")
     for row in spec.awards.rows:
