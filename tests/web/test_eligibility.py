@@ -141,3 +141,32 @@ def test_the_dossier_shows_each_nominees_check_to_the_unit_and_the_office(dossie
         row = row[:row.index("</tr>")]
         assert "Chưa đủ điều kiện" in row and "đứt ở năm 2023" in row and "Điều 22" in row, url
         assert PRIVATE["id"] not in html
+
+
+def test_the_office_may_judge_otherwise_in_writing_and_the_unit_sees_it(dossier_app, tmp_path, as_role):  # noqa: F811
+    from datetime import date
+
+    from portal.domain.campaigns.models import ReviewRound
+    from portal.extensions import db
+    from tests.web.test_dossiers import nominee_ids, prepared_dossier
+    from tests.web.test_unit_reports import _unit
+    from tests.web.test_units import UNIT_EMAIL
+    app, rounds = dossier_app
+    with app.app_context():
+        db.session.get(ReviewRound, rounds["so-ket-2024"]).report_due_on = date(2024, 12, 15)
+        db.session.commit()
+    unit, office = _unit(app, UNIT_EMAIL), as_role("editor")
+    dossier_id = prepared_dossier(unit, rounds["so-ket-2024"], "chien-si-thi-dua-nganh")
+    unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/submit")
+    office.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/appraise")
+    nominee = str(nominee_ids(app, dossier_id)[1])
+    reason = "Năm 2023 công tác biệt phái, có xác nhận của đơn vị tiếp nhận"
+    url = f"/quan-tri/ho-so/{dossier_id}/dieu-kien"
+    assert office.post(url, {"nominee": nominee, "reason": "ngắn"}).status_code == 400
+    assert unit.post(url, {"nominee": nominee, "reason": reason}).status_code in (302, 303, 403)
+    assert "Cơ quan thường trực xét khác" not in unit.get(f"/don-vi/ho-so/{dossier_id}").get_data(as_text=True)
+    assert office.post(url, {"nominee": nominee, "reason": reason}).status_code == 303
+    for page in (unit.get(f"/don-vi/ho-so/{dossier_id}"), office.get(f"/quan-tri/ho-so/{dossier_id}")):
+        assert f"Cơ quan thường trực xét khác:</strong> {reason}" in page.get_data(as_text=True)
+    log = as_role("admin").get("/quan-tri/nhat-ky").get_data(as_text=True)
+    assert "Điều kiện của Lương Thị Hạnh" in log

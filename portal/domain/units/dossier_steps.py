@@ -98,3 +98,22 @@ def set_verdicts(dossier: Dossier, verdicts: dict[int, tuple[str, str]], actor: 
         dossier.updated_at = utcnow()
         commit(dossier, "Ghi ý kiến thẩm định")
     return changed
+
+
+def override_eligibility(dossier: Dossier, nominee_id: int, reason: str, actor: Actor) -> Nominee:
+    """The office judges a nominee's eligibility otherwise than the rules' check, in writing
+    (an empty reason withdraws it); audited and shown on the dossier to the unit and the office."""
+    if actor.role not in OFFICE:
+        raise Forbidden("Chỉ cơ quan thường trực thi đua xét khác kết quả kiểm tra điều kiện.")
+    nominee = next((n for n in dossier.nominees if n.id == nominee_id), None)
+    if nominee is None:
+        raise ValidationFailed("Hãy chọn một người trong danh sách của hồ sơ này.")
+    reason = clean(reason)
+    if reason and len(reason) < 10:
+        raise ValidationFailed("Hãy ghi rõ lý do (ít nhất 10 ký tự).")
+    nominee.eligibility_override = reason or None
+    nominee.eligibility_override_by = actor.name[:254] if reason else None
+    note_step(dossier, "eligibility", actor, f"{nominee.name}: {reason or 'bỏ ý kiến xét khác về điều kiện'}")
+    audit.record(actor, "dossier.eligibility", f"dossier:{dossier.id}",
+                 f"Điều kiện của {nominee.name}: {reason or 'bỏ ý kiến xét khác'}")
+    return nominee

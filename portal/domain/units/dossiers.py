@@ -145,6 +145,9 @@ class Nominee(RecipientRow, db.Model):
     verdict: Mapped[str] = mapped_column(String(20), default="")
     office_note: Mapped[str] = mapped_column(Text, default="")
     noted_by: Mapped[str | None] = mapped_column(String(254))
+    # The office's written reason for judging eligibility otherwise than the rules' check.
+    eligibility_override: Mapped[str | None] = mapped_column(Text)
+    eligibility_override_by: Mapped[str | None] = mapped_column(String(254))
 
     private: Mapped[NomineePrivate | None] = relationship(cascade="all, delete-orphan", uselist=False)
 
@@ -181,7 +184,8 @@ class DossierStep(db.Model):
         return step.label if step else {"create": "Tạo hồ sơ", "list": "Nạp danh sách", "file": "Đính kèm tệp",
                                         "remove-file": "Gỡ tệp", "verdict": "Ý kiến thẩm định",
                                         "draft-decision": "Dự thảo quyết định",
-                                        "withdraw-draft": "Rút khỏi dự thảo quyết định"}.get(self.action,
+                                        "withdraw-draft": "Rút khỏi dự thảo quyết định",
+                                        "eligibility": "Xét khác kết quả kiểm tra điều kiện"}.get(self.action,
                                                                                                   self.action)
 
 

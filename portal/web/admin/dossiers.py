@@ -188,3 +188,18 @@ def comment_close(comment_id: int):
     consultations.close_comment(comment_id, request.form.get("note", ""), actor())
     flash("Đã ghi kết quả xem xét ý kiến.")
     return redirect(url_for("admin.comment_queue"), 303)
+
+
+@bp.post("/ho-so/<int:dossier_id>/dieu-kien")
+def nominee_eligibility(dossier_id: int):
+    """The office's written reason for judging a nominee's eligibility otherwise than the check."""
+    dossier = dossiers.get(dossier_id)
+    try:
+        nominee = dossier_steps.override_eligibility(dossier, parse_int(request.form.get("nominee"), 0) or 0,
+                                                     request.form.get("reason", ""), actor())
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _page(dossier, [exc.message], status=400)
+    dossiers.commit(dossier, "Ghi ý kiến về điều kiện")
+    flash(f"Đã ghi ý kiến về điều kiện của {nominee.name}.")
+    return redirect(url_for("admin.dossier_view", dossier_id=dossier.id) + f"#nguoi-{nominee.id}", 303)
