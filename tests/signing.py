@@ -3,6 +3,7 @@ signed original would arrive: a root, a signer certificate it issued, and the si
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -73,9 +74,16 @@ def signed_pdf(ca: Authority, folder: Path) -> bytes:
     (folder / "key.pem").write_bytes(ca.key_pem)
     (folder / "cert.pem").write_bytes(ca.cert_pem)
     signer = signers.SimpleSigner.load(str(folder / "key.pem"), str(folder / "cert.pem"))
-    out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(blank_pdf())),
-                           signers.PdfSignatureMetadata(field_name="ChuKy"), signer=signer)
-    return out.getvalue()
+
+    def sign() -> bytes:
+        out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(blank_pdf())),
+                               signers.PdfSignatureMetadata(field_name="ChuKy"), signer=signer)
+        return out.getvalue()
+
+    # pyHanko signs through asyncio.run(), which refuses to run where an event loop already runs
+    # (a test before this one in the same worker may have left one): a thread of its own has none.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(sign).result()
 
 
 def tampered(data: bytes) -> bytes:

@@ -89,7 +89,8 @@ def _cached_urls(app) -> list[str]:
         decision = db.session.scalar(db.text(
             "SELECT d.slug FROM documents d JOIN honor_decisions h ON h.document_id = d.id "
             "WHERE d.status = 'published' LIMIT 1"))
-    values = {"slug": slug}
+        collective = db.session.scalar(db.text("SELECT id FROM recipients WHERE kind = 'tap-the' LIMIT 1"))
+    values = {"slug": slug, "record_id": collective}
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]
         if not getattr(view, "page_cached", False):
