@@ -23,7 +23,7 @@ from portal.domain.campaigns.calendar import add_working_days, working_days_betw
 from portal.domain.models_base import created_column, today_vn, utcnow
 from portal.domain.rows import ListedRecipient
 from portal.domain.units.dossiers import OFFICE, STEPS, Dossier, clean, commit, note_step
-from portal.domain.vocab import DISTINCTIONS
+from portal.domain.vocab import DISTINCTIONS, strip_controls
 from portal.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from portal.extensions import db
 from portal.vietnamese.folding import slug
@@ -87,6 +87,8 @@ class ConsultationEntry(ListedRecipient, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
     nominee_id: Mapped[int | None] = mapped_column(ForeignKey("dossier_nominees.id", ondelete="SET NULL"), index=True)
+    # What the office writes for the public about the nominee's achievement (never a private field).
+    summary: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class ConsultationView(db.Model):
@@ -149,7 +151,21 @@ def _slug(dossier: Dossier, opens_on: date) -> str:
     return found
 
 
-def open_consultation(dossier: Dossier, nominee_ids: list[int], opens_on: date | None, actor: Actor) -> Consultation:
+SUMMARY_LIMIT = 600
+
+
+def _summary(nominee, summaries: dict[int, str] | None) -> str:
+    """The office's public summary of a nominee's achievement (by default the list's own
+    achievement line, a public field), bounded; refused when longer than a citizen reads."""
+    text = (summaries or {}).get(nominee.id)
+    text = " ".join(strip_controls(text if text is not None else nominee.achievement or "").split())
+    if len(text) > SUMMARY_LIMIT:
+        raise ValidationFailed(f"Tóm tắt thành tích của {nominee.name} dài quá {SUMMARY_LIMIT} ký tự.")
+    return text
+
+
+def open_consultation(dossier: Dossier, nominee_ids: list[int], opens_on: date | None, actor: Actor,
+                      summaries: dict[int, str] | None = None) -> Consultation:
     """Publish some of an appraised dossier's nominees for comment; the dossier waits in
     "lấy ý kiến" until the office proposes it after the window."""
     if actor.role not in OFFICE:
@@ -175,7 +191,8 @@ def open_consultation(dossier: Dossier, nominee_ids: list[int], opens_on: date |
         dossier_id=dossier.id, opens_on=opens_on, closes_on=add_working_days(opens_on - timedelta(days=1), days),
         working_days=days, legal_basis=rules()["legal_basis"], opened_by=actor.name,
         entries=[ConsultationEntry(nominee_id=n.id, seq=i, kind=n.kind, name=n.name, position=n.position,
-                                   unit=n.unit) for i, n in enumerate(chosen, start=1)])
+                                   unit=n.unit, summary=_summary(n, summaries))
+                 for i, n in enumerate(chosen, start=1)])
     db.session.add(consultation)
     note_step(dossier, "consult", actor, f"{len(chosen)} người, từ {opens_on:%d/%m/%Y} đến "
               f"{consultation.closes_on:%d/%m/%Y}", STEPS["consult"].target)

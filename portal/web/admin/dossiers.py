@@ -125,8 +125,10 @@ def consultation_open(dossier_id: int):
     try:
         opens_on = parse_date(raw, "Ngày bắt đầu lấy ý kiến", date.min, date.max)
         ids = parse_ids(request.form.getlist("nominee"))
+        summaries = {n.id: request.form[f"tom-tat-{n.id}"] for n in dossier.nominees
+                     if f"tom-tat-{n.id}" in request.form}
         with notices.with_change(notices.dossier_step, dossier, "consult"):
-            consultation = consultations.open_consultation(dossier, ids, opens_on, actor())
+            consultation = consultations.open_consultation(dossier, ids, opens_on, actor(), summaries)
     except ValidationFailed as exc:
         db.session.rollback()
         return _page(dossier, [exc.message, *exc.problems], 400)
