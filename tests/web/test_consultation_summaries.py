@@ -10,7 +10,7 @@ from tests.web.test_units import UNIT_EMAIL
 SUMMARY = "Trực tiếp vận động 42 hộ bàn giao mặt bằng dự án cửa khẩu Tân Thanh trước thời hạn"
 
 
-def _appraising(app, rounds, as_role):
+def _appraising(app, rounds, as_role):  # noqa: F811
     unit, office = _unit(app, UNIT_EMAIL), as_role("editor")
     dossier_id = prepared_dossier(unit, rounds["so-ket-2022"])
     unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/submit")
