@@ -15,6 +15,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from portal.config import PROJECT_ROOT
+
 MAX_SIGNATURES = 20
 TIMEOUT_SECONDS = 20
 MEMORY_BYTES = 1 << 30
@@ -43,8 +45,11 @@ def check(path: Path, roots: Path | None = None) -> list[dict]:
     roots = roots or SETTINGS["roots"]
     command = [sys.executable, "-m", "portal.domain.files.signatures", str(path), str(roots or "")]
     try:
+        # The child imports this module from the project, whatever the server's working folder.
+        path_entries = [str(PROJECT_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+        env = {**os.environ, "PYTHONWARNINGS": "ignore", "PYTHONPATH": os.pathsep.join(path_entries)}
         done = subprocess.run(command, capture_output=True, timeout=TIMEOUT_SECONDS, preexec_fn=_limits,  # noqa: S603
-                              env={**os.environ, "PYTHONWARNINGS": "ignore"}, check=False)
+                              env=env, check=False)
         found = json.loads(done.stdout or b"null")
     except (subprocess.TimeoutExpired, ValueError, OSError):
         found = None

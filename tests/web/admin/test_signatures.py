@@ -104,3 +104,14 @@ def test_hostile_signed_pdfs_are_reported_in_bounded_time_never_a_500(app, as_ro
     assert len(found) <= signatures.MAX_SIGNATURES and not any(entry["intact"] for entry in found)
     html = _published_page(app, as_role, client, HOSTILE[name])
     assert "Nguyên vẹn từ khi ký" not in html and "Chứng thư số hợp lệ" not in html
+
+
+def test_the_check_works_whatever_the_servers_working_folder(signed, tmp_path, monkeypatch):
+    """A server started from another folder (systemd, a container) still checks signatures: the
+    child process finds the portal's code."""
+    path = tmp_path / "ky.pdf"
+    path.write_bytes(signed)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    (entry,) = signatures.check(path)
+    assert entry["intact"] and entry["problem"] is None and SIGNER in entry["signer"]
