@@ -4,10 +4,11 @@ drafted and then abandoned stays in the register, marked as its document's state
 sequence has no silent gap (Nghị định 30/2020/NĐ-CP: numbers start again at 1 each year)."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, func
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, func, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -53,13 +54,24 @@ def next_number(issuer: str, year: int) -> int:
     return (last or 0) + 1
 
 
+def _lock_key(issuer: str, year: int) -> int:
+    digest = hashlib.blake2b(f"decision-register|{issuer}|{year}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 def allocate(issuer: str, year: int, suffix: str, actor: Actor) -> RegisterEntry:
     """The next number of `issuer` in `year`, written into the register in the caller's
-    transaction, which must not have written anything yet: a number taken by someone else
-    meanwhile is retried after rolling back (PostgreSQL: to a savepoint). On SQLite a savepoint
-    would not do: pysqlite's RELEASE of the outermost savepoint commits, so a draft refused
-    afterwards would keep its number."""
+    transaction, which must not have written anything yet.
+
+    PostgreSQL: a transaction-scoped advisory lock on (issuer, year) makes the office members
+    take turns, so the later one reads the earlier one's committed number and never collides
+    (without it, two writers can keep colliding on each other's uncommitted numbers). SQLite
+    serializes writers itself: a number taken meanwhile is retried after rolling back the
+    caller's transaction, since pysqlite's RELEASE of the outermost savepoint would commit and a
+    draft refused afterwards would keep its number."""
     savepoints = db.session.get_bind().dialect.name == "postgresql"
+    if savepoints:
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(issuer, year)})
     for _ in range(ATTEMPTS):
         number = next_number(issuer, year)
         entry = RegisterEntry(issuer=issuer, year=year, number=number, symbol=f"{number}/{suffix}",
