@@ -35,6 +35,7 @@ def main() -> None:
         dossier_steps.set_verdict(dossier, dossier.nominees[0].id, "approved", "Đủ tiêu chuẩn", office)
         consultations.open_consultation(dossier, [n.id for n in dossier.nominees], None, office)
         _verification_pages()
+        _registrations()
         print(consultations.of_dossier(dossier)[0].slug)
 
 
@@ -48,6 +49,18 @@ def _verification_pages() -> None:
     first.verification_code, second.verification_code = STANDING, ANNULLED
     annulments.annul([second], "12/QĐ-MH", date(2023, 3, 10), "Kê khai không trung thực diện tích đất hiến "
                      "(dữ liệu minh họa)", Actor("duyet@vks.test", "reviewer"))
+    db.session.commit()
+
+
+def _registrations() -> None:
+    """The office's own unit registered for the coming year, so the consolidated page has rows."""
+    from portal.domain.units import registrations
+    unit, year, office = by_code("van-phong"), registrations.open_years()[0], Actor("bientap@vks.test", "editor")
+    for kind, name, title in (("tap-the", unit.name, "tap-the-lao-dong-xuat-sac"),
+                              ("ca-nhan", "Hoàng Thị Mai", "chien-si-thi-dua-co-so"),
+                              ("ca-nhan", "Lê Văn An", "lao-dong-tien-tien"),
+                              ("ca-nhan", "Nguyễn Thị Thu Trang", "chien-si-thi-dua-nganh")):
+        registrations.register(unit, year, registrations.Entry(kind, name, title), office)
     db.session.commit()
 
 

@@ -108,7 +108,7 @@ def test_the_editor_shows_vietnamese_in_its_own_font(browser, portal_url, width)
 
 
 @pytest.mark.parametrize("path", ["/quan-tri/", "/quan-tri/ho-so", "/quan-tri/ho-so/1", "/quan-tri/y-kien",
-                                  "/quan-tri/quyet-dinh-khen-thuong/du-thao"])
+                                  "/quan-tri/quyet-dinh-khen-thuong/du-thao", "/quan-tri/dang-ky-thi-dua"])
 @pytest.mark.parametrize("width", SCREENSHOT_WIDTHS)
 def test_the_office_dossier_pages_fit_every_width(browser, portal_url, path, width):
     assert _look(browser, portal_url + path, width, "office-" + _name(path),
@@ -116,7 +116,7 @@ def test_the_office_dossier_pages_fit_every_width(browser, portal_url, path, wid
 
 
 @pytest.mark.parametrize("path", ["/don-vi/", "/don-vi/bao-cao", "/don-vi/bao-cao/1", "/don-vi/ho-so",
-                                  "/don-vi/ho-so/1"])
+                                  "/don-vi/ho-so/1", "/don-vi/dang-ky-thi-dua"])
 @pytest.mark.parametrize("width", SCREENSHOT_WIDTHS)
 def test_the_unit_area_fits_every_width(browser, portal_url, path, width):
     from tests.browser.conftest import UNIT_ACCOUNT

@@ -23,7 +23,8 @@ COLUMNS = {fold(header): field for header, field in {
 LABELS = {"seq": "STT", "kind": "Đối tượng", "name": "Họ tên", "position": "Chức vụ", "unit": "Đơn vị",
           "village": "Thôn", "commune": "Xã", "district": "Huyện", "achievement": "Thành tích",
           "contribution": "Giá trị đóng góp", "register_no": "Số vào sổ", "id_number": "Số định danh",
-          "birth_date": "Ngày sinh", "address": "Địa chỉ", "phone": "Điện thoại"}
+          "birth_date": "Ngày sinh", "address": "Địa chỉ", "phone": "Điện thoại",
+          "registered_title": "Danh hiệu đăng ký"}  # the last: a registration list's own column
 REQUIRED = ("seq", "kind", "name")
 PRIVATE = ("id_number", "birth_date", "address", "phone")
 MAX_ROWS = 20000
@@ -171,26 +172,27 @@ def _date(value) -> date | None:
     return None
 
 
-def _header(raw: list, result: AwardList) -> dict[int, str]:
+def _header(raw: list, result: AwardList, extra: dict[str, str]) -> dict[int, str]:
     columns: dict[int, str] = {}
     for index, cell in enumerate(raw):
         name = fold(_cell(cell)).strip(" :*")
         if not name:
             continue
-        target = COLUMNS.get(name)
+        target = COLUMNS.get(name) or extra.get(name)
         if target is None:
             result.error(1, None, f"cột «{quote(_cell(cell))}» không được hỗ trợ")
         elif target in columns.values():
             result.error(1, None, f"cột «{quote(_cell(cell))}» bị lặp")
         else:
             columns[index] = target
-    for needed in REQUIRED:
+    for needed in REQUIRED + tuple(extra.values()):
         if needed not in columns.values():
-            result.error(1, None, f"thiếu cột {LABELS[needed]}")
+            result.error(1, None, f"thiếu cột {LABELS.get(needed, needed)}")
     return columns
 
 
-def _row(line: int, raw: list, columns: dict[int, str], result: AwardList) -> AwardRow | None:
+def _row(line: int, raw: list, columns: dict[int, str], result: AwardList,
+         extra: tuple[str, ...] = ()) -> AwardRow | None:
     values: dict = {}
     raw_dates = {}
     for index, target in columns.items():
@@ -226,13 +228,17 @@ def _row(line: int, raw: list, columns: dict[int, str], result: AwardList) -> Aw
     public = {k: (values.get(k) or None) for k in ("position", "unit", "village", "commune", "district",
                                                    "achievement", "register_no")}
     public.update(seq=int(values["seq"]), kind=kind.code, name=name, contribution=contribution)
+    public.update({key: values.get(key) or None for key in extra})
     private = {"id_number": id_number or None, "birth_date": birth, "address": values.get("address") or None,
                "phone": values.get("phone") or None}
     return AwardRow(line, public, private)
 
 
-def parse_list(path: Path) -> AwardList:
-    """Every row checked; problems named by row (dòng N) and column, in Vietnamese."""
+def parse_list(path: Path, extra: dict[str, str] | None = None) -> AwardList:
+    """Every row checked; problems named by row (dòng N) and column, in Vietnamese. `extra` adds
+    columns a list of another kind carries (its header, folded -> field, then required), read
+    as text into each row's values for the caller to check."""
+    extra = extra or {}
     result = AwardList()
     try:
         table = read_table(path)
@@ -249,12 +255,12 @@ def parse_list(path: Path) -> AwardList:
     if len(numbered) > MAX_ROWS + 1:  # header and MAX_ROWS awards
         result.errors.append(f"danh sách có hơn {MAX_ROWS} dòng")
         return result
-    columns = _header(numbered[0][1], result)
+    columns = _header(numbered[0][1], result, extra)
     if result.errors:
         return result
     seen: dict[int, int] = {}
     for line, raw in numbered[1:]:
-        row = _row(line, raw, columns, result)
+        row = _row(line, raw, columns, result, tuple(extra.values()))
         if row is None:
             continue
         seq = row.values["seq"]

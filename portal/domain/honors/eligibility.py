@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,7 +21,7 @@ from portal.errors import ValidationFailed
 from portal.extensions import db
 
 RULES_FILE = PROJECT_ROOT / "content" / "quy-tac" / "dieu-kien-de-nghi.toml"
-KINDS = ("chain", "same_year", "members")
+KINDS = ("chain", "same_year", "members", "registered")
 STATUS_LABELS = {"eligible": "Đủ điều kiện", "review": "Cần xem xét", "not_eligible": "Chưa đủ điều kiện"}
 
 
@@ -75,7 +76,7 @@ def parse_rules(text: str, where: str = "quy tắc") -> list[Rule]:
         if unknown:
             problems.append(f"{label}: không có danh hiệu {', '.join(unknown)}")
         if rule.kind not in KINDS:
-            problems.append(f"{label}: loại «{rule.kind}» không có (chain, same_year, members)")
+            problems.append(f"{label}: loại «{rule.kind}» không có ({', '.join(KINDS)})")
         if not isinstance(rule.effective_from, date) or rule.count < 1:
             problems.append(f"{label}: effective_from phải là ngày, count phải từ 1")
         rules.append(rule)
@@ -126,6 +127,13 @@ def history(id_number: str) -> list[Held]:
     return sorted(held, key=lambda h: (-h.year, DISTINCTIONS.rank(h.distinction)))
 
 
+# Whether the nominee registered for a title of a year: (met, evidence); met None when the
+# portal cannot tell. Registrations belong to the units' work (units/registrations.py), which
+# the caller passes in: the honors domain does not reach into the units'.
+Registered = Callable[[str, int], tuple[bool | None, str]]
+UNMATCHED = "Tra cứu này không gắn với một đơn vị hay số định danh: chưa đối chiếu được đăng ký thi đua."
+
+
 @dataclass
 class Judged:
     rule: Rule
@@ -150,10 +158,12 @@ def _years_of(held: list[Held], codes: tuple[str, ...]) -> dict[int, Held]:
     return {h.year: h for h in sorted(held, key=lambda h: h.year) if h.distinction in codes}
 
 
-def _judge(rule: Rule, held: list[Held], year: int) -> Judged:
+def _judge(rule: Rule, held: list[Held], year: int, title: str, registered: Registered | None) -> Judged:
     names = " hoặc ".join(DISTINCTIONS.label(c) for c in rule.needs)
     if rule.kind == "members":
         return Judged(rule, None, "Cổng không lưu danh sách thành viên của tập thể: người thẩm định kiểm tra.")
+    if rule.kind == "registered":
+        return Judged(rule, *registered(title, year)) if registered else Judged(rule, None, UNMATCHED)
     found = _years_of(held, rule.needs)
     if rule.kind == "same_year":
         hit = found.get(year)
@@ -168,7 +178,8 @@ def _judge(rule: Rule, held: list[Held], year: int) -> Judged:
                                f"chuỗi bị đứt ở năm {', '.join(map(str, missing))}.")
 
 
-def check(id_number: str, title: str, year: int, rule_list: list[Rule] | None = None) -> Check:
+def check(id_number: str, title: str, year: int, rule_list: list[Rule] | None = None,
+          registered: Registered | None = None) -> Check:
     """Whether a person may be nominated for `title` of `year`, rule by rule, with evidence."""
     if DISTINCTIONS.get(title) is None:
         raise ValidationFailed(f"«{title[:60]}» không phải hình thức khen thưởng hay danh hiệu đã biết.")
@@ -177,7 +188,7 @@ def check(id_number: str, title: str, year: int, rule_list: list[Rule] | None = 
         return Check(title, year, "review", note="Chưa có quy tắc của cổng cho danh hiệu này ở năm này: "
                                                   "người thẩm định xét theo văn bản.")
     held = history(id_number) if id_number.strip() else []
-    judged = [_judge(rule, held, year) for rule in applying]
+    judged = [_judge(rule, held, year, title, registered) for rule in applying]
     if any(j.met is False for j in judged):
         status = "not_eligible"
     elif any(j.met is None for j in judged):
@@ -193,20 +204,25 @@ def as_json(result: Check) -> dict:
                        "evidence": j.evidence} for j in result.judged]}
 
 
-def for_dossier(dossier) -> dict[int, Check]:
+def for_dossier(dossier, registered_of: Callable[[object], Registered] | None = None) -> dict[int, Check]:
     """Each nominee's check for the dossier's title in the year its round closes; a person with
-    no ID number in the list cannot be matched with earlier years and is to be reviewed."""
+    no ID number in the list cannot be matched with earlier years and is to be reviewed.
+    `registered_of(nominee)` answers the registration rule for one nominee."""
     year, title, found = dossier.review_round.ends_on.year, dossier.distinction, {}
     for nominee in dossier.nominees:
         number = (nominee.private.id_number or "") if nominee.private else ""
+        registered = registered_of(nominee) if registered_of else None
         if nominee.kind == "ca-nhan" and not number:
-            result = check("", title, year)
-            if result.judged:
+            result = check("", title, year, registered=registered)
+            if any(j.rule.kind != "registered" for j in result.judged):
                 result = Check(title, year, "review", result.judged, "Danh sách chưa có số định danh của người "
                                "này: chưa đối chiếu được với các năm trước.")
                 for judged in result.judged:
-                    judged.met, judged.evidence = None, "Chưa đối chiếu được (thiếu số định danh)."
+                    if judged.rule.kind != "registered":
+                        judged.met, judged.evidence = None, "Chưa đối chiếu được (thiếu số định danh)."
+                if any(j.met is False for j in result.judged):
+                    result.status = "not_eligible"
             found[nominee.id] = result
         else:
-            found[nominee.id] = check(number, title, year)
+            found[nominee.id] = check(number, title, year, registered=registered)
     return found

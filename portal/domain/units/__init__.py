@@ -13,6 +13,7 @@ from portal.domain.units.receipts import (
     record_receipt,
     set_recipients,
 )
+from portal.domain.units.registrations import Registration  # noqa: F401 (a model)
 from portal.domain.units.registry import Unit, by_code, parse_units, save_units, units_on
 from portal.domain.units.reports import UnitReport
 

@@ -78,6 +78,7 @@ def init_app(app: Flask) -> None:
         people,
         recipients,
         records,
+        registrations,
         reports,
         trash,
     )

@@ -153,6 +153,7 @@ def decision_register_csv():
 def eligibility_lookup():
     """The office's lookup: a person's awards by year and whether they may be nominated."""
     from portal.domain.honors import eligibility
+    from portal.domain.units import registrations
     from portal.domain.vocab import EMULATION_TITLES
     form = {key: request.args.get(key, "").strip() for key in ("so-dinh-danh", "danh-hieu", "nam")}
     result, held, errors = None, [], []
@@ -165,7 +166,8 @@ def eligibility_lookup():
             errors.append("Hãy nhập năm thành tích (4 chữ số).")
         else:
             try:
-                result = eligibility.check(number, form["danh-hieu"], year)
+                result = eligibility.check(number, form["danh-hieu"], year,
+                                           registered=registrations.judge(None, "ca-nhan", "", number))
             except ValidationFailed as exc:
                 errors.append(exc.message)
             held = eligibility.history(number)

@@ -146,7 +146,10 @@ def _id_number() -> str:
 def office_eligibility():
     """Whether a person may be nominated for a title of a year, rule by rule, with citations."""
     from portal.domain.honors import eligibility
-    result = eligibility.check(_id_number(), request.args.get("title", ""), int_arg("year", 0, 1945, 2100))
+    from portal.domain.units import registrations
+    number = _id_number()
+    result = eligibility.check(number, request.args.get("title", ""), int_arg("year", 0, 1945, 2100),
+                               registered=registrations.judge(None, "ca-nhan", "", number))
     return jsonify(eligibility.as_json(result))
 
 

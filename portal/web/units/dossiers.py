@@ -22,10 +22,11 @@ def _page(dossier: dossiers.Dossier, errors: list[str] | None = None, warnings: 
     from portal.domain.honors.models import grouped_code
     from portal.domain.units.consultations import of_dossier
     from portal.domain.units.decision_drafts import awards_of
+    from portal.domain.units.registrations import registered_of
     awards = awards_of(dossier) if dossier.status == "decided" else []
     return render_template("units/dossier.html", dossier=dossier, errors=errors or [],
                            awards=awards, printable=printable(dossier.distinction), grouped=grouped_code,
-                           checks=for_dossier(dossier),
+                           checks=for_dossier(dossier, registered_of(dossier)),
                            warnings=warnings if warnings is not None else dossier.list_warnings.splitlines(),
                            roles=dossiers.FILE_ROLES, steps=dossier_steps.available(dossier, actor()),
                            consultations=of_dossier(dossier)), status
