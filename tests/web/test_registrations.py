@@ -2,6 +2,7 @@
 target titles in January; the office sees them consolidated; at the year's end a nominee for a
 title they did not register for fails the registration rule ("Chưa đăng ký")."""
 import csv
+import re
 import io
 from datetime import date, datetime
 
@@ -169,3 +170,15 @@ def test_a_nominee_who_did_not_register_fails_the_rule_with_what_they_did_regist
         rule = next(r for r in api.get_json()["rules"] if r["id"] == "dang-ky-thi-dua")
         assert rule["met"] is False and rule["evidence"].startswith("Chưa đăng ký")
         assert api.get_json()["status"] == "not_eligible"
+
+
+def test_both_boards_remind_of_registrations_due_in_january(registering, as_role):  # noqa: F811
+    with time_machine.travel(datetime(2026, 12, 28, 9, 0, tzinfo=VN), tick=False):
+        unit, office = _unit(registering, OFFICE_UNIT), as_role("editor")
+        assert "chưa đăng ký thi đua năm 2027 (hạn 31/01/2027)" in unit.get("/don-vi/").get_data(as_text=True)
+        board = office.get("/quan-tri/").get_data(as_text=True)
+        assert "2 đơn vị chưa đăng ký thi đua năm 2027" in " ".join(re.sub(r"<[^>]+>", " ", board).split())
+        assert _register(unit, "Hoàng Thị Mai", "lao-dong-tien-tien").status_code == 303
+        assert "chưa đăng ký thi đua" not in unit.get("/don-vi/").get_data(as_text=True)
+    with time_machine.travel(datetime(2027, 3, 2, 9, 0, tzinfo=VN), tick=False):  # out of season: nothing
+        assert "chưa đăng ký thi đua" not in as_role("editor").get("/quan-tri/").get_data(as_text=True)

@@ -88,6 +88,12 @@ def open_years(today: date | None = None) -> list[int]:
     return [today.year + 1, today.year] if today.month == 12 else [today.year]
 
 
+def season(today: date | None = None) -> int | None:
+    """The year whose registrations are being gathered (December before and January), or None."""
+    today = today or date.today()
+    return today.year + 1 if today.month == 12 else today.year if today.month == DUE_MONTH else None
+
+
 def of_unit(unit: Unit, year: int, withdrawn: bool = False) -> list[Registration]:
     query = db.select(Registration).where(Registration.unit_id == unit.id, Registration.year == year)
     if not withdrawn:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from portal.domain.models_base import today_vn
 from portal.domain.units.consultations import Consultation, open_comment_count
+from portal.domain.units import registrations
 from portal.domain.units.decision_drafts import waiting_for_decision
 from portal.domain.units.dossiers import Dossier, by_status, of_unit
 from portal.domain.units.receipts import documents_for_unit
@@ -36,6 +37,10 @@ def for_unit(unit: Unit) -> list[Task]:
     if missing:
         tasks.append(Task(len(missing), "đợt chưa nộp báo cáo: " + ", ".join(r.label for r in missing),
                           "units.report_list"))
+    year = registrations.season(today_vn())
+    if year and not registrations.closed_for(unit, year) and not registrations.of_unit(unit, year):
+        tasks.append(Task(1, f"chưa đăng ký thi đua năm {year} (hạn 31/01/{year})", "units.registration_list",
+                          {"nam": year}))
     mine = of_unit(unit)
     for status, text in (("returned", "hồ sơ bị trả lại, cần bổ sung và nộp lại"),
                          ("draft", "hồ sơ đang soạn, chưa nộp")):
@@ -72,6 +77,12 @@ def for_office() -> list[Task]:
             tasks.append(Task(missing, f"đơn vị chưa nộp báo cáo {review_round.label} "
                                        f"(hạn {review_round.report_due_on.strftime('%d/%m/%Y')})",
                               "admin.report_round", {"round_id": review_round.id}))
+    year = registrations.season(today)
+    if year:
+        missing = [s for s in registrations.consolidated(year) if not (s.collective or s.members)]
+        if missing:
+            tasks.append(Task(len(missing), f"đơn vị chưa đăng ký thi đua năm {year} (hạn 31/01/{year})",
+                              "admin.registration_overview", {"nam": year}))
     proposed = waiting_for_decision()
     if proposed:
         tasks.append(Task(len(proposed), "hồ sơ đã trình, chờ dự thảo quyết định", "admin.decision_draft"))
