@@ -2,8 +2,8 @@
 target titles in January; the office sees them consolidated; at the year's end a nominee for a
 title they did not register for fails the registration rule ("Chưa đăng ký")."""
 import csv
-import re
 import io
+import re
 from datetime import date, datetime
 
 import pytest

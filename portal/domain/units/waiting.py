@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from portal.domain.models_base import today_vn
-from portal.domain.units.consultations import Consultation, open_comment_count
 from portal.domain.units import registrations
+from portal.domain.units.consultations import Consultation, open_comment_count
 from portal.domain.units.decision_drafts import waiting_for_decision
 from portal.domain.units.dossiers import Dossier, by_status, of_unit
 from portal.domain.units.receipts import documents_for_unit
