@@ -245,6 +245,18 @@ def main() -> None:
                 if args.warm and name in warm:
                     load(base, warm[name], args.warm)
                 rows.append((name, load(base, paths, args.seconds)))
+    reference = []
+    cold_names_row = "/vinh-danh?ten= cold, every name unique"
+    if args.only in cold_names_row:  # the same name search on a plain SQLite FTS5 page, same run
+        from bench import fts5_names_app
+        fts_env = {**env, "FTS_NAMES_DB": str(work / "names-fts5.sqlite3")}
+        listed = fts5_names_app.build(str(work / "bench.sqlite3"), fts_env["FTS_NAMES_DB"])
+        print(f"FTS5 reference: {listed} listed names")
+        with gunicorn("bench.fts5_names_app:app", fts_env) as base:
+            if args.warm:
+                load(base, warm[cold_names_row], args.warm)
+            reference.append((f"{cold_names_row} (plain SQLite FTS5 page)", load(base, pages[cold_names_row],
+                                                                                  args.seconds)))
     with gunicorn("bench.minimal_app:app", env) as base:
         after = load(base, ["/"], args.seconds)
     baseline = Result((before.rps + after.rps) / 2, (before.p50_ms + after.p50_ms) / 2,
@@ -254,6 +266,15 @@ def main() -> None:
     for label, rows in measured.items():
         print(f"\n-- {label}")
         report(rows, baseline)
+    if reference:
+        print("\n-- reference")
+        report(reference, baseline)
+        fts = reference[0][1].rps
+        for label, rows in measured.items():
+            portal = dict(rows).get(cold_names_row)
+            if portal:
+                print(f"{label}: name search {portal.rps:.0f} req/s = {portal.rps / fts:.2f}x the FTS5 page "
+                      f"({fts:.0f} req/s)")
 
 
 def seed_postgres(work: Path, count: int, awards: int) -> dict:

@@ -13,7 +13,8 @@ from portal.domain.actor import Actor
 from portal.domain.documents import register
 from portal.extensions import db
 from tests.web.admin.conftest import as_role, users  # noqa: F401 (fixtures)
-from tests.web.test_dossiers import dossier_app, nominee_ids, prepared_dossier, upload  # noqa: F401
+from tests.web.test_dossiers import dossier_app, upload  # noqa: F401
+from tests.web.test_hardening import proposed
 from tests.web.test_unit_reports import _unit
 from tests.web.test_units import UNIT_EMAIL
 
@@ -22,20 +23,10 @@ DRAFT = {"issued_on": "2026-12-20", "signing_authority": "KT. VIỆN TRƯỞNG",
          "signer": "Nguyễn Văn Viện", "place": "Lạng Sơn", "reason": "Có thành tích xuất sắc"}
 
 
-def _proposed(app, unit, office, round_id, form: str) -> int:
-    dossier_id = prepared_dossier(unit, round_id, form)
-    unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/submit")
-    office.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/appraise")
-    for nominee in nominee_ids(app, dossier_id):
-        office.post(f"/quan-tri/ho-so/{dossier_id}/nguoi/{nominee}", {"verdict": "approved"})
-    assert office.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/propose").status_code == 303
-    return dossier_id
-
-
 def test_a_decision_drafted_without_a_symbol_takes_the_next_number(dossier_app, as_role):  # noqa: F811
     app, rounds = dossier_app
     unit, office = _unit(app, UNIT_EMAIL), as_role("editor")
-    first = _proposed(app, unit, office, rounds["so-ket-2022"], "giay-khen-vien-truong-vksnd-tinh")
+    first = proposed(app, unit, office, rounds["so-ket-2022"], "giay-khen-vien-truong-vksnd-tinh")
     refused = office.post("/quan-tri/quyet-dinh-khen-thuong/du-thao",
                           {**DRAFT, "dossier": [str(first)], "issued_on": "20/13/2026"})
     assert refused.status_code == 400
@@ -54,7 +45,7 @@ def test_a_decision_drafted_without_a_symbol_takes_the_next_number(dossier_app, 
 def test_a_higher_authoritys_decision_keeps_the_symbol_it_was_given(dossier_app, as_role):  # noqa: F811
     app, rounds = dossier_app
     unit, office = _unit(app, UNIT_EMAIL), as_role("editor")
-    dossier_id = _proposed(app, unit, office, rounds["so-ket-2022"], "bang-khen-chu-tich-ubnd-tinh")
+    dossier_id = proposed(app, unit, office, rounds["so-ket-2022"], "bang-khen-chu-tich-ubnd-tinh")
     blank = office.post("/quan-tri/quyet-dinh-khen-thuong/du-thao", {**DRAFT, "dossier": [str(dossier_id)]})
     assert blank.status_code == 400  # the province numbers its own decisions
     with app.app_context():
@@ -91,7 +82,7 @@ def test_the_unit_prints_its_own_recipients_certificates_and_no_one_elses(dossie
     from tests.web.test_dossiers import OTHER_EMAIL
     app, rounds = dossier_app
     unit, office, reviewer = _unit(app, UNIT_EMAIL), as_role("editor"), as_role("reviewer")
-    dossier_id = _proposed(app, unit, office, rounds["so-ket-2022"], "giay-khen-vien-truong-vksnd-tinh")
+    dossier_id = proposed(app, unit, office, rounds["so-ket-2022"], "giay-khen-vien-truong-vksnd-tinh")
     drafted = office.post("/quan-tri/quyet-dinh-khen-thuong/du-thao", {**DRAFT, "dossier": [str(dossier_id)]})
     document_id = int(drafted.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     page = unit.get(f"/don-vi/ho-so/{dossier_id}").get_data(as_text=True)

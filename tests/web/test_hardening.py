@@ -219,8 +219,9 @@ def test_a_publication_window_far_in_the_future_is_refused(seeded, as_role):  # 
 
 
 # -- F5: a stale draft -------------------------------------------------------------------------
-def _proposed(app, unit, office, round_id) -> int:
-    dossier_id = prepared_dossier(unit, round_id, "bang-khen-chu-tich-ubnd-tinh")
+def proposed(app, unit, office, round_id, form: str = "bang-khen-chu-tich-ubnd-tinh") -> int:
+    """A unit's dossier of three, every nominee approved by the office, proposed (đã trình)."""
+    dossier_id = prepared_dossier(unit, round_id, form)
     unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/submit")
     office.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/appraise")
     for nominee in nominee_ids(app, dossier_id):
@@ -243,7 +244,7 @@ def test_a_draft_whose_dossier_was_returned_cannot_be_published(dossier_app, as_
     # without SentinelB, the reviewer published the old draft: SentinelB on the public decision.
     app, rounds = dossier_app
     unit, office, reviewer = _unit(app, UNIT_EMAIL), as_role("editor"), as_role("reviewer")
-    dossier_id = _proposed(app, unit, office, rounds["so-ket-2022"])
+    dossier_id = proposed(app, unit, office, rounds["so-ket-2022"])
     stale = _draft(office, dossier_id, "77/QĐ-VKS")
     assert reviewer.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/return",
                          {"comment": "Lương Thị Hạnh không đủ điều kiện"}).status_code == 303

@@ -48,6 +48,16 @@ class RegisterEntry(db.Model):
         return "Đã công bố" if document.status == "published" else "Dự thảo"
 
 
+def issue_year(raw) -> int:
+    """The year of a document's date as typed (ISO), this year when blank or not a date (the
+    date itself is refused with its message by the form's checks)."""
+    from portal.domain.models_base import today_vn
+    try:
+        return date.fromisoformat(str(raw)).year if raw else today_vn().year
+    except ValueError:
+        return today_vn().year
+
+
 def next_number(issuer: str, year: int) -> int:
     last = db.session.scalar(db.select(func.max(RegisterEntry.number))
                              .where(RegisterEntry.issuer == issuer, RegisterEntry.year == year))

@@ -21,6 +21,7 @@ from portal.domain.honors.award_lists import AwardList, AwardRow
 from portal.domain.honors.models import decision_for  # noqa: F401 (the web layer reads the drafted list)
 from portal.domain.honors.saving import HonorSpec, save_honor
 from portal.domain.units.dossiers import STEPS, Dossier, by_status, note_step
+from portal.domain.units.proposals import proposal_of
 from portal.domain.vocab import AWARD_LEVELS, CONFERRED_BY, DISTINCTIONS
 from portal.errors import InvalidTransition, ValidationFailed
 from portal.extensions import db
@@ -46,16 +47,6 @@ def _body(dossiers: list[Dossier], count: int, reason: str) -> str:
             f"**Điều 2.** Danh sách được lập từ hồ sơ đề nghị khen thưởng của: {units}.\n\n"
             "**Điều 3.** Quyết định có hiệu lực kể từ ngày ký. Chánh Văn phòng, Thủ trưởng các đơn vị có liên quan "
             "và các tập thể, cá nhân có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này.\n")
-
-
-def _year_of(raw) -> int:
-    from datetime import date
-
-    from portal.domain.models_base import today_vn
-    try:
-        return date.fromisoformat(str(raw)).year if raw else today_vn().year
-    except ValueError:
-        return today_vn().year  # the date itself is refused with its message by create_document
 
 
 def _authority(distinction: str, data: dict, own_issuer: str) -> dict:
@@ -99,12 +90,14 @@ def draft_decision(dossier_ids: list[int], data: dict, actor: Actor, own_issuer:
             "relations": [["implements", campaign.plan_symbol]] if campaign.plan_symbol else []}
     form.setdefault("subject", f"Về việc tặng {first.distinction_label} cho tập thể, cá nhân có thành tích trong "
                                f"phong trào thi đua «{campaign.name}» ({first.review_round.label})")
+    proposals = {p.symbol: p for p in (proposal_of(d) for d in chosen) if p is not None}
+    if CONFERRED_BY.get(first.distinction) and proposals:  # the higher decision answers the tờ trình
+        form["relations"] = form["relations"] + [["based_on", symbol] for symbol in sorted(proposals)]
     form.setdefault("body", _body(chosen, len(nominees), reason))
     try:
         entry = None
         if not form.get("symbol") and form["issuer"] == own_issuer:
-            year = _year_of(form.get("issued_on"))
-            entry = register.allocate(own_issuer, year, own_suffix, actor)
+            entry = register.allocate(own_issuer, register.issue_year(form.get("issued_on")), own_suffix, actor)
             form["symbol"] = entry.symbol
         document = create_document(form, actor, "Dự thảo từ hồ sơ đề nghị khen thưởng", commit=False)
         if entry is not None:

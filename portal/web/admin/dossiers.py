@@ -170,13 +170,35 @@ def decision_draft():
     return redirect(url_for("admin.document_view", document_id=document.id), 303)
 
 
+@bp.post("/to-trinh-khen-thuong/du-thao")
+def proposal_draft():
+    """The tờ trình to the authority that confers a higher form, from the same chosen dossiers."""
+    from portal.domain.units import proposals
+    waiting = decision_drafts.waiting_for_decision()
+    data = {key: request.form.get(key, "") for key in DRAFT_FIELDS}
+    ids = set(parse_ids(request.form.getlist("dossier")))
+    try:
+        document = proposals.draft_proposal([d for d in waiting if d.id in ids], data, actor(),
+                                            current_app.config["DOCUMENT_DEFAULTS"].get("issuer", ""))
+    except ValidationFailed as exc:
+        problems = exc.problems or [m for messages in exc.fields.values() for m in messages]
+        return _draft_page(waiting, {**data, "dossier": list(ids)}, [exc.message, *problems], 400)
+    flash(f"Đã dự thảo tờ trình {document.symbol}. Khi cấp trên có quyết định, hãy ghi nhận quyết định đó tại "
+          "trang «Dự thảo quyết định khen thưởng» (số, ngày của cấp trên) và đính kèm bản đã ký.")
+    return redirect(url_for("admin.document_view", document_id=document.id), 303)
+
+
 def _draft_page(waiting, form: dict, errors: list[str], status: int = 200):
     defaults = current_app.config["DOCUMENT_DEFAULTS"]
     # Issuer and level are left blank: they follow the form awarded (a Huân chương is the
     # President's decision), or the office's own name at level «Cơ quan, đơn vị».
     form = {"issuer_parent": defaults.get("issuer_parent", ""), "place": defaults.get("place", ""),
             **{k: v for k, v in form.items() if v}}
+    from portal.domain.units.proposals import proposal_of
+    from portal.domain.vocab import CONFERRED_BY
     return render_template("admin/decision_draft.html", waiting=waiting, form=form, errors=errors,
+                           proposals={d.id: proposal_of(d) for d in waiting},
+                           higher={d.id: CONFERRED_BY.get(d.distinction, ("", ""))[0] for d in waiting},
                            levels=AWARD_LEVELS.terms, authorities=SIGNING_AUTHORITIES.terms), status
 
 
