@@ -2,11 +2,13 @@
 test moves (libfaketime): a unit takes the plan, reports, nominates three; the office appraises
 and opens a consultation; a visitor comments; ten working days later (Tết counted) the office
 proposes, drafts the decision from the dossier, a reviewer publishes it, and the three are on
-the honor roll with nothing typed twice."""
+the honor roll with nothing typed twice. The Huân chương is the President's: the office proposes
+it in a tờ trình and records the President's decision, whose issuer the roll shows."""
 from __future__ import annotations
 
 import glob
 import os
+from datetime import UTC, datetime
 
 import pytest
 
@@ -29,7 +31,11 @@ def clock(tmp_path):
     path = tmp_path / "clock"
 
     def set_to(moment: str) -> None:
-        path.write_text(f"@{moment}\n")
+        # An offset from the real clock, the same for every worker. An absolute "@start" would
+        # start running in each process when it next reads the clock: an idle worker then lags
+        # the busy one, and rejects the session cookie the other just signed (negative age).
+        target = datetime.strptime(moment, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        path.write_text(f"{round((target - datetime.now(UTC)).total_seconds()):+d}\n")
 
     set_to("2027-02-01 09:00:00")  # Monday, three days before Tết 2027
     set_to.env = {"LD_PRELOAD": LIBFAKETIME[0], "FAKETIME_TIMESTAMP_FILE": str(path), "FAKETIME_NO_CACHE": "1",
@@ -151,20 +157,35 @@ def test_from_directive_to_honor_roll_with_nothing_typed_twice(browser_contexts,
     office.get_by_role("button", name="Trình khen thưởng").click()
     assert "Đã trình" in office.locator(".lead").inner_text()
 
-    # The decision drafted from the dossier, then submitted and published by a reviewer.
+    # A Huân chương is the President's to confer: the office proposes it up in a tờ trình drafted
+    # from the dossier (numbered from the register) ...
     office.goto(base + "/quan-tri/quyet-dinh-khen-thuong/du-thao")
+    assert "Chủ tịch nước Cộng hòa xã hội chủ nghĩa Việt Nam quyết định: chưa có tờ trình" in office.locator(
+        "main").inner_text()
     office.check("input[name=dossier]")
-    office.fill("#f-symbol", "12/QĐ-VKS")
     office.fill("#f-issued_on", "2027-02-22")
     office.fill("#f-signing_authority", "KT. VIỆN TRƯỞNG")
     office.fill("#f-signer_title", "PHÓ VIỆN TRƯỞNG")
     office.fill("#f-signer", "Hoàng Văn Ký")
+    office.get_by_role("button", name="Dự thảo tờ trình đề nghị cấp trên").click()
+    assert "Đã dự thảo tờ trình 1/TTr-VKS" in office.locator("body").inner_text()
+    assert "Đề nghị Chủ tịch nước Cộng hòa xã hội chủ nghĩa Việt Nam tặng Huân chương Lao động hạng Ba" in \
+        office.locator(".lead").inner_text()
+    # ... and records the President's decision when it comes back, which then fills the roll.
+    office.goto(base + "/quan-tri/quyet-dinh-khen-thuong/du-thao")
+    assert "đã có tờ trình 1/TTr-VKS" in office.locator("main").inner_text()
+    office.check("input[name=dossier]")
+    office.fill("#f-symbol", "215/QĐ-CTN")
+    office.fill("#f-issued_on", "2027-02-22")
+    office.fill("#f-signing_authority", "")
+    office.fill("#f-signer_title", "CHỦ TỊCH NƯỚC")
+    office.fill("#f-signer", "Trần Văn Nước")
     office.get_by_role("button", name="Tạo dự thảo quyết định").click()
     assert "với 3 người được khen" in office.locator("body").inner_text()
     office.click("button:has-text('Gửi duyệt')")
     reviewer = sign_in(browser_contexts, base, WEBMASTERS["reviewer"])
     reviewer.click("nav >> text=Chờ duyệt")
-    reviewer.click("text=12/QĐ-VKS")
+    reviewer.click("text=215/QĐ-CTN")
     reviewer.get_by_role("button", name="Đăng…", exact=True).click()
     reviewer.get_by_role("button", name="Xác nhận đăng", exact=True).click()
 
@@ -172,6 +193,10 @@ def test_from_directive_to_honor_roll_with_nothing_typed_twice(browser_contexts,
     roll = visitor.locator("main").inner_text()
     assert all(row[2] in roll for row in NOMINEES)
     assert not any(value in roll for value in PRIVATE.values())
+    visitor.click(f"text={NOMINEES[1][2]}")
+    award = visitor.locator("main").inner_text()
+    assert "215/QĐ-CTN" in award and "của Chủ tịch nước Cộng hòa xã hội chủ nghĩa Việt Nam" in award
+    assert "Viện kiểm sát nhân dân tỉnh Lạng Sơn" not in award.split("Quyết định")[1].split("\n")[0]
     unit = sign_in(browser_contexts, base, UNIT_ACCOUNT[0])
     unit.goto(base + "/don-vi/ho-so")
     assert "Đã quyết định" in unit.locator("main").inner_text()

@@ -20,7 +20,7 @@ SIGNED = {"issued_on": "2026-12-20", "signing_authority": "KT. VIỆN TRƯỞNG"
 def _document(app, document_id: int) -> dict:
     with app.app_context():
         document = db.session.get(Document, document_id)
-        return {"symbol": document.symbol, "type": document.doc_type, "issuer": document.issuer,
+        return {"symbol": document.symbol, "subject": document.subject, "type": document.doc_type, "issuer": document.issuer,
                 "status": document.status, "body": document.body, "recipients": list(document.recipients),
                 "relations": [(r.kind, r.target_key) for r in document.relations]}
 
@@ -39,7 +39,8 @@ def test_a_prime_ministers_bang_khen_is_proposed_up_and_the_higher_decision_reco
     assert proposal["symbol"].endswith("/TTr-VKS") and proposal["status"] == "draft"
     assert proposal["issuer"] == "Viện kiểm sát nhân dân tỉnh Lạng Sơn"
     assert proposal["recipients"] == ["Thủ tướng Chính phủ"]
-    assert "Bằng khen của Thủ tướng Chính phủ" in proposal["body"] and "Lương Thị Hạnh" in proposal["body"]
+    assert "Bằng khen của Thủ tướng Chính phủ" in proposal["body"] and proposal["subject"].startswith(
+        "Đề nghị Thủ tướng Chính phủ tặng Bằng khen của Thủ tướng Chính phủ") and "Lương Thị Hạnh" in proposal["body"]
     assert PRIVATE["id"] not in proposal["body"] and PRIVATE["address"] not in proposal["body"]
     page = office.get("/quan-tri/quyet-dinh-khen-thuong/du-thao").get_data(as_text=True)
     assert "đã có <a href=\"/quan-tri/van-ban/" in page and f"tờ trình {proposal['symbol']}" in page
