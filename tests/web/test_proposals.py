@@ -20,7 +20,8 @@ SIGNED = {"issued_on": "2026-12-20", "signing_authority": "KT. VIỆN TRƯỞNG"
 def _document(app, document_id: int) -> dict:
     with app.app_context():
         document = db.session.get(Document, document_id)
-        return {"symbol": document.symbol, "subject": document.subject, "type": document.doc_type, "issuer": document.issuer,
+        return {"symbol": document.symbol, "subject": document.subject, "type": document.doc_type,
+                "issuer": document.issuer,
                 "status": document.status, "body": document.body, "recipients": list(document.recipients),
                 "relations": [(r.kind, r.target_key) for r in document.relations]}
 

@@ -78,7 +78,8 @@ def draft_proposal(dossiers: list[Dossier], data: dict, actor: Actor, own_issuer
     form = {**{k: v for k, v in data.items() if v and k in ("symbol", "issued_on", "signing_authority",
                                                             "signer_title", "signer", "place", "issuer_parent")},
             "type": "TTr", "issuer": own_issuer, "field": "Thi đua - khen thưởng", "campaign": campaign.slug,
-            "subject": f"Đề nghị {authority} tặng {form_label} cho tập thể, cá nhân có thành tích trong phong trào thi đua "
+            "subject": f"Đề nghị {authority} tặng {form_label} cho tập thể, cá nhân có thành tích trong "
+                       "phong trào thi đua "
                        f"«{campaign.name}» ({first.review_round.label})",
             "body": _body(authority, form_label, dossiers, reason), "recipients": authority,
             "relations": [["implements", campaign.plan_symbol]] if campaign.plan_symbol else []}
