@@ -47,6 +47,11 @@ def _match(text: str) -> str:
     return " ".join(f'"{w}"' for w in words[:-1]) + (f' "{words[-1]}"*' if words else "")
 
 
+@app.get("/")
+def index():
+    return "<!doctype html><html lang=vi><title>ok</title><p>Bảng vinh danh</p></html>"
+
+
 @app.get("/vinh-danh")
 def names():
     text = request.args.get("ten", "")

@@ -1,6 +1,7 @@
 """`flask` command groups; each command is a few lines over a domain function."""
 from __future__ import annotations
 
+import functools
 import os
 
 import click
@@ -141,47 +142,50 @@ def _award(award_id: int):
     return award
 
 
+def _decided_by(what: str):
+    """The options of a step taken by a decision on one award (its number, date, public reason);
+    the command gets the award and the day, and its domain call runs in one transaction."""
+    def decorate(command):
+        @click.argument("award_id", type=int)
+        @click.option("--decision", "symbol", required=True, help=f"Số, ký hiệu quyết định {what}")
+        @click.option("--reason", required=True, help="Lý do công khai")
+        @click.option("--date", "decided_on", type=DECISION_DATE, help="Ngày quyết định (mặc định: hôm nay)")
+        @functools.wraps(command)
+        def wrapper(award_id: int, symbol: str, reason: str, decided_on, **options) -> None:
+            from portal.extensions import db
+            award = _award(award_id)
+            try:
+                message = command(award, symbol, decided_on.date() if decided_on else today_vn(), reason,
+                                  **options)
+            except ValidationFailed as exc:
+                db.session.rollback()
+                raise click.ClickException(exc.message) from exc
+            db.session.commit()
+            click.echo(message)
+        return wrapper
+    return decorate
+
+
 @honors_group.command("annul")
-@click.argument("award_id", type=int)
-@click.option("--decision", "symbol", required=True, help="Số, ký hiệu quyết định hủy bỏ")
-@click.option("--reason", required=True, help="Lý do công khai")
-@click.option("--date", "decided_on", type=DECISION_DATE, help="Ngày quyết định (mặc định: hôm nay)")
 @click.option("--whole-decision", is_flag=True, help="Hủy bỏ mọi khen thưởng của quyết định chứa AWARD_ID")
-def annul_award(award_id: int, symbol: str, reason: str, decided_on, whole_decision: bool) -> None:
+@_decided_by("hủy bỏ")
+def annul_award(award, symbol: str, day, reason: str, whole_decision: bool) -> str:
     """Annul a published award (or its whole decision); it stays on the roll, marked annulled."""
     from portal.domain.honors import annulments
-    from portal.extensions import db
-    award = _award(award_id)
-    day = decided_on.date() if decided_on else today_vn()
-    try:
-        if whole_decision:
-            made = annulments.annul_decision(award.decision, symbol, day, reason, CLI_ACTOR)
-        else:
-            made = annulments.annul([award], symbol, day, reason, CLI_ACTOR)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        raise click.ClickException(exc.message) from exc
-    db.session.commit()
-    click.echo(f"Đã hủy bỏ {len(made)} khen thưởng theo {made[0].symbol}.")
+    if whole_decision:
+        made = annulments.annul_decision(award.decision, symbol, day, reason, CLI_ACTOR)
+    else:
+        made = annulments.annul([award], symbol, day, reason, CLI_ACTOR)
+    return f"Đã hủy bỏ {len(made)} khen thưởng theo {made[0].symbol}."
 
 
 @honors_group.command("restore")
-@click.argument("award_id", type=int)
-@click.option("--decision", "symbol", required=True, help="Số, ký hiệu quyết định thu hồi việc hủy bỏ")
-@click.option("--reason", required=True, help="Lý do công khai")
-@click.option("--date", "decided_on", type=DECISION_DATE, help="Ngày quyết định (mặc định: hôm nay)")
-def restore_award(award_id: int, symbol: str, reason: str, decided_on) -> None:
+@_decided_by("thu hồi việc hủy bỏ")
+def restore_award(award, symbol: str, day, reason: str) -> str:
     """Withdraw the annulment in force by a correcting decision (both stay in the history)."""
     from portal.domain.honors import annulments
-    from portal.extensions import db
-    award = _award(award_id)
-    try:
-        annulments.withdraw(award, symbol, decided_on.date() if decided_on else today_vn(), reason, CLI_ACTOR)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        raise click.ClickException(exc.message) from exc
-    db.session.commit()
-    click.echo(f"Khen thưởng của {award.name} có hiệu lực trở lại theo {symbol}.")
+    annulments.withdraw(award, symbol, day, reason, CLI_ACTOR)
+    return f"Khen thưởng của {award.name} có hiệu lực trở lại theo {symbol}."
 
 
 @honors_group.command("link-records")

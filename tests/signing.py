@@ -12,7 +12,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
-from pypdf import PdfWriter
+
+from tests.pdfs import blank_pdf
 
 SIGNER = "Viện kiểm sát nhân dân tỉnh Lạng Sơn"
 
@@ -57,14 +58,6 @@ def authority() -> Authority:
     pem = serialization.Encoding.PEM
     return Authority(root.public_bytes(pem), key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
                                                                serialization.NoEncryption()), cert.public_bytes(pem))
-
-
-def blank_pdf() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def signed_pdf(ca: Authority, folder: Path) -> bytes:

@@ -116,7 +116,7 @@ def test_the_office_dossier_pages_fit_every_width(browser, portal_url, path, wid
 
 
 @pytest.mark.parametrize("path", ["/don-vi/", "/don-vi/bao-cao", "/don-vi/bao-cao/1", "/don-vi/ho-so",
-                                  "/don-vi/ho-so/1", "/don-vi/dang-ky-thi-dua"])
+                                  "/don-vi/ho-so/1", "/don-vi/dang-ky-thi-dua", "/don-vi/nguoi-duoc-khen"])
 @pytest.mark.parametrize("width", SCREENSHOT_WIDTHS)
 def test_the_unit_area_fits_every_width(browser, portal_url, path, width):
     from tests.browser.conftest import UNIT_ACCOUNT

@@ -16,6 +16,7 @@ from portal.domain.documents.models import Attachment
 from portal.extensions import db
 from portal.search.whoosh.indexer import index_at
 from tests.conftest import load
+from tests.pdfs import blank_pdf
 
 FRONT = """
 symbol: 55/TB-VKS
@@ -96,14 +97,6 @@ def _pdf_with_text(text: str) -> bytes:
     return out.getvalue()
 
 
-def _blank_pdf() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=300, height=200)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 def test_attachment_text_is_searchable_and_scans_are_flagged(app, client, write_doc, tmp_path):
     folder = tmp_path / "extra"
     folder.mkdir()
@@ -111,7 +104,7 @@ def test_attachment_text_is_searchable_and_scans_are_flagged(app, client, write_
     word = docx.Document()
     word.add_paragraph("Danh sách đề nghị tặng Bằng khen tuần lộc")
     word.save(folder / "danh-sach.docx")
-    (folder / "ban-quet.pdf").write_bytes(_blank_pdf())
+    (folder / "ban-quet.pdf").write_bytes(blank_pdf(300, 200))
     load(app, write_doc("x.md", FRONT + "attachments: [phu-luc.pdf, danh-sach.docx, ban-quet.pdf]\n",
                         "Thân văn bản.\n"))
     assert found(client, "ho gia dinh hien dat") == ["55-tb-vks-2024"]

@@ -217,11 +217,7 @@ def public_collective(record_id: int) -> tuple[Recipient, list[tuple]] | None:
     record = db.session.get(Recipient, record_id)
     if record is None or record.kind != "tap-the" or record.merged_into_id is not None:
         return None
-    rows = []
-    for award in record.awards:
-        found = roll.listed_award(award.id)
-        if found is not None:
-            rows.append(found)
+    rows = roll.listed_awards([award.id for award in record.awards])
     if not rows:
         return None
     rows.sort(key=lambda r: (-(r[1].achievement_year or r[2].issued_on.year), r[2].issued_on))

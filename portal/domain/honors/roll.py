@@ -285,6 +285,14 @@ def export_rows(flt: HonorFilter, limit: int = 200_000):
 
 
 def listed_award(award_id: int, session=None) -> tuple[Award, HonorDecision, Document] | None:
+    found = listed_awards([award_id], session)
+    return found[0] if found else None
+
+
+def listed_awards(award_ids: list[int], session=None) -> list[tuple[Award, HonorDecision, Document]]:
+    """The awards among `award_ids` the public may see, each with its decision and document (one query)."""
     session = session or db.session
-    row = session.execute(_base().where(Award.id == award_id, *_conditions(HonorFilter(), session))).first()
-    return tuple(row) if row else None
+    if not award_ids:
+        return []
+    rows = session.execute(_base().where(Award.id.in_(award_ids), *_conditions(HonorFilter(), session)))
+    return [tuple(row) for row in rows]

@@ -80,7 +80,7 @@ def _receipt_on_download(response):
 def init_app(app: Flask) -> None:
     from portal.domain.campaigns.calendar import day_off
     from portal.domain.units.dossiers import STATES
-    from portal.web.units import dossiers, registrations, reports  # noqa: F401 (routes register on import)
+    from portal.web.units import dossiers, people, registrations, reports  # noqa: F401 (routes register on import)
     app.register_blueprint(bp)
     app.add_template_filter(lambda day: day_off(day) if day else None, "day_off")
     app.add_template_filter(lambda code: STATES.get(code, code or ""), "dossier_state")

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from portal.domain.files import signatures
-from tests.signing import SIGNER, authority, blank_pdf, signed_pdf, tampered
+from tests.pdfs import blank_pdf
+from tests.signing import SIGNER, authority, signed_pdf, tampered
 
 from .conftest import create, publish
 from .test_uploads import upload

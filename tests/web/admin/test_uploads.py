@@ -5,13 +5,13 @@ import re
 from pathlib import Path
 
 import pytest
-from pypdf import PdfWriter
 from werkzeug.test import EnvironBuilder
 
 from portal.domain.audit import AuditEntry
 from portal.domain.documents.models import Attachment
 from portal.domain.honors.models import Award, AwardPrivate
 from portal.extensions import db
+from tests.pdfs import blank_pdf
 
 from .conftest import create, publish
 
@@ -20,11 +20,7 @@ HEADER = "STT,Đối tượng,Họ tên,Chức vụ,Đơn vị,Thôn,Xã,Huyện
 
 
 def pdf_bytes() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=200, height=200)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return blank_pdf(200, 200)
 
 
 def stored_files(app) -> list[str]:
