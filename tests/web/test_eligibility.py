@@ -30,10 +30,14 @@ def _article(text: str, number: int) -> str:
 
 
 def test_every_rule_quotes_the_article_it_cites():
-    """Each rule's quote is found in the article, clause and point its citation names."""
+    """Each rule's quote is found in the article, clause and point its citation names; a rule
+    whose text is not kept says so in its citation, and its law is indeed not kept."""
     rules = eligibility.rules()
     assert {r.kind for r in rules} == set(eligibility.KINDS)
     for rule in rules:
+        if not rule.source_kept:
+            assert rule.law not in LAWS and "chưa đối chiếu nguyên văn" in rule.citation, rule.id
+            continue
         text = gzip.open(LAWS[rule.law], "rt", encoding="utf-8").read()
         article = _article(text, rule.article)
         if rule.clause:
@@ -170,3 +174,45 @@ def test_the_office_may_judge_otherwise_in_writing_and_the_unit_sees_it(dossier_
         assert f"Cơ quan thường trực xét khác:</strong> {reason}" in page.get_data(as_text=True)
     log = as_role("admin").get("/quan-tri/nhat-ky").get_data(as_text=True)
     assert "Điều kiện của Lương Thị Hạnh" in log
+
+
+def test_a_share_cap_is_counted_over_the_round(dossier_app, tmp_path, as_role):  # noqa: F811
+    """Tập thể lao động xuất sắc for at most 20% of the collectives graded Tập thể lao động tiên
+    tiến: with five graded, one collective proposed meets the cap, two go to the office's choice."""
+    from datetime import date
+
+    from portal.domain.campaigns.models import ReviewRound
+    from portal.extensions import db
+    from tests.web.test_dossiers import NOMINEES
+    from tests.web.test_hardening import proposed
+    from tests.web.test_unit_reports import _unit
+    from tests.web.test_units import UNIT_EMAIL
+    app, rounds = dossier_app
+    graded = [row(n, kind="Tập thể", name=f"Phòng nghiệp vụ {n}") for n in range(1, 6)]
+    load(app, write_decision(tmp_path / "ttldtt", graded, symbol="70/QĐ-VKS", date="2024-12-20",
+                             form="Tập thể lao động tiên tiến", name="ttldtt2024"))
+    with app.app_context():
+        db.session.get(ReviewRound, rounds["so-ket-2024"]).report_due_on = date(2024, 12, 15)
+        db.session.commit()
+    unit, office = _unit(app, UNIT_EMAIL), as_role("editor")
+    dossier_id = proposed(app, unit, office, rounds["so-ket-2024"], "tap-the-lao-dong-xuat-sac")
+
+    def collective_row(name: str) -> str:
+        html = office.get(f"/quan-tri/ho-so/{dossier_id}").get_data(as_text=True)
+        cell = html[html.index(f"{name}<br>"):]
+        return cell[:cell.index("</tr>")]
+
+    first, second = NOMINEES[0][2], NOMINEES[2][2]  # the dossier's two collectives
+    assert "Thông tư số 02/2024/TT-VKSTC (văn bản chưa lưu trên cổng" in collective_row(first)
+    assert "vượt tỷ lệ" in collective_row(first) and "tối đa 1 (20% của 5 tập thể" in collective_row(first)
+    assert office.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/return",
+                       {"comment": "Chỉ đề nghị một tập thể"}).status_code == 303
+    from tests.web.test_dossiers import list_csv, upload
+    assert upload(unit, f"/don-vi/ho-so/{dossier_id}/danh-sach", list_csv([NOMINEES[0]]),
+                  "danh-sach.csv").status_code == 303
+    unit.post(f"/don-vi/ho-so/{dossier_id}/chuyen/submit")
+    page = unit.get(f"/don-vi/ho-so/{dossier_id}").get_data(as_text=True)
+    row_html = page[page.index(f"{first}<br>"):]
+    row_html = row_html[:row_html.index("</tr>")]
+    assert "Đạt: Không quá 20%" in row_html and "1 tập thể được đề nghị" in row_html
+    assert f"{second}<br>" not in page  # no longer a nominee (its name stays in the history)

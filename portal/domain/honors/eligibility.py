@@ -21,7 +21,7 @@ from portal.errors import ValidationFailed
 from portal.extensions import db
 
 RULES_FILE = PROJECT_ROOT / "content" / "quy-tac" / "dieu-kien-de-nghi.toml"
-KINDS = ("chain", "same_year", "members", "registered")
+KINDS = ("chain", "same_year", "members", "registered", "share_cap")
 STATUS_LABELS = {"eligible": "Đủ điều kiện", "review": "Cần xem xét", "not_eligible": "Chưa đủ điều kiện"}
 
 
@@ -40,12 +40,16 @@ class Rule:
     clause: int | None
     point: str | None
     quote: str
+    share: int = 0  # share_cap: at most this percent of ...
+    base: tuple[str, ...] = ()  # ... the collectives graded one of these titles
+    source_kept: bool = True  # False: the text is not in the repository, the quote not checked
 
     @property
     def citation(self) -> str:
         parts = ([f"điểm {self.point}"] if self.point else []) + ([f"khoản {self.clause}"] if self.clause else [])
         where = " ".join(parts + [f"Điều {self.article}"])
-        return f"{where[0].upper()}{where[1:]} {self.law}"
+        unchecked = "" if self.source_kept else " (văn bản chưa lưu trên cổng: chưa đối chiếu nguyên văn)"
+        return f"{where[0].upper()}{where[1:]} {self.law}{unchecked}"
 
     def in_force(self, year: int) -> bool:
         """Whether the rule judges a title of `year` (its dates of force cover that year's end)."""
@@ -68,17 +72,22 @@ def parse_rules(text: str, where: str = "quy tắc") -> list[Rule]:
         try:
             rule = Rule(str(raw["id"]), tuple(raw["titles"]), raw["kind"], tuple(raw.get("needs", ())),
                         int(raw.get("count", 1)), raw["effective_from"], raw.get("effective_to"), raw["summary"],
-                        raw["law"], int(raw["article"]), raw.get("clause"), raw.get("point"), raw["quote"])
+                        raw["law"], int(raw["article"]), raw.get("clause"), raw.get("point"), raw.get("quote", ""),
+                        int(raw.get("share", 0)), tuple(raw.get("base", ())), bool(raw.get("source_kept", True)))
         except (KeyError, TypeError, ValueError) as exc:
             problems.append(f"{label}: thiếu hoặc sai trường {exc}")
             continue
-        unknown = [t for t in rule.titles + rule.needs if DISTINCTIONS.get(t) is None]
+        unknown = [t for t in rule.titles + rule.needs + rule.base if DISTINCTIONS.get(t) is None]
         if unknown:
             problems.append(f"{label}: không có danh hiệu {', '.join(unknown)}")
         if rule.kind not in KINDS:
             problems.append(f"{label}: loại «{rule.kind}» không có ({', '.join(KINDS)})")
         if not isinstance(rule.effective_from, date) or rule.count < 1:
             problems.append(f"{label}: effective_from phải là ngày, count phải từ 1")
+        if rule.source_kept and not rule.quote:
+            problems.append(f"{label}: thiếu quote (nguyên văn của điều được trích)")
+        if rule.kind == "share_cap" and not (0 < rule.share <= 100 and rule.base):
+            problems.append(f"{label}: share_cap cần share (1-100) và base")
         rules.append(rule)
     if len({r.id for r in rules}) != len(rules):
         problems.append(f"{where}: hai quy tắc trùng id")
@@ -131,6 +140,8 @@ def history(id_number: str) -> list[Held]:
 # portal cannot tell. Registrations belong to the units' work (units/registrations.py), which
 # the caller passes in: the honors domain does not reach into the units'.
 Registered = Callable[[str, int], tuple[bool | None, str]]
+# The count behind a share cap in the nominee's round: (met, evidence) for a rule and a year.
+Shares = Callable[["Rule", int], tuple[bool | None, str]]
 UNMATCHED = "Tra cứu này không gắn với một đơn vị hay số định danh: chưa đối chiếu được đăng ký thi đua."
 
 
@@ -158,12 +169,16 @@ def _years_of(held: list[Held], codes: tuple[str, ...]) -> dict[int, Held]:
     return {h.year: h for h in sorted(held, key=lambda h: h.year) if h.distinction in codes}
 
 
-def _judge(rule: Rule, held: list[Held], year: int, title: str, registered: Registered | None) -> Judged:
+def _judge(rule: Rule, held: list[Held], year: int, title: str, registered: Registered | None,
+           shares: Shares | None = None) -> Judged:
     names = " hoặc ".join(DISTINCTIONS.label(c) for c in rule.needs)
     if rule.kind == "members":
         return Judged(rule, None, "Cổng không lưu danh sách thành viên của tập thể: người thẩm định kiểm tra.")
     if rule.kind == "registered":
         return Judged(rule, *registered(title, year)) if registered else Judged(rule, None, UNMATCHED)
+    if rule.kind == "share_cap":
+        return Judged(rule, *shares(rule, year)) if shares else Judged(
+            rule, None, "Tra cứu này không gắn với một đợt khen thưởng: tỷ lệ được đếm trên hồ sơ của đợt.")
     found = _years_of(held, rule.needs)
     if rule.kind == "same_year":
         hit = found.get(year)
@@ -179,7 +194,7 @@ def _judge(rule: Rule, held: list[Held], year: int, title: str, registered: Regi
 
 
 def check(id_number: str, title: str, year: int, rule_list: list[Rule] | None = None,
-          registered: Registered | None = None) -> Check:
+          registered: Registered | None = None, shares: Shares | None = None) -> Check:
     """Whether a person may be nominated for `title` of `year`, rule by rule, with evidence."""
     if DISTINCTIONS.get(title) is None:
         raise ValidationFailed(f"«{title[:60]}» không phải hình thức khen thưởng hay danh hiệu đã biết.")
@@ -188,7 +203,7 @@ def check(id_number: str, title: str, year: int, rule_list: list[Rule] | None = 
         return Check(title, year, "review", note="Chưa có quy tắc của cổng cho danh hiệu này ở năm này: "
                                                   "người thẩm định xét theo văn bản.")
     held = history(id_number) if id_number.strip() else []
-    judged = [_judge(rule, held, year, title, registered) for rule in applying]
+    judged = [_judge(rule, held, year, title, registered, shares) for rule in applying]
     if any(j.met is False for j in judged):
         status = "not_eligible"
     elif any(j.met is None for j in judged):
@@ -204,7 +219,8 @@ def as_json(result: Check) -> dict:
                        "evidence": j.evidence} for j in result.judged]}
 
 
-def for_dossier(dossier, registered_of: Callable[[object], Registered] | None = None) -> dict[int, Check]:
+def for_dossier(dossier, registered_of: Callable[[object], Registered] | None = None,
+                shares: Shares | None = None) -> dict[int, Check]:
     """Each nominee's check for the dossier's title in the year its round closes; a person with
     no ID number in the list cannot be matched with earlier years and is to be reviewed.
     `registered_of(nominee)` answers the registration rule for one nominee."""
@@ -213,16 +229,16 @@ def for_dossier(dossier, registered_of: Callable[[object], Registered] | None = 
         number = (nominee.private.id_number or "") if nominee.private else ""
         registered = registered_of(nominee) if registered_of else None
         if nominee.kind == "ca-nhan" and not number:
-            result = check("", title, year, registered=registered)
-            if any(j.rule.kind != "registered" for j in result.judged):
+            result = check("", title, year, registered=registered, shares=shares)
+            if any(j.rule.kind not in ("registered", "share_cap") for j in result.judged):
                 result = Check(title, year, "review", result.judged, "Danh sách chưa có số định danh của người "
                                "này: chưa đối chiếu được với các năm trước.")
                 for judged in result.judged:
-                    if judged.rule.kind != "registered":
+                    if judged.rule.kind not in ("registered", "share_cap"):
                         judged.met, judged.evidence = None, "Chưa đối chiếu được (thiếu số định danh)."
                 if any(j.met is False for j in result.judged):
                     result.status = "not_eligible"
             found[nominee.id] = result
         else:
-            found[nominee.id] = check(number, title, year, registered=registered)
+            found[nominee.id] = check(number, title, year, registered=registered, shares=shares)
     return found

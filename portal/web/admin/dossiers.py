@@ -37,9 +37,10 @@ def _page(dossier: dossiers.Dossier, errors: list[str] | None = None, status: in
     consulted = {e.nominee_id for c in windows for e in c.entries}
     from portal.domain.honors.eligibility import for_dossier
     from portal.domain.units.registrations import registered_of
+    from portal.domain.units.shares import for_round
     return render_template("admin/dossier.html", dossier=dossier, errors=errors or [],
                            typed=typed or {}, row_errors=row_errors or {},
-                           checks=for_dossier(dossier, registered_of(dossier)),
+                           checks=for_dossier(dossier, registered_of(dossier), for_round(dossier.review_round)),
                            steps=dossier_steps.available(dossier, actor()), verdicts=dossiers.VERDICTS,
                            consultations=windows, consulted=consulted,
                            needs=lambda n: consultations.requires_consultation(dossier.distinction, n.kind),

@@ -23,10 +23,11 @@ def _page(dossier: dossiers.Dossier, errors: list[str] | None = None, warnings: 
     from portal.domain.units.consultations import of_dossier
     from portal.domain.units.decision_drafts import awards_of
     from portal.domain.units.registrations import registered_of
+    from portal.domain.units.shares import for_round
     awards = awards_of(dossier) if dossier.status == "decided" else []
     return render_template("units/dossier.html", dossier=dossier, errors=errors or [],
                            awards=awards, printable=printable(dossier.distinction), grouped=grouped_code,
-                           checks=for_dossier(dossier, registered_of(dossier)),
+                           checks=for_dossier(dossier, registered_of(dossier), for_round(dossier.review_round)),
                            warnings=warnings if warnings is not None else dossier.list_warnings.splitlines(),
                            roles=dossiers.FILE_ROLES, steps=dossier_steps.available(dossier, actor()),
                            consultations=of_dossier(dossier)), status
