@@ -4,7 +4,7 @@ title they did not register for fails the registration rule ("Chưa đăng ký")
 import csv
 import io
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -182,3 +182,12 @@ def test_both_boards_remind_of_registrations_due_in_january(registering, as_role
         assert "chưa đăng ký thi đua" not in unit.get("/don-vi/").get_data(as_text=True)
     with time_machine.travel(datetime(2027, 3, 2, 9, 0, tzinfo=VN), tick=False):  # out of season: nothing
         assert "chưa đăng ký thi đua" not in as_role("editor").get("/quan-tri/").get_data(as_text=True)
+
+
+def test_the_registration_year_turns_with_vietnams_date(registering):
+    # 31/12/2026 20:00 UTC is already 01/01/2027 in Lạng Sơn: the 2026 list is closed to units.
+    with time_machine.travel(datetime(2026, 12, 31, 20, 0, tzinfo=UTC), tick=False):
+        unit = _unit(registering, OFFICE_UNIT)
+        refused = _register(unit, "Hoàng Thị Mai", "lao-dong-tien-tien", year=2026)
+        assert refused.status_code == 400 and "Năm 2026 không còn nhận đăng ký" in refused.get_data(as_text=True)
+        assert _register(unit, "Hoàng Thị Mai", "lao-dong-tien-tien", year=2027).status_code == 303

@@ -20,7 +20,7 @@ from portal.domain.bounds import parse_int
 from portal.domain.editorial.uploads import LIST_TYPES, _extension
 from portal.domain.files.storage import Storage
 from portal.domain.honors.award_lists import parse_list
-from portal.domain.models_base import VN, as_utc, created_column, utcnow
+from portal.domain.models_base import VN, as_utc, created_column, today_vn, utcnow
 from portal.domain.units.registry import Unit, units_on
 from portal.domain.vocab import DISTINCTIONS, RECIPIENT_KINDS, strip_controls
 from portal.errors import NotFound, ValidationFailed
@@ -83,14 +83,14 @@ class Registration(db.Model):
 
 
 def open_years(today: date | None = None) -> list[int]:
-    """Years a unit may register for: this year, and next year from December on."""
-    today = today or date.today()
+    """Years a unit may register for: this year, and next year from December on (Vietnam's date)."""
+    today = today or today_vn()
     return [today.year + 1, today.year] if today.month == 12 else [today.year]
 
 
 def season(today: date | None = None) -> int | None:
     """The year whose registrations are being gathered (December before and January), or None."""
-    today = today or date.today()
+    today = today or today_vn()
     return today.year + 1 if today.month == 12 else today.year if today.month == DUE_MONTH else None
 
 
