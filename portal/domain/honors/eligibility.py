@@ -51,6 +51,11 @@ class Rule:
         unchecked = "" if self.source_kept else " (văn bản chưa lưu trên cổng: chưa đối chiếu nguyên văn)"
         return f"{where[0].upper()}{where[1:]} {self.law}{unchecked}"
 
+    @property
+    def reads_history(self) -> bool:
+        """Judged on the person's past awards (so not without their ID number)."""
+        return self.kind in ("chain", "same_year")
+
     def in_force(self, year: int) -> bool:
         """Whether the rule judges a title of `year` (its dates of force cover that year's end)."""
         day = date(year, 12, 31)
@@ -230,11 +235,11 @@ def for_dossier(dossier, registered_of: Callable[[object], Registered] | None = 
         registered = registered_of(nominee) if registered_of else None
         if nominee.kind == "ca-nhan" and not number:
             result = check("", title, year, registered=registered, shares=shares)
-            if any(j.rule.kind not in ("registered", "share_cap") for j in result.judged):
+            if any(j.rule.reads_history for j in result.judged):
                 result = Check(title, year, "review", result.judged, "Danh sách chưa có số định danh của người "
                                "này: chưa đối chiếu được với các năm trước.")
                 for judged in result.judged:
-                    if judged.rule.kind not in ("registered", "share_cap"):
+                    if judged.rule.reads_history:
                         judged.met, judged.evidence = None, "Chưa đối chiếu được (thiếu số định danh)."
                 if any(j.met is False for j in result.judged):
                     result.status = "not_eligible"

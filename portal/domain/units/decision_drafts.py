@@ -13,15 +13,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.domain import audit, workflow
 from portal.domain.actor import Actor
-from portal.domain.documents import register
 from portal.domain.documents.models import Document
-from portal.domain.editorial.editing import create_document
 from portal.domain.editorial.publishing import publishing
 from portal.domain.honors.award_lists import AwardList, AwardRow
 from portal.domain.honors.models import decision_for  # noqa: F401 (the web layer reads the drafted list)
 from portal.domain.honors.saving import HonorSpec, save_honor
 from portal.domain.units.dossiers import STEPS, Dossier, by_status, note_step
-from portal.domain.units.proposals import proposal_of
+from portal.domain.units.proposals import draft_numbered, proposal_of
 from portal.domain.vocab import AWARD_LEVELS, CONFERRED_BY, DISTINCTIONS
 from portal.errors import InvalidTransition, ValidationFailed
 from portal.extensions import db
@@ -95,13 +93,7 @@ def draft_decision(dossier_ids: list[int], data: dict, actor: Actor, own_issuer:
         form["relations"] = form["relations"] + [["based_on", symbol] for symbol in sorted(proposals)]
     form.setdefault("body", _body(chosen, len(nominees), reason))
     try:
-        entry = None
-        if not form.get("symbol") and form["issuer"] == own_issuer:
-            entry = register.allocate(own_issuer, register.issue_year(form.get("issued_on")), own_suffix, actor)
-            form["symbol"] = entry.symbol
-        document = create_document(form, actor, "Dự thảo từ hồ sơ đề nghị khen thưởng", commit=False)
-        if entry is not None:
-            entry.document_id = document.id
+        document = draft_numbered(form, own_issuer, own_suffix, actor, "Dự thảo từ hồ sơ đề nghị khen thưởng")
         rows = [AwardRow(seq, {**n.public_values(), "seq": seq},
                          {key: getattr(n.private, key) if n.private else None
                           for key in ("id_number", "birth_date", "address", "phone")})

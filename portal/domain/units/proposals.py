@@ -37,6 +37,19 @@ def proposal_of(dossier: Dossier) -> Document | None:
                              .order_by(Document.id.desc()).limit(1))
 
 
+def draft_numbered(form: dict, own_issuer: str, suffix: str, actor: Actor, comment: str) -> Document:
+    """A draft from `form` in the caller's transaction (not committed); a document of the
+    procuracy itself left without a symbol takes the next number of the register."""
+    entry = None
+    if not form.get("symbol") and form.get("issuer") == own_issuer:
+        entry = register.allocate(own_issuer, register.issue_year(form.get("issued_on")), suffix, actor)
+        form["symbol"] = entry.symbol
+    document = create_document(form, actor, comment, commit=False)
+    if entry is not None:
+        entry.document_id = document.id
+    return document
+
+
 def _cell(text: str | None) -> str:
     return " ".join(str(text or "").replace("|", "/").split())
 
@@ -84,13 +97,7 @@ def draft_proposal(dossiers: list[Dossier], data: dict, actor: Actor, own_issuer
             "body": _body(authority, form_label, dossiers, reason), "recipients": authority,
             "relations": [["implements", campaign.plan_symbol]] if campaign.plan_symbol else []}
     try:
-        entry = None
-        if not form.get("symbol"):
-            entry = register.allocate(own_issuer, register.issue_year(form.get("issued_on")), suffix, actor)
-            form["symbol"] = entry.symbol
-        document = create_document(form, actor, "Dự thảo tờ trình từ hồ sơ đề nghị khen thưởng", commit=False)
-        if entry is not None:
-            entry.document_id = document.id
+        document = draft_numbered(form, own_issuer, suffix, actor, "Dự thảo tờ trình từ hồ sơ đề nghị khen thưởng")
         for dossier in dossiers:
             db.session.add(ProposalSource(document_id=document.id, dossier_id=dossier.id))
             note_step(dossier, "propose-up", actor, f"Dự thảo tờ trình {document.symbol} đề nghị {authority}")

@@ -33,8 +33,16 @@ def _given(year: int, titles: tuple[str, ...]) -> set[str]:
 
 
 def for_round(review_round):
-    """eligibility.Shares for the nominees of one round."""
+    """eligibility.Shares for the nominees of one round, counted once per rule and year (every
+    nominee of a dossier asks the same question)."""
+    counted: dict[tuple[str, int], tuple[bool | None, str]] = {}
+
     def shares(rule, year: int) -> tuple[bool | None, str]:
+        if (rule.id, year) not in counted:
+            counted[rule.id, year] = _count(rule, year)
+        return counted[rule.id, year]
+
+    def _count(rule, year: int) -> tuple[bool | None, str]:
         capped = _proposed(review_round.id, rule.titles) | _given(year, rule.titles)
         base = _proposed(review_round.id, rule.base) | _given(year, rule.base)
         titles = " hoặc ".join(DISTINCTIONS.label(code) for code in rule.titles)
