@@ -56,7 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         schedule,
     )
     from portal.domain.files import signatures
-    from portal.domain.honors import annulments, certificates, records, roll  # noqa: F401 (models)
+    from portal.domain.honors import annulments, certificates, matters, records, roll  # noqa: F401 (models)
     from portal.search import service as search_service
     from portal.web import admin, api, cache, errors, health, public, security
     from portal.web import units as unit_area

@@ -15,13 +15,14 @@ from pathlib import Path
 
 from portal.config import PROJECT_ROOT
 from portal.domain.documents.models import Document, public_filter
+from portal.domain.honors import matters
 from portal.domain.honors.models import Award, AwardPrivate, HonorDecision
 from portal.domain.vocab import DISTINCTIONS
 from portal.errors import ValidationFailed
 from portal.extensions import db
 
 RULES_FILE = PROJECT_ROOT / "content" / "quy-tac" / "dieu-kien-de-nghi.toml"
-KINDS = ("chain", "same_year", "members", "registered", "share_cap")
+KINDS = ("chain", "same_year", "members", "registered", "share_cap", "exclusion", "hold")
 STATUS_LABELS = {"eligible": "Đủ điều kiện", "review": "Cần xem xét", "not_eligible": "Chưa đủ điều kiện"}
 
 
@@ -43,18 +44,22 @@ class Rule:
     share: int = 0  # share_cap: at most this percent of ...
     base: tuple[str, ...] = ()  # ... the collectives graded one of these titles
     source_kept: bool = True  # False: the text is not in the repository, the quote not checked
+    discipline: str = ""  # exclusion: a discipline of this form or heavier in the year bars the title
+    service_months: int = 0  # exclusion: ... so does less service than this at the year's end
+    leave_months: int = 0  # exclusion: ... and this much leave in the year (30 days a month)
 
     @property
     def citation(self) -> str:
         parts = ([f"điểm {self.point}"] if self.point else []) + ([f"khoản {self.clause}"] if self.clause else [])
-        where = " ".join(parts + [f"Điều {self.article}"])
+        where = " ".join(parts + ([f"Điều {self.article}"] if self.article else []))
         unchecked = "" if self.source_kept else " (văn bản chưa lưu trên cổng: chưa đối chiếu nguyên văn)"
-        return f"{where[0].upper()}{where[1:]} {self.law}{unchecked}"
+        return f"{where[0].upper()}{where[1:]} {self.law}{unchecked}" if where else f"{self.law}{unchecked}"
 
     @property
     def reads_history(self) -> bool:
-        """Judged on the person's past awards (so not without their ID number)."""
-        return self.kind in ("chain", "same_year")
+        """Judged on what the portal holds of the person: past awards, disciplines, matters under
+        examination (so not without their ID number)."""
+        return self.kind in ("chain", "same_year", "exclusion", "hold")
 
     def in_force(self, year: int) -> bool:
         """Whether the rule judges a title of `year` (its dates of force cover that year's end)."""
@@ -77,8 +82,10 @@ def parse_rules(text: str, where: str = "quy tắc") -> list[Rule]:
         try:
             rule = Rule(str(raw["id"]), tuple(raw["titles"]), raw["kind"], tuple(raw.get("needs", ())),
                         int(raw.get("count", 1)), raw["effective_from"], raw.get("effective_to"), raw["summary"],
-                        raw["law"], int(raw["article"]), raw.get("clause"), raw.get("point"), raw.get("quote", ""),
-                        int(raw.get("share", 0)), tuple(raw.get("base", ())), bool(raw.get("source_kept", True)))
+                        raw["law"], int(raw.get("article", 0)), raw.get("clause"), raw.get("point"),
+                        raw.get("quote", ""), int(raw.get("share", 0)), tuple(raw.get("base", ())),
+                        bool(raw.get("source_kept", True)), str(raw.get("discipline", "")),
+                        int(raw.get("service_months", 0)), int(raw.get("leave_months", 0)))
         except (KeyError, TypeError, ValueError) as exc:
             problems.append(f"{label}: thiếu hoặc sai trường {exc}")
             continue
@@ -93,6 +100,12 @@ def parse_rules(text: str, where: str = "quy tắc") -> list[Rule]:
             problems.append(f"{label}: thiếu quote (nguyên văn của điều được trích)")
         if rule.kind == "share_cap" and not (0 < rule.share <= 100 and rule.base):
             problems.append(f"{label}: share_cap cần share (1-100) và base")
+        if rule.kind == "exclusion" and not (rule.discipline or rule.service_months > 0 or rule.leave_months > 0):
+            problems.append(f"{label}: exclusion cần discipline, service_months hoặc leave_months")
+        if rule.discipline and rule.discipline not in matters.DISCIPLINES:
+            problems.append(f"{label}: không có hình thức kỷ luật «{rule.discipline}»")
+        if rule.source_kept and not rule.article:
+            problems.append(f"{label}: thiếu article (điều được trích)")
         rules.append(rule)
     if len({r.id for r in rules}) != len(rules):
         problems.append(f"{where}: hai quy tắc trùng id")
@@ -174,8 +187,31 @@ def _years_of(held: list[Held], codes: tuple[str, ...]) -> dict[int, Held]:
     return {h.year: h for h in sorted(held, key=lambda h: h.year) if h.distinction in codes}
 
 
+def _excluded(rule: Rule, standing: matters.Standing, year: int) -> Judged:
+    bars, seen = matters.bars(standing, year, rule.discipline, rule.service_months, rule.leave_months)
+    if bars:
+        return Judged(rule, False, _sentence("; ".join(bars)))
+    where = "" if standing.known else "cổng chưa có hồ sơ của người này; "
+    return Judged(rule, True, _sentence(where + "; ".join(seen)))
+
+
+def _sentence(text: str) -> str:
+    return f"{text[:1].upper()}{text[1:]}."
+
+
+def _held_back(rule: Rule, standing: matters.Standing) -> Judged:
+    pending = matters.pending(standing)
+    if pending:
+        return Judged(rule, False, "; ".join(pending) + ": chưa đề nghị khen thưởng cho đến khi có kết luận.")
+    return Judged(rule, True, "Cổng không ghi việc nào đang xem xét đối với người này.")
+
+
 def _judge(rule: Rule, held: list[Held], year: int, title: str, registered: Registered | None,
-           shares: Shares | None = None) -> Judged:
+           shares: Shares | None = None, standing: matters.Standing | None = None) -> Judged:
+    if rule.kind == "exclusion":
+        return _excluded(rule, standing or matters.Standing(False), year)
+    if rule.kind == "hold":
+        return _held_back(rule, standing or matters.Standing(False))
     names = " hoặc ".join(DISTINCTIONS.label(c) for c in rule.needs)
     if rule.kind == "members":
         return Judged(rule, None, "Cổng không lưu danh sách thành viên của tập thể: người thẩm định kiểm tra.")
@@ -208,7 +244,9 @@ def check(id_number: str, title: str, year: int, rule_list: list[Rule] | None = 
         return Check(title, year, "review", note="Chưa có quy tắc của cổng cho danh hiệu này ở năm này: "
                                                   "người thẩm định xét theo văn bản.")
     held = history(id_number) if id_number.strip() else []
-    judged = [_judge(rule, held, year, title, registered, shares) for rule in applying]
+    standing = (matters.of_person(id_number) if any(r.kind in ("exclusion", "hold") for r in applying)
+                else matters.Standing(False))
+    judged = [_judge(rule, held, year, title, registered, shares, standing) for rule in applying]
     if any(j.met is False for j in judged):
         status = "not_eligible"
     elif any(j.met is None for j in judged):

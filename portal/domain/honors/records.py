@@ -201,6 +201,27 @@ def undo(step: RecipientMerge, actor: Actor) -> None:
                  f"Tách hồ sơ #{step.merged_id} khỏi #{step.kept_id} ({len(step.award_ids)} khen thưởng)")
 
 
+def open_person(name: str, id_number: str, unit: str, actor: Actor) -> Recipient:
+    """A person's record before any award of theirs is on the portal (so that a discipline or a
+    matter under examination can be kept for their first nomination); their awards attach to it
+    by the ID number when they come."""
+    import re
+    name, number = " ".join((name or "").split())[:300], (id_number or "").strip()
+    if not re.fullmatch(r"\d{9}|\d{12}", number):
+        raise ValidationFailed("Số định danh cá nhân gồm 9 hoặc 12 chữ số.")
+    if len(name) < 2:
+        raise ValidationFailed("Hãy nhập họ và tên.")
+    if db.session.get(RecipientIdentity, number) is not None:
+        raise ValidationFailed("Số định danh này đã có hồ sơ trên cổng.")
+    key = "|".join(" ".join(fold(p).split()) for p in ("ca-nhan", name, "", " ".join((unit or "").split())))
+    record = Recipient(kind="ca-nhan", name=name, match_key=key[:700])
+    db.session.add(record)
+    db.session.flush()
+    db.session.add(RecipientIdentity(id_number=number, recipient_id=record.id))
+    audit.record(actor, "recipient.open", f"recipient:{record.id}", f"Lập hồ sơ cá nhân #{record.id} {name}")
+    return record
+
+
 def history(record: Recipient) -> list[tuple[int, list[Award]]]:
     """The record's awards by year, newest first (every award, annulled ones marked by the page)."""
     years: dict[int, list[Award]] = {}

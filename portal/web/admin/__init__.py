@@ -75,6 +75,7 @@ def init_app(app: Flask) -> None:
         dossiers,
         files,
         honors,
+        matters,
         people,
         recipients,
         records,

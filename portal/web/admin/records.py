@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from portal.domain.bounds import parse_int
-from portal.domain.honors import records
+from portal.domain.honors import matters, records
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.vietnamese.folding import fold
@@ -20,7 +20,7 @@ def _record(record_id: int) -> records.Recipient:
 
 
 @bp.get("/nguoi-duoc-khen")
-def recipient_list():
+def recipient_list(errors: list | None = None, status: int = 200):
     typed = " ".join(request.args.get("ten", "").split())[:100]
     number = request.args.get("so-dinh-danh", "").strip()[:12]
     query = db.select(records.Recipient).where(records.Recipient.merged_into_id.is_(None))
@@ -29,18 +29,21 @@ def recipient_list():
     elif typed:
         query = query.where(records.Recipient.match_key.contains(f"|{' '.join(fold(typed).split())}"))
     found = list(db.session.scalars(query.order_by(records.Recipient.name).limit(PER_PAGE))) if typed or number else []
-    return render_template("admin/recipient_list.html", found=found, typed=typed, number=number)
+    return render_template("admin/recipient_list.html", found=found, typed=typed, number=number,
+                           errors=errors or [], form=request.form), status
 
 
 @bp.get("/nguoi-duoc-khen/<int:record_id>")
-def recipient_view(record_id: int, errors: list | None = None, status: int = 200):
+def recipient_view(record_id: int, errors: list | None = None, status: int = 200, typed=None):
     record = _record(record_id)
     if record.merged_into_id is not None:
         return redirect(url_for("admin.recipient_view", record_id=record.merged_into_id), 303)
     merges = list(db.session.scalars(db.select(records.RecipientMerge).where(
         records.RecipientMerge.kept_id == record.id).order_by(records.RecipientMerge.id)))
     return render_template("admin/recipient.html", record=record, years=records.history(record),
-                           proposals=records.proposals(record), merges=merges, errors=errors or []), status
+                           proposals=records.proposals(record), merges=merges, errors=errors or [],
+                           matters=matters.of_record(record), typed=typed or {}, kinds=matters.KINDS,
+                           disciplines=matters.DISCIPLINES, subjects=matters.SUBJECTS), status
 
 
 @bp.post("/nguoi-duoc-khen/<int:record_id>/gop")
