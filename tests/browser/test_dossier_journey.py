@@ -3,7 +3,9 @@ test moves (libfaketime): a unit takes the plan, reports, nominates three; the o
 and opens a consultation; a visitor comments; ten working days later (Tết counted) the office
 proposes, drafts the decision from the dossier, a reviewer publishes it, and the three are on
 the honor roll with nothing typed twice. The Huân chương is the President's: the office proposes
-it in a tờ trình and records the President's decision, whose issuer the roll shows."""
+it in a tờ trình and records the President's decision, whose issuer the roll shows. A dossier
+returned after its decision was drafted leaves the draft, which can no longer be published; the
+corrected list is what reaches the roll."""
 from __future__ import annotations
 
 import glob
@@ -200,3 +202,85 @@ def test_from_directive_to_honor_roll_with_nothing_typed_twice(browser_contexts,
     unit = sign_in(browser_contexts, base, UNIT_ACCOUNT[0])
     unit.goto(base + "/don-vi/ho-so")
     assert "Đã quyết định" in unit.locator("main").inner_text()
+
+
+def test_a_dossier_returned_after_its_draft_leaves_the_draft_and_the_roll_gets_the_corrected_list(
+        browser_contexts, moving_portal, tmp_path):
+    """The office drafts a decision, then finds a nominee who should not be on it and returns
+    the dossier: the draft loses it and cannot be published; the unit, sent straight to the
+    dossier from its home, drops the nominee and resubmits; the new decision puts only the two
+    on the roll."""
+    base = moving_portal
+    signed = tmp_path / "ban-ky.pdf"
+    signed.write_bytes(PDF)
+    every, corrected = tmp_path / "danh-sach.csv", tmp_path / "danh-sach-sua.csv"
+    every.write_bytes(list_csv())
+    corrected.write_bytes(list_csv([NOMINEES[0], NOMINEES[2]]))
+    dropped = NOMINEES[1][2]
+
+    unit = sign_in(browser_contexts, base, UNIT_ACCOUNT[0])
+    unit.click("nav >> text=Hồ sơ khen thưởng")
+    unit.select_option("#d-form", "giay-khen-vien-truong-vksnd-tinh")
+    unit.get_by_role("button", name="Lập hồ sơ").click()
+    for role in ("to-trinh", "bien-ban", "bao-cao-thanh-tich"):
+        unit.select_option("#f-role", role)
+        unit.set_input_files("#f-file", str(signed))
+        unit.get_by_role("button", name="Đính kèm").click()
+    unit.set_input_files("#l-file", str(every))
+    unit.get_by_role("button", name="Nạp danh sách").click()
+    unit.get_by_role("button", name="Nộp hồ sơ").click()
+
+    def appraise_and_propose(office, count: int):
+        office.click("text=hồ sơ đề nghị khen thưởng mới nộp")
+        office.click("table >> text=Đề nghị Giấy khen")
+        office.get_by_role("button", name="Nhận thẩm định").click()
+        for select in office.locator("tr select").all():
+            select.select_option("approved")
+        office.get_by_role("button", name="Ghi ý kiến thẩm định cả danh sách").click()
+        assert f"Đã ghi ý kiến thẩm định của {count} người" in office.locator("body").inner_text()
+        office.get_by_role("button", name="Trình khen thưởng").click()
+        dossier_url = office.url
+        office.goto(base + "/quan-tri/quyet-dinh-khen-thuong/du-thao")
+        office.check("input[name=dossier]")
+        office.fill("#f-issued_on", "2027-02-01")
+        office.fill("#f-signer", "Hoàng Văn Ký")
+        office.get_by_role("button", name="Tạo dự thảo quyết định").click()
+        assert f"với {count} người được khen" in office.locator("body").inner_text()
+        return dossier_url
+
+    office = sign_in(browser_contexts, base, WEBMASTERS["editor"])
+    dossier_url = appraise_and_propose(office, 3)
+    draft_url = office.url
+    office.goto(dossier_url)
+    office.fill("#r-return", f"{dropped} đã nhận Giấy khen năm nay cho cùng thành tích")
+    office.get_by_role("button", name="Trả lại", exact=True).click()
+    told = office.locator("body").inner_text()
+    assert "Hồ sơ đã được rút khỏi dự thảo quyết định" in told and "không còn đăng được" in told
+
+    reviewer = sign_in(browser_contexts, base, WEBMASTERS["reviewer"])
+    reviewer.goto(draft_url)
+    assert "Rút hồ sơ khỏi dự thảo" in reviewer.locator("main").inner_text()
+    reviewer.click("button:has-text('Gửi duyệt')")
+    reviewer.get_by_role("button", name="Đăng…", exact=True).click()
+    reviewer.get_by_role("button", name="Xác nhận đăng", exact=True).click()
+    assert "không còn khớp hồ sơ" in reviewer.locator("body").inner_text()
+
+    unit.goto(base + "/don-vi/")
+    unit.click("text=hồ sơ bị trả lại, cần bổ sung và nộp lại")
+    assert "đã nhận Giấy khen năm nay" in unit.locator("main").inner_text()
+    unit.set_input_files("#l-file", str(corrected))
+    unit.get_by_role("button", name="Nạp danh sách").click()
+    assert "Đã nạp danh sách: 2 người" in unit.locator("body").inner_text()
+    unit.get_by_role("button", name="Nộp hồ sơ").click()
+
+    office.goto(base + "/quan-tri/")
+    appraise_and_propose(office, 2)
+    office.click("button:has-text('Gửi duyệt')")
+    reviewer.goto(office.url)
+    reviewer.get_by_role("button", name="Đăng…", exact=True).click()
+    reviewer.get_by_role("button", name="Xác nhận đăng", exact=True).click()
+
+    visitor = browser_contexts().new_page()
+    visitor.goto(base + "/vinh-danh")
+    roll = visitor.locator("main").inner_text()
+    assert NOMINEES[0][2] in roll and NOMINEES[2][2] in roll and dropped not in roll

@@ -246,8 +246,9 @@ def test_a_draft_whose_dossier_was_returned_cannot_be_published(dossier_app, as_
     unit, office, reviewer = _unit(app, UNIT_EMAIL), as_role("editor"), as_role("reviewer")
     dossier_id = proposed(app, unit, office, rounds["so-ket-2022"])
     stale = _draft(office, dossier_id, "77/QĐ-VKS")
-    assert reviewer.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/return",
-                         {"comment": "Lương Thị Hạnh không đủ điều kiện"}).status_code == 303
+    returned = reviewer.post(f"/quan-tri/ho-so/{dossier_id}/chuyen/return",
+                             {"comment": "Lương Thị Hạnh không đủ điều kiện"}, follow_redirects=True)
+    assert "Hồ sơ đã được rút khỏi dự thảo quyết định 77/QĐ-VKS" in returned.get_data(as_text=True)
     history = reviewer.get(f"/quan-tri/van-ban/{stale}").get_data(as_text=True)
     assert "Rút hồ sơ khỏi dự thảo" in history
     reviewer.post(f"/quan-tri/van-ban/{stale}/chuyen/submit")

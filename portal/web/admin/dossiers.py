@@ -8,6 +8,7 @@ from datetime import date
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
 from portal.domain.bounds import parse_date, parse_ids, parse_int
+from portal.domain.documents.models import Document
 from portal.domain.units import consultation_report, consultations, decision_drafts, dossier_steps, dossiers
 from portal.domain.vocab import AWARD_LEVELS, SIGNING_AUTHORITIES
 from portal.errors import NotFound, ValidationFailed
@@ -59,12 +60,16 @@ def dossier_step(dossier_id: int, name: str):
     dossier = dossiers.get(dossier_id)
     if name not in ("appraise", "propose", "return", "cancel"):
         raise NotFound("Không có thao tác này.")
+    drafted = db.session.get(Document, dossier.decision_document_id) if dossier.decision_document_id else None
     try:
         with notices.with_change(notices.dossier_step, dossier, name):
             dossier_steps.apply(dossier, name, actor(), request.form.get("comment", ""))
     except ValidationFailed as exc:
         return _page(dossier, [exc.message, *exc.problems], 400)
     flash(f"{dossiers.STEPS[name].label}: hồ sơ nay «{dossier.state_label}».")
+    if drafted is not None and dossier.decision_document_id is None:
+        flash(f"Hồ sơ đã được rút khỏi dự thảo quyết định {drafted.symbol}: dự thảo đó không còn đăng được; "
+              "hãy lập dự thảo mới khi hồ sơ được trình lại.")
     return redirect(url_for("admin.dossier_view", dossier_id=dossier.id), 303)
 
 
