@@ -179,6 +179,10 @@ def _make_app(folder: Path, url: str):
         "MAIL_BACKGROUND": False,
         # scrypt at a 32nd of the served cost: tests sign in thousands of times.
         "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH,
+        # A test's commits need not wait for the disk: losing the last ones when the server
+        # itself crashes is no concern here (the crash tests serve their own portals).
+        **({"SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": "-c synchronous_commit=off"}}}
+           if url.startswith("postgresql") else {}),
     })
 
 
@@ -192,16 +196,36 @@ def app(request, tmp_path, templates):
     app = _make_app(tmp_path, url)
     if url.startswith("postgresql"):
         with app.app_context():
-            db.create_all()
-            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            db.session.commit()
+            _empty_postgres()
     cache.clear()
     yield app
     assert_unique_index_keys(app.config["SEARCH_INDEX_DIR"])
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def _empty_postgres() -> None:
+    """The schema emptied as a test starts: rows deleted from the tables that have any (children
+    first) and every sequence restarted, as TRUNCATE … RESTART IDENTITY would, at a tenth of its
+    cost (TRUNCATE makes new files for every table). Tables missing (a first test, or a module
+    that dropped them) are made first."""
+    from sqlalchemy.exc import ProgrammingError
+    tables = db.metadata.sorted_tables
+    probe = text(" UNION ALL ".join(f'SELECT {n} FROM (SELECT 1 FROM "{t.name}" LIMIT 1) AS t{n}'
+                                    for n, t in enumerate(tables)))
+    try:
+        filled = set(db.session.scalars(probe))
+    except ProgrammingError:
+        db.session.rollback()
+        db.create_all()
+        filled = set(db.session.scalars(probe))
+    for n in sorted(filled, reverse=True):
+        db.session.execute(text(f'DELETE FROM "{tables[n].name}"'))
+    if filled:
+        db.session.execute(text("SELECT setval(c.oid, 1, false) FROM pg_class c "
+                                "WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace"))
+    db.session.commit()
 
 
 def assert_unique_index_keys(root) -> None:
@@ -224,14 +248,67 @@ def client(app):
     return app.test_client()
 
 
+class PostgresSeed:
+    """content/ loaded on PostgreSQL once per process and kept: the rows of every table it
+    filled (COPY, binary), the sequences' values and the folders it wrote (search index,
+    uploads). Later tests get all of it back in a few COPYs instead of loading again."""
+
+    def __init__(self, root: Path):
+        self.root, self.rows, self.sequences = root, None, []
+
+    @staticmethod
+    def _cursor():
+        """A cursor on the session's own connection, in its transaction (taken after any commit)."""
+        return db.session.connection().connection.driver_connection.cursor()
+
+    def load(self, app) -> None:
+        folders = {"index": app.config["SEARCH_INDEX_DIR"], "uploads": app.config["UPLOAD_DIR"]}
+        if self.rows is None:
+            content.load(CONTENT, storage())
+            self.rows = {}
+            cursor = self._cursor()
+            for table in db.metadata.sorted_tables:
+                with cursor.copy(f'COPY "{table.name}" TO STDOUT (FORMAT BINARY)') as copy:
+                    data = b"".join(bytes(block) for block in copy)
+                if db.session.scalar(text(f'SELECT EXISTS (SELECT 1 FROM "{table.name}")')):
+                    self.rows[table.name] = data
+            self.sequences = db.session.execute(text(
+                "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'")).all()
+            db.session.commit()
+            for name, folder in folders.items():
+                if Path(folder).exists():
+                    shutil.copytree(folder, self.root / name)
+            return
+        cursor = self._cursor()
+        for name, data in self.rows.items():  # parents first: sorted_tables' order
+            with cursor.copy(f'COPY "{name}" FROM STDIN (FORMAT BINARY)') as copy:
+                copy.write(data)
+        for name, value in self.sequences:
+            db.session.execute(text("SELECT setval(CAST(:name AS regclass), :value, :called)"),
+                               {"name": f'"{name}"', "value": value or 1, "called": value is not None})
+        db.session.commit()
+        for name, folder in folders.items():
+            if (self.root / name).exists():
+                shutil.copytree(self.root / name, folder, dirs_exist_ok=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_seed(tmp_path_factory) -> PostgresSeed:
+    return PostgresSeed(tmp_path_factory.mktemp("postgres-seed"))
+
+
 @pytest.fixture
-def seeded(app):
+def seeded(app, request):
     """The app with content/ loaded (the letter, the plan, decision 57 and the campaign). On
     SQLite `app` starts from the loaded template when a test asks for this fixture; on PostgreSQL
-    the content is loaded here, after the search tests have chosen their backend."""
+    the content is loaded here, after the search tests have chosen their backend (a copy of the
+    process's first load with the embedded index; loaded again for PostgreSQL's own)."""
     if _postgres_url():
         with app.app_context():
-            content.load(CONTENT, storage())
+            if app.config["SEARCH_BACKEND"] == "whoosh":
+                request.getfixturevalue("postgres_seed").load(app)
+            else:
+                content.load(CONTENT, storage())
     return app
 
 
