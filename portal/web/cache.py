@@ -4,27 +4,38 @@ A page is rendered once per change of content (the change sequence of domain/cha
 by every process and node on the database), not once per request; browsers and proxies
 revalidate with If-None-Match and get 304, from whichever node answers. The cache is bounded in
 bytes (`PAGE_CACHE_BYTES`), and a page larger than `PAGE_CACHE_MAX_PAGE` is never kept.
+
+While the database does not answer, a page not yet rendered for the current generation is served
+as it was last rendered, if it is still kept (stale-if-error, RFC 5861): a visitor reads
+yesterday's honor roll rather than an error page. Only pages that need the database get the 503.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import threading
 from collections import OrderedDict
 
 from flask import Flask, Response, current_app, make_response, request, session
+from sqlalchemy.exc import OperationalError
 
 from portal.domain import changes
 from portal.domain.documents import schedule
+from portal.web.errors import rollback_quietly
 
 _lock = threading.Lock()
 _pages: OrderedDict[tuple, tuple[bytes, str, int, dict]] = OrderedDict()
 _size = {"bytes": 0}
+# (path, query, app) -> the key of the newest kept rendering of that page, whatever its generation.
+_newest: dict[tuple, tuple] = {}
+log = logging.getLogger(__name__)
 
 
 def clear() -> None:
     with _lock:
         _pages.clear()
+        _newest.clear()
         _size["bytes"] = 0
 
 
@@ -43,10 +54,25 @@ def _remember(key: tuple, value: tuple) -> None:
         if old is not None:
             _size["bytes"] -= len(old[0])
         _pages[key] = value
+        _newest[_page_of(key)] = key
         _size["bytes"] += size
         while len(_pages) > limit_count or _size["bytes"] > limit_bytes:
-            _, dropped = _pages.popitem(last=False)
+            dropped_key, dropped = _pages.popitem(last=False)
             _size["bytes"] -= len(dropped[0])
+            if _newest.get(_page_of(dropped_key)) == dropped_key:
+                del _newest[_page_of(dropped_key)]
+
+
+def _page_of(key: tuple) -> tuple:
+    path, query, _generation, app_name = key
+    return path, query, app_name
+
+
+def _last_rendering(key: tuple) -> tuple | None:
+    """The newest kept rendering of the page `key` names, from an earlier generation."""
+    with _lock:
+        newest = _newest.get(_page_of(key))
+        return _pages.get(newest) if newest is not None else None
 
 
 def _respond(body: bytes, mimetype: str, status: int, headers: dict) -> Response:
@@ -79,7 +105,16 @@ def cached(view):
         hit = _pages.get(key)
         if hit is not None:
             return _respond(*hit)
-        response = make_response(view(*args, **kwargs))
+        try:
+            response = make_response(view(*args, **kwargs))
+        except OperationalError as exc:
+            stale = _last_rendering(key)
+            if stale is None:
+                raise  # the portal's 503 page
+            rollback_quietly()
+            log.warning("database unreachable, %s served as last rendered: %s", request.path,
+                        exc.__class__.__name__)
+            return _respond(*stale)
         if (response.status_code != 200 or response.direct_passthrough or session.modified
                 or "Set-Cookie" in response.headers):
             return response  # made for this visitor alone

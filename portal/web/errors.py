@@ -35,7 +35,7 @@ RETRY_AFTER = "30"
 log = logging.getLogger(__name__)
 
 
-def _rollback() -> None:
+def rollback_quietly() -> None:
     """Roll the session back without letting a second failure hide the first."""
     try:
         db.session.rollback()
@@ -118,13 +118,13 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(StaleDataError)
     def _conflict(_exc):
-        _rollback()
+        rollback_quietly()
         return render_error(409, "Nội dung vừa được người khác thay đổi; thao tác chưa được thực hiện. "
                                  "Hãy tải lại trang.")
 
     @app.errorhandler(OperationalError)
     def _database_unreachable(exc):
-        _rollback()
+        rollback_quietly()
         # Templates ask for the signed-in account: while the database is away, nobody is loaded.
         g._login_user = current_app.login_manager.anonymous_user()
         log.warning("database unreachable: %s", exc.__class__.__name__)
@@ -135,5 +135,5 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(500)
     def _server_error(_exc):
-        _rollback()
+        rollback_quietly()
         return render_error(500)

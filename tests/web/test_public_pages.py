@@ -212,6 +212,35 @@ def test_a_change_shows_at_once_despite_the_page_cache(seeded, client, content_d
     assert response.status_code == 200 and "khẩn trương" in response.get_data(as_text=True)
 
 
+def test_while_the_database_is_away_a_page_is_served_as_last_rendered(seeded, client, content_dir, tmp_path):
+    """Seen in the outage drill: content changed a moment before the database went away, so no
+    worker had rendered the honor roll for the newest generation, and every visitor got the 503
+    page although each page had been rendered a second earlier."""
+    from portal.extensions import db
+    from tests.conftest import DATABASE_FILE, _postgres_url
+    if _postgres_url():
+        pytest.skip("the database is taken away as a file (SQLite); the outage drill does it on PostgreSQL")
+    before = client.get("/vinh-danh").get_data(as_text=True)
+    letter = content_dir / "van-ban" / "1033-vks-vp-2022.md"
+    letter.write_text(letter.read_text(encoding="utf-8").replace("nghiêm túc", "khẩn trương"), encoding="utf-8")
+    load(seeded, content_dir)  # a new generation: nothing is rendered for it yet
+    database = tmp_path / DATABASE_FILE
+    with seeded.app_context():
+        db.engine.dispose()
+    database.rename(tmp_path / "away.sqlite3")  # connecting now opens an empty database
+    try:
+        roll = client.get("/vinh-danh")
+        never_rendered = client.get("/vinh-danh?nam=2022")
+    finally:
+        with seeded.app_context():
+            db.engine.dispose()
+        (tmp_path / "away.sqlite3").replace(database)
+    assert roll.status_code == 200 and roll.get_data(as_text=True) == before
+    assert never_rendered.status_code == 503
+    assert "tạm thời không truy cập được cơ sở dữ liệu" in never_rendered.get_data(as_text=True)
+    assert "khẩn trương" in client.get("/van-ban/1033-vks-vp-2022").get_data(as_text=True)  # back, fresh
+
+
 def test_security_headers_are_set(seeded, client):
     headers = client.get("/").headers
     assert "script-src 'self'" in headers["Content-Security-Policy"]
