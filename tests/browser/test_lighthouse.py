@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, CONSULTATION, UNIT_ACCOUNT, WEBMASTER_PASSWORD, WEBMASTERS
-from tests.browser.lighthouse import AGENT, CHROMIUM, LIGHTHOUSE, PAGES, PROFILES, failures, run
+from tests.browser.lighthouse import AGENT, CHROMIUM, LIGHTHOUSE, PAGES, PROFILES, failures, run_many
 
 pytestmark = pytest.mark.solo  # scores depend on the CPU the page gets
 
@@ -31,27 +31,31 @@ def session_cookie(base: str, email: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def lighthouse():
+def scores(portal_url) -> dict[tuple[str, str], dict[str, float]]:
+    """Every page under both profiles, audited once for the module in one Chromium (each test
+    below checks its own page)."""
     if not LIGHTHOUSE.exists() or not Path(CHROMIUM).exists():
         message = "Lighthouse or Chromium missing: run `npm ci` and install chromium to enable these checks"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
-    return LIGHTHOUSE
+    cookies = {email: session_cookie(portal_url, email) for email, _path in MORE.values() if email}
+    pages = {**{page: (None, path) for page, path in PAGES.items()}, **MORE}
+    keys = [(page, profile) for page in pages for profile in PROFILES]
+    jobs = [(portal_url + pages[page][1], profile, cookies.get(pages[page][0])) for page, profile in keys]
+    return dict(zip(keys, run_many(jobs), strict=True))
 
 
 @pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("page", list(PAGES))
-def test_lighthouse_scores_meet_the_targets(lighthouse, portal_url, page, profile):
-    _record_and_check(page, profile, run(portal_url + PAGES[page], profile))
+def test_lighthouse_scores_meet_the_targets(scores, page, profile):
+    _record_and_check(page, profile, scores[page, profile])
 
 
 @pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("page", list(MORE))
-def test_lighthouse_scores_of_consultation_and_dashboards(lighthouse, portal_url, page, profile):
-    email, path = MORE[page]
-    cookie = session_cookie(portal_url, email) if email else None
-    _record_and_check(page, profile, run(portal_url + path, profile, cookie))
+def test_lighthouse_scores_of_consultation_and_dashboards(scores, page, profile):
+    _record_and_check(page, profile, scores[page, profile])
 
 
 def _record_and_check(page: str, profile: str, scores: dict) -> None:
