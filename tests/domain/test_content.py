@@ -7,7 +7,7 @@ from sqlalchemy import func
 from portal.domain.campaigns.models import Campaign
 from portal.domain.documents import models as docs
 from portal.domain.documents.models import Attachment, Document, Relation
-from portal.domain.workflow import HistoryEntry
+from portal.domain.documents.workflow import HistoryEntry
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from tests.conftest import CONTENT, load

@@ -11,6 +11,7 @@ from portal.domain.campaigns.models import Campaign, ReviewRound, campaign_by_sl
 from portal.domain.content.specs import CampaignSpec, parse_campaign
 from portal.domain.documents.markdown import render
 from portal.domain.documents.models import Attachment, Document, DocumentAlias, Relation
+from portal.domain.documents.workflow import record
 from portal.domain.editorial.specs import DocumentSpec, parse_document
 from portal.domain.files.extract import inspect_original
 from portal.domain.files.storage import Storage
@@ -18,7 +19,6 @@ from portal.domain.honors.places import name_key
 from portal.domain.honors.saving import check_honor, parse_areas, save_areas, save_honor
 from portal.domain.models_base import VN
 from portal.domain.units import by_code, parse_units, save_units, set_recipients, units_on
-from portal.domain.workflow import record
 from portal.errors import ValidationFailed
 from portal.extensions import db
 

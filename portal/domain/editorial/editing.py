@@ -15,12 +15,12 @@ from portal.domain.campaigns.models import campaign_by_slug
 from portal.domain.documents.markdown import render
 from portal.domain.documents.models import Document, DocumentAlias, Relation
 from portal.domain.documents.revisions import DocumentRevision, add_revision, get_revision
+from portal.domain.documents.workflow import record
 from portal.domain.editorial.specs import DocumentSpec, parse_document
 from portal.domain.honors.models import decision_for
 from portal.domain.honors.saving import HONOR_KEYS, save_decision
 from portal.domain.models_base import VN, as_utc
 from portal.domain.vocab import SIGNING_AUTHORITIES, strip_controls
-from portal.domain.workflow import record
 from portal.errors import PortalError, ValidationFailed
 from portal.extensions import db
 

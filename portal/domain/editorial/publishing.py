@@ -4,9 +4,10 @@ from __future__ import annotations
 from blinker import Namespace
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.domain import audit, workflow
+from portal.domain import audit
 from portal.domain.actor import Actor
 from portal.domain.campaigns.models import Campaign
+from portal.domain.documents import workflow
 from portal.domain.documents.models import Document, DocumentAlias, Relation, resolve
 from portal.domain.documents.revisions import DocumentRevision
 from portal.domain.files.storage import Storage

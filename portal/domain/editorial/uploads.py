@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from portal.domain import audit, workflow
+from portal.domain import audit
 from portal.domain import frontmatter as fm
 from portal.domain.actor import Actor
+from portal.domain.documents import workflow
 from portal.domain.documents.models import Attachment, Document
 from portal.domain.files.extract import inspect_original
 from portal.domain.files.storage import STAGING, Storage, clean_filename

@@ -11,8 +11,9 @@ from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.domain import audit, workflow
+from portal.domain import audit
 from portal.domain.actor import Actor
+from portal.domain.documents import workflow
 from portal.domain.documents.models import Document
 from portal.domain.editorial.publishing import publishing
 from portal.domain.honors.award_lists import AwardList, AwardRow

@@ -8,9 +8,9 @@ from flask import Blueprint, Flask, abort, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
 from portal.domain import accounts
+from portal.domain.documents.workflow import TRANSITIONS
 from portal.domain.files.extract import STATUS_LABELS
 from portal.domain.vocab import RECIPIENT_KINDS, STATES
-from portal.domain.workflow import TRANSITIONS
 from portal.web.common import vn_datetime
 
 bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
