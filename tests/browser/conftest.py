@@ -60,6 +60,33 @@ def portal_url(tmp_path_factory):
         yield base
 
 
+def sign_in(page, base: str, email: str) -> None:
+    """Sign in through the login form, as a person does; units land on their area."""
+    page.goto(base + "/quan-tri/dang-nhap")
+    page.fill("#email", email)
+    page.fill("#password", WEBMASTER_PASSWORD)
+    page.click("button:has-text('Đăng nhập')")
+    page.wait_for_url("**/don-vi/" if email == UNIT_ACCOUNT[0] else "**/quan-tri/")
+
+
+@pytest.fixture(scope="session")
+def signed_in(browser, portal_url):
+    """The browser state (the session cookie) of one real login per account, made once per
+    process: pages checked signed in open in a fresh context holding it, without logging in again."""
+    states: dict[str, dict] = {}
+
+    def state(email: str) -> dict:
+        if email not in states:
+            context = browser.new_context()
+            try:
+                sign_in(context.new_page(), portal_url, email)
+                states[email] = context.storage_state()
+            finally:
+                context.close()
+        return states[email]
+    return state
+
+
 @pytest.fixture
 def page(browser, request):
     context = browser.new_context(accept_downloads=True, locale="vi-VN")

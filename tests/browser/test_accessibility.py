@@ -4,7 +4,7 @@ import os
 import pytest
 
 from portal.config import PROJECT_ROOT
-from tests.browser.conftest import CONSULTATION, UNIT_ACCOUNT, WEBMASTER_PASSWORD, WEBMASTERS
+from tests.browser.conftest import CONSULTATION, UNIT_ACCOUNT, WEBMASTERS
 from tests.browser.seed_dossier import ANNULLED, DECISION_DOCUMENT, STANDING
 
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -42,31 +42,30 @@ def axe_source():
 @pytest.mark.parametrize("path", PAGES)
 @pytest.mark.parametrize("width", [1280, 375])
 def test_no_serious_accessibility_violation(browser, portal_url, axe_source, path, width):
-    _check(browser, portal_url, axe_source, path, width)
+    _check(browser, portal_url, axe_source, path, width, None)
 
 
 @pytest.mark.parametrize("path", ADMIN_PAGES)
 @pytest.mark.parametrize("width", [1280, 768])
-def test_no_serious_accessibility_violation_in_the_admin_area(browser, portal_url, axe_source, path, width):
-    _check(browser, portal_url, axe_source, path, width, signed_in=path != "/quan-tri/dang-nhap")
+def test_no_serious_accessibility_violation_in_the_admin_area(browser, portal_url, axe_source, signed_in, path,
+                                                              width):
+    state = signed_in(WEBMASTERS["reviewer"]) if path != "/quan-tri/dang-nhap" else None
+    _check(browser, portal_url, axe_source, path, width, state)
 
 
 @pytest.mark.parametrize("path", UNIT_PAGES)
 @pytest.mark.parametrize("width", [1280, 375])
-def test_no_serious_accessibility_violation_in_the_unit_area(browser, portal_url, axe_source, path, width):
-    _check(browser, portal_url, axe_source, path, width, signed_in=UNIT_ACCOUNT[0])
+def test_no_serious_accessibility_violation_in_the_unit_area(browser, portal_url, axe_source, signed_in, path, width):
+    _check(browser, portal_url, axe_source, path, width, signed_in(UNIT_ACCOUNT[0]))
 
 
-def _check(browser, portal_url, axe_source, path, width, signed_in=False):
-    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)  # to inject axe
+def _check(browser, portal_url, axe_source, path, width, state: dict | None):
+    """axe on one page at one width, signed in when given a browser state (conftest.signed_in)."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True,  # to inject axe
+                                  storage_state=state)
     page = context.new_page()
-    if signed_in:
-        page.goto(portal_url + "/quan-tri/dang-nhap")
-        page.fill("#email", signed_in if isinstance(signed_in, str) else WEBMASTERS["reviewer"])
-        page.fill("#password", WEBMASTER_PASSWORD)
-        page.click("button:has-text('Đăng nhập')")
-        page.wait_for_url("**/don-vi/" if isinstance(signed_in, str) else "**/quan-tri/")
     page.goto(portal_url + path)
+    assert "/dang-nhap" not in page.url or path == "/quan-tri/dang-nhap", f"{path} asked to sign in again"
     page.add_script_tag(content=axe_source)
     result = page.evaluate("""async () => await axe.run(document, {
         runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""")

@@ -3,7 +3,7 @@ tablet and desktop widths into ARTIFACTS/layout/ (tests/servers.py), and a check
 page sideways or is clipped by its container (headings, labels, table cells, chart text)."""
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, WEBMASTER_PASSWORD, WEBMASTERS
+from tests.browser.conftest import ARTIFACTS, UNIT_ACCOUNT, WEBMASTERS
 from tests.browser.test_accessibility import PAGES
 
 SCREENSHOT_WIDTHS = [390, 768, 1280]
@@ -52,13 +52,13 @@ def _name(path: str) -> str:
             .replace("&", "_") or "home")
 
 
-def _look(browser, url: str, width: int, shot: str | None, prepare=None) -> list[str]:
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
+def _look(browser, url: str, width: int, shot: str | None, state: dict | None = None) -> list[str]:
+    """Problems a reader would see on one page at one width (signed in when given a browser state)."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN", storage_state=state)
     page = context.new_page()
     try:
-        if prepare:
-            prepare(page)
         page.goto(url)
+        assert "/dang-nhap" not in page.url, f"{url} asked to sign in again"
         page.evaluate("document.fonts.ready")
         if shot:
             LAYOUT.mkdir(parents=True, exist_ok=True)
@@ -75,20 +75,12 @@ def test_public_pages_fit_every_width(browser, portal_url, path, width):
     assert _look(browser, portal_url + path, width, shot) == []
 
 
-def _sign_in(page, base: str) -> None:
-    page.goto(base + "/quan-tri/dang-nhap")
-    page.fill("#email", WEBMASTERS["editor"])
-    page.fill("#password", WEBMASTER_PASSWORD)
-    page.click("button:has-text('Đăng nhập')")
-    page.wait_for_url("**/quan-tri/")
-
-
 @pytest.mark.parametrize("width", SCREENSHOT_WIDTHS)
-def test_the_editor_shows_vietnamese_in_its_own_font(browser, portal_url, width):
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
+def test_the_editor_shows_vietnamese_in_its_own_font(browser, portal_url, signed_in, width):
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN",
+                                  storage_state=signed_in(WEBMASTERS["editor"]))
     page = context.new_page()
     try:
-        _sign_in(page, portal_url)
         page.goto(portal_url + "/quan-tri/van-ban/moi")
         page.fill("#f-body", "## I. MỤC ĐÍCH, YÊU CẦU\n\n- Kế hoạch số 174/KH-UBND: đẩy nhanh tiến độ "
                            "giải phóng mặt bằng; Ủy ban nhân dân tỉnh Lạng Sơn.\n")
@@ -110,25 +102,15 @@ def test_the_editor_shows_vietnamese_in_its_own_font(browser, portal_url, width)
 @pytest.mark.parametrize("path", ["/quan-tri/", "/quan-tri/ho-so", "/quan-tri/ho-so/1", "/quan-tri/y-kien",
                                   "/quan-tri/quyet-dinh-khen-thuong/du-thao", "/quan-tri/dang-ky-thi-dua"])
 @pytest.mark.parametrize("width", SCREENSHOT_WIDTHS)
-def test_the_office_dossier_pages_fit_every_width(browser, portal_url, path, width):
-    assert _look(browser, portal_url + path, width, "office-" + _name(path),
-                 prepare=lambda page: _sign_in(page, portal_url)) == []
+def test_the_office_dossier_pages_fit_every_width(browser, portal_url, signed_in, path, width):
+    assert _look(browser, portal_url + path, width, "office-" + _name(path), signed_in(WEBMASTERS["editor"])) == []
 
 
 @pytest.mark.parametrize("path", ["/don-vi/", "/don-vi/bao-cao", "/don-vi/bao-cao/1", "/don-vi/ho-so",
                                   "/don-vi/ho-so/1", "/don-vi/dang-ky-thi-dua", "/don-vi/nguoi-duoc-khen"])
 @pytest.mark.parametrize("width", SCREENSHOT_WIDTHS)
-def test_the_unit_area_fits_every_width(browser, portal_url, path, width):
-    from tests.browser.conftest import UNIT_ACCOUNT
-
-    def sign_in(page):
-        page.goto(portal_url + "/quan-tri/dang-nhap")
-        page.fill("#email", UNIT_ACCOUNT[0])
-        page.fill("#password", WEBMASTER_PASSWORD)
-        page.click("button:has-text('Đăng nhập')")
-        page.wait_for_url("**/don-vi/")
-
-    assert _look(browser, portal_url + path, width, "unit-" + _name(path), prepare=sign_in) == []
+def test_the_unit_area_fits_every_width(browser, portal_url, signed_in, path, width):
+    assert _look(browser, portal_url + path, width, "unit-" + _name(path), signed_in(UNIT_ACCOUNT[0])) == []
 
 
 def test_phone_honor_roll_folds_filters_and_shows_chips_and_cards(browser, portal_url):
