@@ -211,21 +211,27 @@ def _empty_postgres() -> None:
     cost (TRUNCATE makes new files for every table). Tables missing (a first test, or a module
     that dropped them) are made first."""
     from sqlalchemy.exc import ProgrammingError
-    tables = db.metadata.sorted_tables
-    probe = text(" UNION ALL ".join(f'SELECT {n} FROM (SELECT 1 FROM "{t.name}" LIMIT 1) AS t{n}'
-                                    for n, t in enumerate(tables)))
     try:
-        filled = set(db.session.scalars(probe))
+        filled = _filled_tables()
     except ProgrammingError:
         db.session.rollback()
         db.create_all()
-        filled = set(db.session.scalars(probe))
-    for n in sorted(filled, reverse=True):
-        db.session.execute(text(f'DELETE FROM "{tables[n].name}"'))
+        filled = _filled_tables()
+    for table in reversed(filled):
+        db.session.execute(text(f'DELETE FROM "{table.name}"'))
     if filled:
         db.session.execute(text("SELECT setval(c.oid, 1, false) FROM pg_class c "
                                 "WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace"))
     db.session.commit()
+
+
+def _filled_tables() -> list:
+    """The tables holding at least one row, parents first (one query for all of them)."""
+    tables = db.metadata.sorted_tables
+    probe = text(" UNION ALL ".join(f'SELECT {n} FROM (SELECT 1 FROM "{t.name}" LIMIT 1) AS t{n}'
+                                    for n, t in enumerate(tables)))
+    filled = set(db.session.scalars(probe))
+    return [table for n, table in enumerate(tables) if n in filled]
 
 
 def assert_unique_index_keys(root) -> None:
@@ -267,11 +273,9 @@ class PostgresSeed:
             content.load(CONTENT, storage())
             self.rows = {}
             cursor = self._cursor()
-            for table in db.metadata.sorted_tables:
+            for table in _filled_tables():
                 with cursor.copy(f'COPY "{table.name}" TO STDOUT (FORMAT BINARY)') as copy:
-                    data = b"".join(bytes(block) for block in copy)
-                if db.session.scalar(text(f'SELECT EXISTS (SELECT 1 FROM "{table.name}")')):
-                    self.rows[table.name] = data
+                    self.rows[table.name] = b"".join(bytes(block) for block in copy)
             self.sequences = db.session.execute(text(
                 "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'")).all()
             db.session.commit()

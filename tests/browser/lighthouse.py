@@ -36,11 +36,6 @@ def target(category: str, profile: str) -> float:
 BATCH = Path(__file__).with_name("lighthouse_batch.mjs")
 
 
-def run(url: str, profile: str, cookie: str | None = None) -> dict[str, float]:
-    """The category scores of one page under one profile (signed in when given a session cookie)."""
-    return run_many([(url, profile, cookie)])[0]
-
-
 def run_many(jobs: list[tuple[str, str, str | None]]) -> list[dict[str, float]]:
     """The category scores of each (url, profile, session cookie or None), audited one after the
     other in one Chromium (lighthouse_batch.mjs), in the order given."""
