@@ -98,6 +98,36 @@ def forget() -> None:
     """Drop what this process knew (tests build several apps in one process)."""
     with _lock:
         _known.clear()
+    for memo in _memos:
+        memo.clear()
+
+
+_memos: list[PerGeneration] = []
+
+
+class PerGeneration:
+    """A value read from the database once per content generation and process, for reads that
+    many requests repeat and only a change of content alters. A session holding changes of its
+    own, or another session than the request's, reads afresh (what it sees is not yet, or not
+    the same, generation). Only the newest generation's value is kept."""
+
+    def __init__(self, read: Callable[..., object]):
+        self._read = read
+        self._kept: tuple[tuple, object] | None = None
+        _memos.append(self)
+
+    def get(self, session: Session, *extra):
+        """`read(session)` as of the current generation; `extra` names what else it depends on."""
+        if session is not db.session or session.new or session.dirty or session.deleted:
+            return self._read(session)
+        key = (_engine_key(), generation(), *extra)
+        kept = self._kept
+        if kept is None or kept[0] != key:
+            kept = self._kept = (key, self._read(session))
+        return kept[1]
+
+    def clear(self) -> None:
+        self._kept = None
 
 
 # -- recording ---------------------------------------------------------------------------------

@@ -282,3 +282,31 @@ def test_the_roll_folds_names_as_search_does(seeded, client, tmp_path, typed):
     assert found == (["Trần Văn Quý"] if typed == "Quí" else ["Lý Thị Hòa"])
     searched = client.get("/api/v1/search", query_string={"q": typed, "kind": "award"}).get_json()
     assert any(name in str(item) for item in searched["results"] for name in found), searched["results"]
+
+
+def test_the_name_search_follows_corrections_and_new_decisions_at_once(roll, client, tmp_path):
+    """The name search keeps its words in memory and follows the change sequence: a corrected
+    name, an entry taken off the list and a new decision of many rows show at the next search,
+    without the words being read whole again."""
+    from portal.domain.honors import names as name_index
+
+    def found(typed: str) -> list[str]:
+        return names(client.get("/vinh-danh?" + urlencode({"ten": typed})).get_data(as_text=True))
+
+    assert found("dinh thi") == ["Đinh Thị Ánh"] and found("bui van") == ["Bùi Văn Dũng"]
+    built = name_index._state["index"]
+    with roll.app_context():
+        award = db.session.scalars(db.select(Award).where(Award.name == "Đinh Thị Ánh")).one()
+        award.set_name("Đinh Thị Ngọc Ánh")
+        db.session.commit()
+        other = db.session.scalars(db.select(Award).where(Award.name == "Bùi Văn Dũng")).one()
+        other.publication = "removed"
+        db.session.commit()
+    # 60 rows in one commit: the change names the decision's document, not each award.
+    load(roll, write_decision(tmp_path / "c", [row(n, name=f"Lương Văn Thứ{n}") for n in range(1, 61)],
+                              symbol="44/QĐ-UBND", date="2025-12-18", name="c"))
+    assert found("dinh thi ngoc") == ["Đinh Thị Ngọc Ánh"] and found("dinh thi a") == ["Đinh Thị Ngọc Ánh"]
+    assert found("bui van") == []
+    assert found("luong van thu60") == ["Lương Văn Thứ60"]
+    assert len(found("luong van")) == 20  # a page of the 60
+    assert name_index._state["index"] is built

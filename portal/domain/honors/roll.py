@@ -1,25 +1,23 @@
 """Public views of the honor roll: filters, counts, statistics and exports (public fields only)."""
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
 from flask import g, has_app_context
-from sqlalchemy import Integer, any_, bindparam, func
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import func
 
 from portal.domain import changes
 from portal.domain.campaigns.models import Campaign, ReviewRound
 from portal.domain.documents.listing import Page
 from portal.domain.documents.models import SETTINGS, Document, public_filter
-from portal.domain.honors.models import Award, AwardWord, HonorDecision
+from portal.domain.honors import names
+from portal.domain.honors.models import Award, HonorDecision
+from portal.domain.honors.names import LISTED
 from portal.domain.honors.places import Area
 from portal.domain.vocab import DISTINCTIONS, RECIPIENT_KINDS
 from portal.extensions import db
 from portal.vietnamese.folding import fold
-
-LISTED = ("public", "name-unit")
 
 
 @dataclass(frozen=True)
@@ -54,26 +52,17 @@ class _Decision:
     round_label: str | None
 
 
-_decisions_by_generation: dict[tuple, list[_Decision]] = {}
-
-
 def forget() -> None:
-    """Drop the decisions kept per generation: a new app may face a database whose generations
-    restart from where an emptied one's did (tests on PostgreSQL)."""
-    _decisions_by_generation.clear()
+    """Drop the decisions kept per generation and the name index: a new app may face a database
+    whose generations restart from where an emptied one's did (tests on PostgreSQL)."""
+    _decisions.clear()
+    names.forget()
 
 
 def _public_decisions(session) -> list[_Decision]:
     """Decisions whose document is public (a few hundred at most), with what filters use; read
     once per content generation (a page of the honor roll needs them two or three times)."""
-    if session is not db.session or session.new or session.dirty or session.deleted:
-        return _read_public_decisions(session)
-    key = (str(db.engine.url), changes.generation(), SETTINGS["show_demo"])  # what public_filter() reads
-    found = _decisions_by_generation.get(key)
-    if found is None:
-        _decisions_by_generation.clear()  # an older generation's list is stale
-        found = _decisions_by_generation[key] = _read_public_decisions(session)
-    return found
+    return _decisions.get(session, SETTINGS["show_demo"])  # what public_filter() reads
 
 
 def _read_public_decisions(session) -> list[_Decision]:
@@ -87,6 +76,9 @@ def _read_public_decisions(session) -> list[_Decision]:
     public = set(session.scalars(db.select(Document.id).where(
         Document.id.in_([row[-1] for row in rows] or [-1]), public_filter())))
     return [_Decision(*row[:-1]) for row in rows if row[-1] in public]
+
+
+_decisions = changes.PerGeneration(_read_public_decisions)
 
 
 def _decision_matches(d: _Decision, flt: HonorFilter) -> bool:
@@ -115,37 +107,17 @@ def _source(flt: HonorFilter):
     word lookup: SQLite then reads those rows by id instead of testing every award."""
     if not flt.name:
         return Award
-    named = _named(flt.name).subquery("named")
+    named = names.named_ids(flt.name).subquery("named")
     return db.join(named, Award, Award.id == named.c.award_id)
 
 
-def _named(name: str):
-    """Ids of awards whose name has every word typed (the last one may be a beginning, as it
-    is typed): an index range per word in award_words, never a scan of the names."""
-    words = re.findall(r"\w+", fold(name))[:8] or [""]
-    selects = [db.select(AwardWord.award_id).where(AwardWord.word == w) for w in words[:-1]]
-    last = words[-1][:40]
-    selects.append(db.select(AwardWord.award_id).where(AwardWord.word >= last, AwardWord.word < last + "\uffff"))
-    return selects[0] if len(selects) == 1 else db.intersect(*selects)
-
-
-def _named_rows(name: str, session) -> list:
-    """The listed awards whose name matches, with what filters, counts and order need: read once
-    per request (the page, its total and three facets would each join the word lookup again)."""
+def _named_rows(name: str, session) -> list[names.Listed]:
+    """The listed awards whose name matches, with what filters, counts and order need: found
+    once per request (the page, its total and three facets each need them)."""
     cache = g.setdefault("_named_rows", {}) if has_app_context() else {}
     key = (id(session), name)
     if key not in cache:
-        columns = (Award.id, Award.kind, Award.decision_id, Award.district_area_id, Award.unit, Award.sort_key,
-                   Award.annulled)
-        if session.get_bind().dialect.name == "postgresql":
-            # Ids first, then the rows by key: joined, PostgreSQL expects thousands of names and
-            # reads all 100,000 awards to find a few dozen (seen: 31 ms against 4 ms).
-            ids = session.scalars(_named(name)).all()
-            source = db.select(*columns).where(Award.id == any_(bindparam("ids", ids, type_=ARRAY(Integer))))
-        else:
-            named = _named(name).subquery("named")
-            source = db.select(*columns).select_from(db.join(named, Award, Award.id == named.c.award_id))
-        cache[key] = session.execute(source.where(Award.publication.in_(LISTED))).all()
+        cache[key] = names.matching(name, session)
     return cache[key]
 
 
@@ -210,19 +182,19 @@ def facets(flt: HonorFilter) -> dict[str, list[tuple[str, str, int]]]:
     forms: dict[str, int] = {}
     years: dict[int, int] = {}
     rounds: dict[tuple, int] = {}
+    any_form, any_year, any_round = flt.without("distinction"), flt.without("year"), flt.without("review_round")
     for d in decisions:
         n = per_decision.get(d.id, 0)
         if not n:
             continue
-        if _decision_matches(d, flt.without("distinction")):
+        if _decision_matches(d, any_form):
             forms[d.distinction] = forms.get(d.distinction, 0) + n
-        if _decision_matches(d, flt.without("year")) and d.year:
+        if _decision_matches(d, any_year) and d.year:
             years[d.year] = years.get(d.year, 0) + n
-        if _decision_matches(d, flt.without("review_round")) and d.round_code:
+        if _decision_matches(d, any_round) and d.round_code:
             rounds[(d.round_code, d.round_label)] = rounds.get((d.round_code, d.round_label), 0) + n
     by_area = _count_by(Award.district_area_id, flt.without("area"), decisions)
-    area_rows = db.session.execute(db.select(Area.id, Area.code, Area.name, Area.level, Area.valid_to)
-                                   .where(Area.id.in_([a for a in by_area if a] or [-1])))
+    area_rows = [area for area in _areas.get(db.session) if area[0] in by_area]
     return {
         "doi-tuong": sorted(((k, RECIPIENT_KINDS.label(k), n) for k, n in kinds.items()),
                             key=lambda r: RECIPIENT_KINDS.rank(r[0])),
@@ -233,6 +205,10 @@ def facets(flt: HonorFilter) -> dict[str, list[tuple[str, str, int]]]:
         "dia-ban": sorted(((code, _area_label(name, level, valid_to), by_area[area_id])
                            for area_id, code, name, level, valid_to in area_rows), key=lambda r: fold(r[1])),
     }
+
+
+_areas = changes.PerGeneration(lambda session: session.execute(
+    db.select(Area.id, Area.code, Area.name, Area.level, Area.valid_to)).all())  # a few dozen
 
 
 def _area_label(name: str, level: str, valid_to) -> str:
@@ -278,7 +254,7 @@ def public_fields(award: Award, decision: HonorDecision, document: Document) -> 
 
 def export_rows(flt: HonorFilter, limit: int = 200_000):
     """Public fields of every listed award under a filter, in list order."""
-    conds = _conditions(flt) + ([Award.id.in_(_named(flt.name))] if flt.name else [])
+    conds = _conditions(flt) + ([Award.id.in_(names.named_ids(flt.name))] if flt.name else [])
     query = _base().where(*conds).order_by(Award.sort_key, Award.id).limit(limit)
     for award, decision, document in db.session.execute(query.execution_options(yield_per=2000)):
         yield public_fields(award, decision, document)
