@@ -38,10 +38,10 @@ def seed(env: dict, count: int, awards: int) -> None:
 
     from portal import create_app
     from portal.config import PROJECT_ROOT
-    from portal.domain import changes
     from portal.domain.content import loader as content
     from portal.domain.documents.markdown import render
     from portal.domain.documents.symbols import parse_symbol, slug_for
+    from portal.domain.kernel import changes
     from portal.extensions import db
     from portal.search import service
     from portal.services import storage

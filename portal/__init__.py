@@ -48,7 +48,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_UPLOAD_MB", 20) * 1024 * 1024 + 1024 * 1024
 
     from portal import cli, database, extensions, mail
-    from portal.domain import accounts, bounds, changes, outbox, schema, units  # noqa: F401 (models)
+    from portal.domain import (
+        accounts,
+        units,  # noqa: F401 (models)
+    )
     from portal.domain.campaigns import calendar  # noqa: F401 (models)
     from portal.domain.documents import models as documents
     from portal.domain.documents import (
@@ -57,8 +60,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     from portal.domain.files import signatures
     from portal.domain.honors import annulments, certificates, matters, records, roll  # noqa: F401 (models)
+    from portal.domain.kernel import bounds, changes, outbox, schema  # noqa: F401 (models)
     from portal.search import service as search_service
-    from portal.web import admin, api, cache, errors, health, public, security
+    from portal.web import admin, api, cache, common, errors, health, public, security
     from portal.web import units as unit_area
 
     serving = click.get_current_context(silent=True) is None  # a server, not a `flask` command
@@ -86,6 +90,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     cache.init_app(app)
     cli.init_app(app)
+    common.remember_links(app)
     if app.config["SCHEMA_CHECK"] and not app.testing and serving:
         with app.app_context():
             schema.check()  # refuse to serve a database of another schema revision

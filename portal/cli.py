@@ -10,10 +10,10 @@ from flask.cli import AppGroup
 
 from portal import search
 from portal.domain import accounts
-from portal.domain.actor import Actor
 from portal.domain.content import loader as content_loader
 from portal.domain.files import moves as file_moves
-from portal.domain.models_base import today_vn
+from portal.domain.kernel.actor import Actor
+from portal.domain.kernel.models_base import today_vn
 from portal.errors import ValidationFailed
 from portal.services import storage
 

@@ -1,7 +1,7 @@
 """E-mail notices, sent when MAIL_SERVER is set and never required: a portal without a mail
 server shows the same notices on its dashboards.
 
-A notice is queued in the database with the change it tells of (domain/outbox.py) and sent after
+A notice is queued in the database with the change it tells of (domain/kernel/outbox.py) and sent after
 the response by a thread of the process that queued it, or by `flask mail send` (a timer on the
 server), with retries. A mail server that is down or never answers delays no request: only the
 sending thread waits on it, at most MAIL_TIMEOUT seconds a message."""
@@ -16,7 +16,7 @@ from email.utils import formataddr
 
 from flask import Flask, current_app, g
 
-from portal.domain import outbox
+from portal.domain.kernel import outbox
 
 log = logging.getLogger(__name__)
 

@@ -2,8 +2,11 @@
 gunicorn servers on free loopback ports."""
 from __future__ import annotations
 
+import atexit
 import contextlib
+import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,3 +37,71 @@ def serve(env: dict, workers: int = 2):
     """The portal under gunicorn on a free port; yields its base URL once it answers."""
     with gunicorn("portal:create_app()", env, workers) as base:
         yield base
+
+
+# -- data prepared once per test process ---------------------------------------------------------
+# A fault or cluster test starts from a migrated, loaded portal: the `flask` commands that make it
+# (migrate, load, rebuild, accounts; several seconds each) run once per process, and each test gets
+# a copy: of the folder (SQLite) or of the database (PostgreSQL, CREATE DATABASE … TEMPLATE).
+Steps = tuple[tuple[str, ...], ...]
+_folders: dict[tuple, Path] = {}
+_templates: dict[tuple, str] = {}
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
+
+
+def _kept_folder() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="portal-prepared-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+def _run(steps: Steps, env: dict, step_env: dict | None) -> None:
+    for args in steps:
+        flask({**env, **(step_env or {})}, *args)
+
+
+def prepared(data: Path, steps: Steps, step_env: dict | None = None, **extra: str) -> dict:
+    """environment(data, **extra), holding what the `steps` (flask commands, run with `step_env`
+    added) make, as if the test had run them in `data` itself."""
+    key = (steps, tuple(sorted((step_env or {}).items())), tuple(sorted(extra.items())))
+    source = _folders.get(key)
+    if source is None:
+        source = _kept_folder()
+        _run(steps, environment(source, **extra), step_env)
+        _folders[key] = source
+    shutil.copytree(source, data, dirs_exist_ok=True)
+    return environment(data, **extra)
+
+
+def prepared_database(name: str, steps: Steps, env: dict, cli_folder: Path | None = None,
+                      step_env: dict | None = None) -> None:
+    """PostgreSQL database `name` (on PG_SERVER), as the `steps` leave it when run with `env`'s
+    settings. With `cli_folder`, the folders of the node that ran them (instance, index,
+    uploads) are copied there too."""
+    import psycopg
+
+    settings = tuple(sorted((k, v) for k, v in env.items() if k in ("SEARCH_BACKEND", "FILE_STORAGE", "DEPLOYMENT")))
+    key = (steps, settings, tuple(sorted((step_env or {}).items())))
+    template = _templates.get(key)
+    if template is None:
+        template = f"portal_tpl_{os.getpid()}_{hashlib.sha1(repr(key).encode()).hexdigest()[:10]}"
+        folder = _kept_folder()
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{template}"')
+        atexit.register(_drop, template)
+        _run(steps, {**env, "DATABASE_URL": f"{PG_SERVER}/{template}", "INSTANCE_DIR": str(folder / "instance"),
+                     "SEARCH_INDEX_DIR": str(folder / "index"), "UPLOAD_DIR": str(folder / "uploads")}, step_env)
+        _templates[key] = template
+        _folders[("cli", template)] = folder
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    if cli_folder is not None:
+        shutil.copytree(_folders[("cli", template)], cli_folder, dirs_exist_ok=True)
+
+
+def _drop(database: str) -> None:
+    import psycopg
+    with contextlib.suppress(psycopg.Error), psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

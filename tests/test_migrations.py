@@ -31,7 +31,7 @@ def _app(tmp_path, **extra):
 def test_a_server_refuses_a_database_of_another_schema_revision(tmp_path):
     import pytest
 
-    from portal.domain.schema import SchemaMismatch
+    from portal.domain.kernel.schema import SchemaMismatch
     with pytest.raises(SchemaMismatch, match="chưa có lược đồ: chạy «flask --app portal db upgrade»"):
         _app(tmp_path)
     migrator = _app(tmp_path, SCHEMA_CHECK=False)

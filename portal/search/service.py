@@ -12,7 +12,7 @@ from flask import Flask, current_app, has_app_context, has_request_context, requ
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from portal.domain import changes
+from portal.domain.kernel import changes
 from portal.extensions import db
 from portal.search.core.protocol import Backend
 from portal.search.core.results import SearchRequest, SearchResults

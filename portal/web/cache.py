@@ -1,6 +1,6 @@
 """Rendered public pages kept per content generation, with ETag and 304 answers.
 
-A page is rendered once per change of content (the change sequence of domain/changes.py, shared
+A page is rendered once per change of content (the change sequence of domain/kernel/changes.py, shared
 by every process and node on the database), not once per request; browsers and proxies
 revalidate with If-None-Match and get 304, from whichever node answers. The cache is bounded in
 bytes (`PAGE_CACHE_BYTES`), and a page larger than `PAGE_CACHE_MAX_PAGE` is never kept.
@@ -20,8 +20,8 @@ from collections import OrderedDict
 from flask import Flask, Response, current_app, make_response, request, session
 from sqlalchemy.exc import OperationalError
 
-from portal.domain import changes
 from portal.domain.documents import schedule
+from portal.domain.kernel import changes
 from portal.web.errors import rollback_quietly
 
 _lock = threading.Lock()

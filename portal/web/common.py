@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import base64
 from datetime import date, datetime
+from functools import lru_cache
 
-from flask import abort, current_app, request, send_file, url_for
+from flask import Flask, abort, current_app, has_request_context, request, send_file, url_for
 from flask_login import current_user
 
 from portal import search as engine
-from portal.domain.actor import Actor
-from portal.domain.bounds import parse_int
 from portal.domain.honors import roll
-from portal.domain.models_base import VN, as_utc
-from portal.domain.vocab import DISTINCTIONS, DOCUMENT_TYPES, RECIPIENT_KINDS, strip_controls
+from portal.domain.kernel.actor import Actor
+from portal.domain.kernel.bounds import parse_int
+from portal.domain.kernel.models_base import VN, as_utc
+from portal.domain.kernel.vocab import DISTINCTIONS, DOCUMENT_TYPES, RECIPIENT_KINDS, strip_controls
 from portal.services import storage
 
 
@@ -20,6 +21,28 @@ def absolute(endpoint: str, **values) -> str:
     """An absolute link from SITE_URL alone (scheme, host and port), never from the request:
     a forged Host header must not reach a mail, a feed or an API answer."""
     return absolute_path(url_for(endpoint, **values))
+
+
+def remember_links(app: Flask, size: int = 8192) -> None:
+    """Templates call url_for() for the same links on every page (the layout's dozen, a list's
+    filters, each row's link): the answers are kept per app, keyed by the request's root and
+    blueprint and the link's endpoint and values. A link asked with `_external`, `_anchor` or
+    similar options, or with values that cannot be keys (lists), is built every time."""
+    build = app.url_for
+
+    @lru_cache(maxsize=size)
+    def kept(root: str, blueprint: str | None, endpoint: str, values: tuple) -> str:
+        return build(endpoint, **dict(values))
+
+    def link(endpoint: str, **values) -> str:
+        if not has_request_context() or any(key.startswith("_") for key in values):
+            return build(endpoint, **values)
+        try:
+            return kept(request.script_root, request.blueprint, endpoint, tuple(sorted(values.items())))
+        except TypeError:  # a value that is no key
+            return build(endpoint, **values)
+
+    app.jinja_env.globals["url_for"] = link
 
 
 def absolute_path(path: str) -> str:

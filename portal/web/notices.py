@@ -7,8 +7,8 @@ from __future__ import annotations
 from flask import current_app
 
 from portal import mail
-from portal.domain import outbox
 from portal.domain.accounts import User
+from portal.domain.kernel import outbox
 from portal.domain.units.dossiers import OFFICE, STEPS, Dossier
 from portal.extensions import db
 from portal.web.common import absolute

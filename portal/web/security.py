@@ -7,7 +7,7 @@ from flask import Flask, request
 from werkzeug.routing import IntegerConverter
 
 from portal.config import ConfigurationError
-from portal.domain.bounds import MAX_ID, parse_int
+from portal.domain.kernel.bounds import MAX_ID, parse_int
 
 
 class BoundedInt(IntegerConverter):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from portal.config import PROJECT_ROOT
-from portal.domain.models_base import VN
+from portal.domain.kernel.models_base import VN
 from tests.servers import ARTIFACTS, environment, flask, serve
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

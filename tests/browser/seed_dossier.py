@@ -6,8 +6,8 @@ from __future__ import annotations
 import io
 
 from portal import create_app
-from portal.domain.actor import Actor
 from portal.domain.campaigns.models import ReviewRound
+from portal.domain.kernel.actor import Actor
 from portal.domain.units import by_code, consultations, dossier_files, dossier_steps, dossiers
 from portal.extensions import db
 from portal.services import storage

@@ -21,6 +21,7 @@ import requests
 
 from bench.harness import free_port, gunicorn
 from portal.config import PROJECT_ROOT
+from tests.servers import prepared_database
 
 PG = "postgresql://postgres@127.0.0.1:5432"
 ADMIN, PASSWORD = "quantri@vks.test", "mật khẩu quản trị cụm máy"
@@ -144,17 +145,15 @@ def cluster(tmp_path, request):
     _need("nginx (apt-get install nginx-light)", bool(shutil.which("nginx") or Path("/usr/sbin/nginx").exists()))
     import psycopg
     name = f"portal_cluster_{os.getpid()}"
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
     env = {**os.environ, "DEPLOYMENT": "cluster", "DATABASE_URL": f"{PG}/{name}", "SECRET_KEY": "cluster-test",
            "FILE_STORAGE": "database", "TRUSTED_PROXIES": "127.0.0.1", "PYTHONPATH": str(PROJECT_ROOT),
            "SEARCH_BACKEND": request.param}
     env.pop("REDIS_URL", None)
     result = Cluster([], "", env, tmp_path)
-    result.flask("db", "upgrade")
-    result.flask("content", "load", "content")
-    result.flask("users", "create", ADMIN, "--role", "admin", PORTAL_PASSWORD=PASSWORD)
+    # As if the third node had run `db upgrade`, `content load content` and `users create`.
+    prepared_database(name, (("db", "upgrade"), ("content", "load", "content"),
+                             ("users", "create", ADMIN, "--role", "admin")), env,
+                      cli_folder=tmp_path / "node-c", step_env={"PORTAL_PASSWORD": PASSWORD})
     with ExitStack() as stack:
         for node in ("a", "b"):
             result.nodes.append(stack.enter_context(gunicorn("portal:create_app()", result.node_env(node), 2)))

@@ -100,9 +100,9 @@ def test_publish_with_an_original_then_retract_through_the_other_node(cluster):
 SCHEDULE = """
 from datetime import timedelta
 from portal import create_app
-from portal.domain import changes
+from portal.domain.kernel import changes
 from portal.domain.documents.models import Document
-from portal.domain.models_base import utcnow
+from portal.domain.kernel.models_base import utcnow
 from portal.extensions import db
 app = create_app()
 with app.app_context():

@@ -78,14 +78,10 @@ class Relay:
 def relayed(tmp_path):
     _need("PostgreSQL on 127.0.0.1:5432", _pg_up())
     name = f"portal_down_{os.getpid()}"
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
     relay = Relay(("127.0.0.1", 5432))
-    from tests.servers import environment, flask
+    from tests.servers import environment, prepared_database
     env = environment(tmp_path, DATABASE_URL=f"postgresql://postgres@127.0.0.1:{relay.port}/{name}")
-    flask(env, "db", "upgrade")
-    flask(env, "content", "load", "content")
+    prepared_database(name, (("db", "upgrade"), ("content", "load", "content")), env)
     yield relay, env
     relay.close()
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as connection:

@@ -2,7 +2,7 @@ import pytest
 
 from portal.config import DEFAULTS
 from portal.domain import accounts
-from portal.domain.actor import Actor
+from portal.domain.kernel.actor import Actor
 from portal.errors import ValidationFailed
 
 ACTOR = Actor("test")

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from portal.config import PROJECT_ROOT
-from tests.servers import environment, flask, serve
+from tests.servers import flask, prepared, serve
 
 pytestmark = pytest.mark.slow
 CATCH_UP_SECONDS = 5.0
@@ -73,10 +73,7 @@ def write_documents(folder: Path, start: int, number: int, word: str, body: str 
 
 @pytest.fixture
 def portal_data(tmp_path):
-    env = environment(tmp_path)
-    flask(env, "db", "upgrade")
-    flask(env, "content", "load", "content")
-    return tmp_path, env
+    return tmp_path, prepared(tmp_path, (("db", "upgrade"), ("content", "load", "content")))
 
 
 def kill_when(proc: subprocess.Popen, condition, limit: float = 120) -> None:
@@ -107,7 +104,7 @@ PUBLISH = textwrap.dedent("""
     import sys
     from portal import create_app
     from portal.domain.editorial import publishing
-    from portal.domain.actor import Actor
+    from portal.domain.kernel.actor import Actor
     from portal.domain.documents.models import Document
     from portal.extensions import db
     app = create_app()
@@ -202,7 +199,7 @@ WRITE_FAILS = textwrap.dedent("""
     from whoosh.writing import SegmentWriter
     from portal import create_app
     from portal.domain.editorial import publishing
-    from portal.domain.actor import Actor
+    from portal.domain.kernel.actor import Actor
     from portal.domain.documents.models import Document
     from portal.extensions import db
 

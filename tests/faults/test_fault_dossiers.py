@@ -23,7 +23,7 @@ NOMINEES = 3000
 PREPARE = textwrap.dedent("""
     import io, sys
     from portal import create_app
-    from portal.domain.actor import Actor
+    from portal.domain.kernel.actor import Actor
     from portal.domain.campaigns.models import ReviewRound
     from portal.domain.units import by_code, dossier_files, dossier_steps, dossiers
     from portal.extensions import db
@@ -51,7 +51,7 @@ DRAFT = textwrap.dedent("""
     import sys
     from pathlib import Path
     from portal import create_app
-    from portal.domain.actor import Actor
+    from portal.domain.kernel.actor import Actor
     from portal.domain.units import decision_drafts
     app = create_app()
     with app.app_context():

@@ -14,7 +14,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from contextlib import ExitStack
@@ -27,6 +26,7 @@ import requests
 from bench.harness import free_port, gunicorn
 from portal.config import PROJECT_ROOT
 from tests.cluster.conftest import PG, _need, _pg_up
+from tests.servers import prepared_database
 
 pytestmark = pytest.mark.slow
 HOST = "thiduakhenthuong.example.vn"  # the shipped configuration's server_name
@@ -247,9 +247,6 @@ def outage_cluster(tmp_path):
     _need("PostgreSQL on 127.0.0.1:5432", _pg_up())
     _need("nginx (apt-get install nginx-light)", bool(shutil.which("nginx") or Path("/usr/sbin/nginx").exists()))
     name = f"portal_outage_{os.getpid()}"
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
     proxy = Proxy(("127.0.0.1", 5432))
     env = {**os.environ, "DEPLOYMENT": "cluster", "SECRET_KEY": "outage-test", "FILE_STORAGE": "database",
            "SEARCH_BACKEND": "postgresql", "TRUSTED_PROXIES": "127.0.0.1", "PYTHONPATH": str(PROJECT_ROOT),
@@ -257,16 +254,9 @@ def outage_cluster(tmp_path):
     env.pop("REDIS_URL", None)
     env.pop("TRUSTED_HOSTS", None)
 
-    def flask(*args, folder="cli", **extra):
-        subprocess.run([sys.executable, "-m", "flask", "--app", "portal", *args], cwd=PROJECT_ROOT, check=True,
-                       capture_output=True, env={**env, "INSTANCE_DIR": str(tmp_path / folder / "instance"),
-                                                 "SEARCH_INDEX_DIR": str(tmp_path / folder / "index"), **extra})
-
-    flask("db", "upgrade")
-    flask("content", "load", "content")
-    flask("content", "load", "demo")
-    flask("search", "rebuild")
-    flask("users", "create", EDITOR, "--role", "editor", PORTAL_PASSWORD=PASSWORD)
+    prepared_database(name, (("db", "upgrade"), ("content", "load", "content"), ("content", "load", "demo"),
+                             ("search", "rebuild"), ("users", "create", EDITOR, "--role", "editor")),
+                      env, step_env={"PORTAL_PASSWORD": PASSWORD})
     with ExitStack() as stack:
         ports = []
         for node in ("a", "b"):

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.servers import environment, flask, serve
+from tests.servers import prepared, serve
 
 pytestmark = pytest.mark.slow
 PASSWORD = "một mật khẩu người duyệt dài"
@@ -48,11 +48,9 @@ class Client:
 
 @pytest.fixture
 def server(tmp_path):
-    env = environment(tmp_path)
-    flask(env, "db", "upgrade")
-    flask(env, "content", "load", "content")
-    for email in REVIEWERS:
-        flask({**env, "PORTAL_PASSWORD": PASSWORD}, "users", "create", email, "--role", "reviewer")
+    env = prepared(tmp_path, (("db", "upgrade"), ("content", "load", "content"),
+                              *(("users", "create", email, "--role", "reviewer") for email in REVIEWERS)),
+                   step_env={"PORTAL_PASSWORD": PASSWORD})
     with serve(env, workers=2) as base:
         yield base, tmp_path
 

@@ -7,11 +7,11 @@ import openpyxl
 import pytest
 from sqlalchemy.orm import Session as OrmSession
 
-from portal.domain.actor import Actor
 from portal.domain.documents.models import Document
 from portal.domain.editorial import publishing
 from portal.domain.honors import requests as honor_requests
 from portal.domain.honors.models import Award, HonorRequest
+from portal.domain.kernel.actor import Actor
 from portal.errors import InvalidTransition
 from portal.extensions import db
 from portal.search import service

@@ -177,7 +177,7 @@ def test_a_change_committed_after_a_later_one_is_not_skipped(app, client, write_
 
     from sqlalchemy.orm import Session
 
-    from portal.domain import changes
+    from portal.domain.kernel import changes
     from portal.search import service
 
     for number in (61, 62):

@@ -9,8 +9,8 @@ import threading
 
 from pypdf import PdfReader
 
-from portal.domain.actor import Actor
 from portal.domain.documents import register
+from portal.domain.kernel.actor import Actor
 from portal.extensions import db
 from tests.web.admin.conftest import as_role, users  # noqa: F401 (fixtures)
 from tests.web.test_dossiers import dossier_app, upload  # noqa: F401

@@ -9,8 +9,8 @@ import pytest
 import time_machine
 
 from portal.domain import accounts
-from portal.domain.actor import Actor
-from portal.domain.models_base import VN
+from portal.domain.kernel.actor import Actor
+from portal.domain.kernel.models_base import VN
 from portal.domain.units.dossiers import Dossier
 from portal.extensions import db
 from tests.honors_helpers import HEADER

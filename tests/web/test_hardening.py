@@ -274,7 +274,7 @@ def test_a_draft_whose_dossier_was_returned_cannot_be_published(dossier_app, as_
 def test_a_notice_is_queued_with_its_change_and_sent_by_the_command(dossier_app, inbox):  # noqa: F811
     from click.testing import CliRunner  # noqa: F401 (the command runs in this process)
 
-    from portal.domain.outbox import OutboxMessage
+    from portal.domain.kernel.outbox import OutboxMessage
     app, rounds = dossier_app
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=9, MAIL_OFFICE=["thuongtruc@vks.test"])  # nobody there
     unit = _unit(app, UNIT_EMAIL)
@@ -299,7 +299,7 @@ def test_a_hung_mail_server_delays_no_request(dossier_app):  # noqa: F811
     import threading
     import time
 
-    from portal.domain.outbox import OutboxMessage
+    from portal.domain.kernel.outbox import OutboxMessage
     app, rounds = dossier_app
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))

@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from tests.servers import environment, flask, serve
+from tests.servers import prepared, serve
 
 pytestmark = pytest.mark.slow  # two servers per test
 
@@ -51,9 +51,8 @@ def two_servers(tmp_path, request):
     if extra:
         import redis
         redis.Redis.from_url(extra["REDIS_URL"]).flushdb()
-    env = environment(tmp_path, **extra)
-    flask(env, "db", "upgrade")
-    flask({**env, "PORTAL_PASSWORD": PASSWORD}, "users", "create", EMAIL, "--role", "admin")
+    env = prepared(tmp_path, (("db", "upgrade"), ("users", "create", EMAIL, "--role", "admin")),
+                   step_env={"PORTAL_PASSWORD": PASSWORD}, **extra)
     with serve(env, workers=1) as first, serve(env, workers=1) as second:
         yield first, second
 

@@ -5,7 +5,7 @@ withdrawn with a reason rather than erased."""
 from datetime import date, timedelta
 
 from portal.domain.honors import records
-from portal.domain.models_base import today_vn
+from portal.domain.kernel.models_base import today_vn
 from portal.extensions import db
 from tests.web.admin.conftest import as_role, users  # noqa: F401 (fixtures)
 from tests.web.test_dossiers import dossier_app  # noqa: F401 (fixture)

@@ -279,6 +279,19 @@ def test_links_to_the_same_page_with_other_arguments_are_written_as_url_for_writ
         assert url_with(q=None) == url_for("public.search") == "/tim-kiem"
 
 
+def test_links_kept_by_templates_follow_where_the_portal_is_mounted(seeded, client):
+    """Templates keep the links they build; a portal served under a path (SCRIPT_NAME, behind a
+    proxy) must still link under that path, and the plain one at the root, whichever came first."""
+    mounted = client.get("/vinh-danh", base_url="http://localhost/thi-dua").get_data(as_text=True)
+    plain = client.get("/vinh-danh?nam=2022").get_data(as_text=True)
+    assert 'href="/thi-dua/van-ban"' in mounted and 'href="/thi-dua/static/css/site.css"' in mounted
+    assert 'href="/van-ban"' in plain and 'href="/thi-dua/' not in plain
+    with client.application.test_request_context("/"):
+        link = client.application.jinja_env.globals["url_for"]
+        assert link("public.honor_roll", _external=True).startswith("http")  # options are built each time
+        assert link("public.honor_roll", ten=["a", "b"]) == "/vinh-danh?ten=a&ten=b"  # no key: built each time
+
+
 @pytest.mark.parametrize(("slug", "day"), [("174-kh-ubnd-2022", "04/08/2022"), ("1033-vks-vp-2022", "09/08/2022")])
 def test_a_document_is_dated_in_vietnams_time(seeded, client, slug, day):
     # Seen: the plan was signed 04/08/2022; its page said "Đã đăng ngày 03/08/2022" (the UTC date).

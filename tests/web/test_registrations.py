@@ -10,8 +10,8 @@ import pytest
 import time_machine
 
 from portal.domain import accounts
-from portal.domain.actor import Actor
-from portal.domain.models_base import VN
+from portal.domain.kernel.actor import Actor
+from portal.domain.kernel.models_base import VN
 from portal.domain.units.registrations import Registration
 from portal.domain.units.registry import Unit
 from portal.extensions import db

@@ -6,9 +6,9 @@ from datetime import datetime
 import pytest
 
 from portal.domain import accounts, units
-from portal.domain.actor import Actor
 from portal.domain.campaigns.models import ReviewRound
-from portal.domain.models_base import VN
+from portal.domain.kernel.actor import Actor
+from portal.domain.kernel.models_base import VN
 from portal.extensions import db
 from tests.web.admin.conftest import PASSWORD, as_role, users  # noqa: F401 (fixtures)
 from tests.web.test_units import OTHER_EMAIL, UNIT_EMAIL, UnitSession

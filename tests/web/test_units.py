@@ -7,8 +7,8 @@ import re
 import pytest
 
 from portal.domain import accounts, units
-from portal.domain.actor import Actor
 from portal.domain.documents.models import by_slug
+from portal.domain.kernel.actor import Actor
 from portal.extensions import db
 from tests.web.admin.conftest import PASSWORD, Session, as_role, users  # noqa: F401 (fixtures)
 
@@ -117,7 +117,7 @@ def test_a_unit_finds_what_was_sent_to_it_and_its_receipt_is_recorded(unit_users
     shown = re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d", status.split("Viện kiểm sát nhân dân huyện Cao Lộc", 1)[1])[0]
     assert received[0][2] == shown
     with unit_users.app_context():
-        from portal.domain.models_base import VN, as_utc
+        from portal.domain.kernel.models_base import VN, as_utc
         from portal.domain.units.receipts import Receipt
         at = db.session.scalar(db.select(Receipt.at).where(Receipt.document_id == plan_id))
     assert received[0][2] == as_utc(at).astimezone(VN).strftime("%d/%m/%Y %H:%M")

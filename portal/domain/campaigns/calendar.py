@@ -11,8 +11,8 @@ import holidays
 from sqlalchemy import Boolean, Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.domain import frontmatter as fm
-from portal.domain.vocab import strip_controls
+from portal.domain.kernel import frontmatter as fm
+from portal.domain.kernel.vocab import strip_controls
 from portal.extensions import db
 
 MAX_SPAN = 3660  # days a count may walk (ten years): bounded whatever is asked

@@ -7,8 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.domain.models_base import created_column, updated_column
-from portal.domain.vocab import REVIEW_KINDS
+from portal.domain.kernel.models_base import created_column, updated_column
+from portal.domain.kernel.vocab import REVIEW_KINDS
 from portal.extensions import db
 
 

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
-from portal.domain import frontmatter as fm
 from portal.domain.campaigns.calendar import parse_days, save_days
 from portal.domain.campaigns.models import Campaign, ReviewRound, campaign_by_slug
 from portal.domain.content.specs import CampaignSpec, parse_campaign
@@ -17,7 +16,8 @@ from portal.domain.files.extract import inspect_original
 from portal.domain.files.storage import Storage
 from portal.domain.honors.places import name_key
 from portal.domain.honors.saving import check_honor, parse_areas, save_areas, save_honor
-from portal.domain.models_base import VN
+from portal.domain.kernel import frontmatter as fm
+from portal.domain.kernel.models_base import VN
 from portal.domain.units import by_code, parse_units, save_units, set_recipients, units_on
 from portal.errors import ValidationFailed
 from portal.extensions import db

@@ -5,9 +5,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from portal.domain import frontmatter as fm
 from portal.domain.editorial.specs import content_digest, symbol_value
-from portal.domain.vocab import REVIEW_KINDS
+from portal.domain.kernel import frontmatter as fm
+from portal.domain.kernel.vocab import REVIEW_KINDS
 
 CAMPAIGN_KEYS = {"kind", "slug", "name", "launched_by", "plan", "starts_on", "ends_on",
                  "review_rounds", "award_rules", "report_figures"}

@@ -8,7 +8,7 @@ from sqlalchemy import func
 
 from portal.domain.campaigns.models import Campaign
 from portal.domain.documents.models import Document, public_filter
-from portal.domain.vocab import DOCUMENT_TYPES
+from portal.domain.kernel.vocab import DOCUMENT_TYPES
 from portal.extensions import db
 
 

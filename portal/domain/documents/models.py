@@ -7,10 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, and_, false, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.domain import changes
 from portal.domain.campaigns.models import Campaign
-from portal.domain.models_base import as_utc, created_column, updated_column, utcnow
-from portal.domain.vocab import DOCUMENT_TYPES, RELATION_KINDS, SIGNING_AUTHORITIES, STATES
+from portal.domain.kernel import changes
+from portal.domain.kernel.models_base import as_utc, created_column, updated_column, utcnow
+from portal.domain.kernel.vocab import DOCUMENT_TYPES, RELATION_KINDS, SIGNING_AUTHORITIES, STATES
 from portal.extensions import db
 
 

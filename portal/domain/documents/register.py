@@ -12,9 +12,9 @@ from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, func, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.domain.actor import Actor
 from portal.domain.documents.models import Document
-from portal.domain.models_base import created_column
+from portal.domain.kernel.actor import Actor
+from portal.domain.kernel.models_base import created_column
 from portal.errors import ValidationFailed
 from portal.extensions import db
 
@@ -51,7 +51,7 @@ class RegisterEntry(db.Model):
 def issue_year(raw) -> int:
     """The year of a document's date as typed (ISO), this year when blank or not a date (the
     date itself is refused with its message by the form's checks)."""
-    from portal.domain.models_base import today_vn
+    from portal.domain.kernel.models_base import today_vn
     try:
         return date.fromisoformat(str(raw)).year if raw else today_vn().year
     except ValueError:

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.domain.models_base import created_column
-from portal.domain.vocab import strip_controls
+from portal.domain.kernel.models_base import created_column
+from portal.domain.kernel.vocab import strip_controls
 from portal.errors import NotFound
 from portal.extensions import db
 

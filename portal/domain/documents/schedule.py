@@ -14,9 +14,9 @@ from sqlalchemy import DateTime, Integer, func, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from portal.domain import changes
 from portal.domain.documents.models import Document
-from portal.domain.models_base import as_utc, utcnow
+from portal.domain.kernel import changes
+from portal.domain.kernel.models_base import as_utc, utcnow
 from portal.extensions import db
 
 

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from portal.domain.vocab import DOCUMENT_TYPES
+from portal.domain.kernel.vocab import DOCUMENT_TYPES
 from portal.errors import ValidationFailed
 from portal.vietnamese.folding import slug, transliterate
 

@@ -6,9 +6,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.domain.models_base import created_column
-from portal.domain.steps import Step, StepTable
-from portal.domain.vocab import STATES, strip_controls
+from portal.domain.kernel.models_base import created_column
+from portal.domain.kernel.steps import Step, StepTable
+from portal.domain.kernel.vocab import STATES, strip_controls
 from portal.extensions import db
 
 Transition = Step

@@ -7,10 +7,6 @@ from pathlib import Path
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.domain import audit
-from portal.domain import frontmatter as fm
-from portal.domain.actor import Actor
-from portal.domain.bounds import parse_int
 from portal.domain.campaigns.models import campaign_by_slug
 from portal.domain.documents.markdown import render
 from portal.domain.documents.models import Document, DocumentAlias, Relation
@@ -19,8 +15,12 @@ from portal.domain.documents.workflow import record
 from portal.domain.editorial.specs import DocumentSpec, parse_document
 from portal.domain.honors.models import decision_for
 from portal.domain.honors.saving import HONOR_KEYS, save_decision
-from portal.domain.models_base import VN, as_utc
-from portal.domain.vocab import SIGNING_AUTHORITIES, strip_controls
+from portal.domain.kernel import audit
+from portal.domain.kernel import frontmatter as fm
+from portal.domain.kernel.actor import Actor
+from portal.domain.kernel.bounds import parse_int
+from portal.domain.kernel.models_base import VN, as_utc
+from portal.domain.kernel.vocab import SIGNING_AUTHORITIES, strip_controls
 from portal.errors import PortalError, ValidationFailed
 from portal.extensions import db
 

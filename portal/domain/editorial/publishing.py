@@ -4,16 +4,16 @@ from __future__ import annotations
 from blinker import Namespace
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.domain import audit
-from portal.domain.actor import Actor
 from portal.domain.campaigns.models import Campaign
 from portal.domain.documents import workflow
 from portal.domain.documents.models import Document, DocumentAlias, Relation, resolve
 from portal.domain.documents.revisions import DocumentRevision
 from portal.domain.files.storage import Storage
 from portal.domain.honors.models import decision_for
-from portal.domain.models_base import utcnow
-from portal.domain.vocab import RELATION_KINDS, strip_controls
+from portal.domain.kernel import audit
+from portal.domain.kernel.actor import Actor
+from portal.domain.kernel.models_base import utcnow
+from portal.domain.kernel.vocab import RELATION_KINDS, strip_controls
 from portal.errors import Forbidden, InvalidTransition, PortalError, ValidationFailed
 from portal.extensions import db
 

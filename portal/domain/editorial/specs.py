@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from portal.domain import frontmatter as fm
 from portal.domain.documents.markdown import problems as markdown_problems
 from portal.domain.documents.symbols import parse_symbol, slug_for
 from portal.domain.files.storage import MIME_BY_EXT, sniff
 from portal.domain.honors.saving import HONOR_KEYS, HonorSpec, parse_honor
-from portal.domain.vocab import DOCUMENT_TYPES, RELATION_KINDS, SIGNING_AUTHORITIES, STATES
+from portal.domain.kernel import frontmatter as fm
+from portal.domain.kernel.vocab import DOCUMENT_TYPES, RELATION_KINDS, SIGNING_AUTHORITIES, STATES
 from portal.errors import ValidationFailed
 
 DOC_KEYS = HONOR_KEYS | {"demo", "symbol", "type", "issuer", "issuer_parent", "place", "issued_on", "subject", "signer",

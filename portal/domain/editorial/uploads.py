@@ -10,9 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from portal.domain import audit
-from portal.domain import frontmatter as fm
-from portal.domain.actor import Actor
 from portal.domain.documents import workflow
 from portal.domain.documents.models import Attachment, Document
 from portal.domain.files.extract import inspect_original
@@ -20,6 +17,9 @@ from portal.domain.files.storage import STAGING, Storage, clean_filename
 from portal.domain.honors.award_lists import AwardList, parse_list
 from portal.domain.honors.models import decision_for
 from portal.domain.honors.saving import HonorSpec, check_honor, save_honor
+from portal.domain.kernel import audit
+from portal.domain.kernel import frontmatter as fm
+from portal.domain.kernel.actor import Actor
 from portal.errors import NotFound, ValidationFailed
 from portal.extensions import db
 

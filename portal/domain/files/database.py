@@ -16,7 +16,7 @@ from sqlalchemy import DateTime, ForeignKeyConstraint, Integer, LargeBinary, Str
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.domain.files.storage import FILES, FileMissing, Storage, Stored, check_name
-from portal.domain.models_base import as_utc, utcnow
+from portal.domain.kernel.models_base import as_utc, utcnow
 from portal.extensions import db
 
 CHUNK_BYTES = 1 << 20

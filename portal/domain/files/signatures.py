@@ -76,7 +76,7 @@ def _signed_at(status) -> str | None:
     moment: datetime | None = status.signer_reported_dt
     if moment is None:
         return None
-    from portal.domain.models_base import VN
+    from portal.domain.kernel.models_base import VN
     return moment.astimezone(VN).isoformat()
 
 

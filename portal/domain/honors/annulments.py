@@ -8,13 +8,13 @@ from datetime import date, datetime
 from sqlalchemy import Date, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.domain import audit
-from portal.domain.actor import Actor
-from portal.domain.bounds import check_date
 from portal.domain.documents.symbols import parse_symbol
 from portal.domain.honors.models import Award, HonorDecision
-from portal.domain.models_base import created_column, today_vn, utcnow
-from portal.domain.vocab import strip_controls
+from portal.domain.kernel import audit
+from portal.domain.kernel.actor import Actor
+from portal.domain.kernel.bounds import check_date
+from portal.domain.kernel.models_base import created_column, today_vn, utcnow
+from portal.domain.kernel.vocab import strip_controls
 from portal.errors import ValidationFailed
 from portal.extensions import db
 

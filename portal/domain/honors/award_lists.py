@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from portal.domain.bounds import is_number, parse_int
-from portal.domain.vocab import RECIPIENT_KINDS, strip_controls
+from portal.domain.kernel.bounds import is_number, parse_int
+from portal.domain.kernel.vocab import RECIPIENT_KINDS, strip_controls
 from portal.vietnamese.folding import fold
 
 # Column name (folded) -> field. Matching ignores case and diacritics.

@@ -21,7 +21,7 @@ from sqlalchemy import JSON, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.config import PROJECT_ROOT
-from portal.domain.models_base import utcnow
+from portal.domain.kernel.models_base import utcnow
 from portal.errors import ValidationFailed
 from portal.extensions import db
 

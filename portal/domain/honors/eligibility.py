@@ -17,7 +17,7 @@ from portal.config import PROJECT_ROOT
 from portal.domain.documents.models import Document, public_filter
 from portal.domain.honors import matters
 from portal.domain.honors.models import Award, AwardPrivate, HonorDecision
-from portal.domain.vocab import DISTINCTIONS
+from portal.domain.kernel.vocab import DISTINCTIONS
 from portal.errors import ValidationFailed
 from portal.extensions import db
 

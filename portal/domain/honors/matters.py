@@ -11,11 +11,11 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.domain import audit
-from portal.domain.actor import Actor
 from portal.domain.honors.records import Recipient, RecipientIdentity
-from portal.domain.models_base import created_column, today_vn, utcnow
-from portal.domain.vocab import Term, Vocabulary
+from portal.domain.kernel import audit
+from portal.domain.kernel.actor import Actor
+from portal.domain.kernel.models_base import created_column, today_vn, utcnow
+from portal.domain.kernel.vocab import Term, Vocabulary
 from portal.errors import ValidationFailed
 from portal.extensions import db
 

@@ -8,13 +8,13 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.domain import changes
 from portal.domain.campaigns.models import Campaign, ReviewRound
 from portal.domain.documents.models import Document
 from portal.domain.honors.places import Area
-from portal.domain.models_base import created_column, updated_column
-from portal.domain.rows import RecipientPrivate, RecipientRow
-from portal.domain.vocab import AWARD_LEVELS, DISTINCTIONS, PUBLICATION
+from portal.domain.kernel import changes
+from portal.domain.kernel.models_base import created_column, updated_column
+from portal.domain.kernel.rows import RecipientPrivate, RecipientRow
+from portal.domain.kernel.vocab import AWARD_LEVELS, DISTINCTIONS, PUBLICATION
 from portal.extensions import db
 from portal.vietnamese.folding import fold
 

@@ -21,8 +21,8 @@ from typing import NamedTuple
 
 from sqlalchemy import or_
 
-from portal.domain import changes
 from portal.domain.honors.models import Award, AwardWord, HonorDecision
+from portal.domain.kernel import changes
 from portal.extensions import db
 from portal.vietnamese.folding import fold
 

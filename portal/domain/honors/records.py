@@ -11,10 +11,10 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.domain import audit
-from portal.domain.actor import Actor
 from portal.domain.honors.models import Award, HonorDecision
-from portal.domain.models_base import created_column, utcnow
+from portal.domain.kernel import audit
+from portal.domain.kernel.actor import Actor
+from portal.domain.kernel.models_base import created_column, utcnow
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.vietnamese.folding import fold

@@ -1,11 +1,11 @@
 """The queue of correction and removal requests on the honor roll, handled by webmasters."""
 from __future__ import annotations
 
-from portal.domain import audit
-from portal.domain.actor import Actor
 from portal.domain.honors.models import HonorRequest
-from portal.domain.models_base import utcnow
-from portal.domain.vocab import PUBLICATION, strip_controls
+from portal.domain.kernel import audit
+from portal.domain.kernel.actor import Actor
+from portal.domain.kernel.models_base import utcnow
+from portal.domain.kernel.vocab import PUBLICATION, strip_controls
 from portal.errors import InvalidTransition, NotFound, ValidationFailed
 from portal.extensions import db
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 from flask import g, has_app_context
 from sqlalchemy import func
 
-from portal.domain import changes
 from portal.domain.campaigns.models import Campaign, ReviewRound
 from portal.domain.documents.listing import Page
 from portal.domain.documents.models import SETTINGS, Document, public_filter
@@ -15,7 +14,8 @@ from portal.domain.honors import names
 from portal.domain.honors.models import Award, HonorDecision
 from portal.domain.honors.names import LISTED
 from portal.domain.honors.places import Area
-from portal.domain.vocab import DISTINCTIONS, RECIPIENT_KINDS
+from portal.domain.kernel import changes
+from portal.domain.kernel.vocab import DISTINCTIONS, RECIPIENT_KINDS
 from portal.extensions import db
 from portal.vietnamese.folding import fold
 

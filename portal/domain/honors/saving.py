@@ -5,13 +5,13 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from portal.domain import frontmatter as fm
 from portal.domain.campaigns.models import format_money
 from portal.domain.honors import records
 from portal.domain.honors.award_lists import AwardList, parse_list
 from portal.domain.honors.models import Award, AwardPrivate, HonorDecision
 from portal.domain.honors.places import Area, find_area, name_key
-from portal.domain.vocab import AWARD_LEVELS, DISTINCTIONS
+from portal.domain.kernel import frontmatter as fm
+from portal.domain.kernel.vocab import AWARD_LEVELS, DISTINCTIONS
 from portal.extensions import db
 from portal.vietnamese.collation import sort_key
 from portal.vietnamese.folding import fold

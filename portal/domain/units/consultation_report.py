@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
-from portal.domain.models_base import today_vn
+from portal.domain.kernel.models_base import today_vn
 from portal.domain.units.consultations import (
     Consultation,
     ConsultationComment,

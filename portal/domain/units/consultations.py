@@ -16,14 +16,14 @@ from pathlib import Path
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.domain import audit
-from portal.domain.actor import Actor
-from portal.domain.bounds import check_date, years_from
 from portal.domain.campaigns.calendar import add_working_days, working_days_between
-from portal.domain.models_base import created_column, today_vn, utcnow
-from portal.domain.rows import ListedRecipient
+from portal.domain.kernel import audit
+from portal.domain.kernel.actor import Actor
+from portal.domain.kernel.bounds import check_date, years_from
+from portal.domain.kernel.models_base import created_column, today_vn, utcnow
+from portal.domain.kernel.rows import ListedRecipient
+from portal.domain.kernel.vocab import DISTINCTIONS, strip_controls
 from portal.domain.units.dossiers import OFFICE, STEPS, Dossier, clean, commit, note_step
-from portal.domain.vocab import DISTINCTIONS, strip_controls
 from portal.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from portal.extensions import db
 from portal.vietnamese.folding import slug

@@ -11,17 +11,17 @@ from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.domain import audit
-from portal.domain.actor import Actor
 from portal.domain.documents import workflow
 from portal.domain.documents.models import Document
 from portal.domain.editorial.publishing import publishing
 from portal.domain.honors.award_lists import AwardList, AwardRow
 from portal.domain.honors.models import decision_for  # noqa: F401 (the web layer reads the drafted list)
 from portal.domain.honors.saving import HonorSpec, save_honor
+from portal.domain.kernel import audit
+from portal.domain.kernel.actor import Actor
+from portal.domain.kernel.vocab import AWARD_LEVELS, CONFERRED_BY, DISTINCTIONS
 from portal.domain.units.dossiers import STEPS, Dossier, by_status, note_step
 from portal.domain.units.proposals import draft_numbered, proposal_of
-from portal.domain.vocab import AWARD_LEVELS, CONFERRED_BY, DISTINCTIONS
 from portal.errors import InvalidTransition, ValidationFailed
 from portal.extensions import db
 

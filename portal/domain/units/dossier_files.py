@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO
 
-from portal.domain import audit
-from portal.domain import frontmatter as fm
-from portal.domain.actor import Actor
 from portal.domain.editorial.uploads import LIST_TYPES, _extension, committed_or_removed
 from portal.domain.files.storage import Storage
 from portal.domain.honors.award_lists import parse_list
 from portal.domain.honors.saving import HonorSpec, check_honor
+from portal.domain.kernel import audit
+from portal.domain.kernel import frontmatter as fm
+from portal.domain.kernel.actor import Actor
 from portal.domain.units.dossiers import (
     FILE_ROLES,
     LIST_ROLE,

@@ -2,9 +2,9 @@
 what a step needs, and every step recorded with actor and time."""
 from __future__ import annotations
 
-from portal.domain import audit
-from portal.domain.actor import Actor
-from portal.domain.models_base import today_vn, utcnow
+from portal.domain.kernel import audit
+from portal.domain.kernel.actor import Actor
+from portal.domain.kernel.models_base import today_vn, utcnow
 from portal.domain.units.decision_drafts import withdraw_from_draft
 from portal.domain.units.dossiers import (
     FILE_ROLES,

@@ -12,15 +12,15 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.domain import audit
-from portal.domain.actor import Actor
 from portal.domain.campaigns.models import ReviewRound
 from portal.domain.documents.models import Attachment, Document
-from portal.domain.models_base import VN, as_utc, created_column, updated_column
-from portal.domain.rows import RecipientPrivate, RecipientRow
-from portal.domain.steps import Step, StepTable
+from portal.domain.kernel import audit
+from portal.domain.kernel.actor import Actor
+from portal.domain.kernel.models_base import VN, as_utc, created_column, updated_column
+from portal.domain.kernel.rows import RecipientPrivate, RecipientRow
+from portal.domain.kernel.steps import Step, StepTable
+from portal.domain.kernel.vocab import DISTINCTIONS, strip_controls
 from portal.domain.units.registry import Unit
-from portal.domain.vocab import DISTINCTIONS, strip_controls
 from portal.errors import InvalidTransition, NotFound, ValidationFailed
 from portal.extensions import db
 

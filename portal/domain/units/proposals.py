@@ -9,13 +9,13 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.domain import audit
-from portal.domain.actor import Actor
 from portal.domain.documents import register
 from portal.domain.documents.models import Document
 from portal.domain.editorial.editing import create_document
+from portal.domain.kernel import audit
+from portal.domain.kernel.actor import Actor
+from portal.domain.kernel.vocab import CONFERRED_BY, DISTINCTIONS, RECIPIENT_KINDS
 from portal.domain.units.dossiers import Dossier, note_step
-from portal.domain.vocab import CONFERRED_BY, DISTINCTIONS, RECIPIENT_KINDS
 from portal.errors import ValidationFailed
 from portal.extensions import db
 

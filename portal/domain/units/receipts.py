@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain.documents.models import Document, public_filter
-from portal.domain.models_base import created_column
+from portal.domain.kernel.models_base import created_column
 from portal.domain.units.registry import Unit
 from portal.extensions import db
 

@@ -14,15 +14,15 @@ from typing import BinaryIO
 from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.domain import audit
-from portal.domain.actor import Actor
-from portal.domain.bounds import parse_int
 from portal.domain.editorial.uploads import LIST_TYPES, _extension
 from portal.domain.files.storage import Storage
 from portal.domain.honors.award_lists import parse_list
-from portal.domain.models_base import VN, as_utc, created_column, today_vn, utcnow
+from portal.domain.kernel import audit
+from portal.domain.kernel.actor import Actor
+from portal.domain.kernel.bounds import parse_int
+from portal.domain.kernel.models_base import VN, as_utc, created_column, today_vn, utcnow
+from portal.domain.kernel.vocab import DISTINCTIONS, RECIPIENT_KINDS, strip_controls
 from portal.domain.units.registry import Unit, units_on
-from portal.domain.vocab import DISTINCTIONS, RECIPIENT_KINDS, strip_controls
 from portal.errors import NotFound, ValidationFailed
 from portal.extensions import db
 from portal.vietnamese.folding import fold

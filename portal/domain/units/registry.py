@@ -10,8 +10,8 @@ from datetime import date
 from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.domain import frontmatter as fm
-from portal.domain.vocab import strip_controls
+from portal.domain.kernel import frontmatter as fm
+from portal.domain.kernel.vocab import strip_controls
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.vietnamese.folding import fold

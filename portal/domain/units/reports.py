@@ -12,15 +12,15 @@ from typing import BinaryIO
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.domain import audit
-from portal.domain.actor import Actor
-from portal.domain.bounds import check_date
 from portal.domain.campaigns.models import ReviewRound
 from portal.domain.editorial.uploads import committed_or_removed
 from portal.domain.files.storage import Storage, clean_filename
-from portal.domain.models_base import VN, as_utc, created_column, utcnow
+from portal.domain.kernel import audit
+from portal.domain.kernel.actor import Actor
+from portal.domain.kernel.bounds import check_date
+from portal.domain.kernel.models_base import VN, as_utc, created_column, utcnow
+from portal.domain.kernel.vocab import strip_controls
 from portal.domain.units.registry import Unit, units_on
-from portal.domain.vocab import strip_controls
 from portal.errors import ValidationFailed
 from portal.extensions import db
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from portal.domain.documents.models import Document, public_filter
 from portal.domain.honors.models import Award, HonorDecision
+from portal.domain.kernel.vocab import DISTINCTIONS
 from portal.domain.units.dossiers import Dossier, Nominee
-from portal.domain.vocab import DISTINCTIONS
 from portal.extensions import db
 from portal.vietnamese.folding import fold
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from portal.domain.models_base import today_vn
+from portal.domain.kernel.models_base import today_vn
 from portal.domain.units import registrations
 from portal.domain.units.consultations import Consultation, open_comment_count
 from portal.domain.units.decision_drafts import waiting_for_decision

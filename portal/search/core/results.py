@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from portal.domain.campaigns.models import Campaign
-from portal.domain.vocab import DOCUMENT_TYPES
+from portal.domain.kernel.vocab import DOCUMENT_TYPES
 from portal.extensions import db
 from portal.search.core import query as qb
 from portal.search.core.counting import FACETS, matching

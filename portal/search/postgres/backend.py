@@ -11,8 +11,8 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from portal.domain import changes
 from portal.domain.documents.models import Document, public_filter
+from portal.domain.kernel import changes
 from portal.extensions import db
 from portal.search.core.cache import Recent
 from portal.search.core.results import SearchRequest, SearchResults, run_on

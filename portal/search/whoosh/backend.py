@@ -1,7 +1,7 @@
 """The Whoosh backend's lifecycle (`WHOOSH`; this process's state of it is state.STATE).
 
 The index is derived data outside the database. It records the last change it applied
-(domain/changes.py) and replays the changes after it: after a local commit, before a search,
+(domain/kernel/changes.py) and replays the changes after it: after a local commit, before a search,
 and in the background when any request sees it is behind. A crash anywhere (mid-load,
 mid-publish, mid-rebuild) therefore heals by itself at the next request; a failed write releases
 its locks and is retried later, and a missing index is rebuilt in the background while search
@@ -18,7 +18,7 @@ from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from portal.domain import changes
+from portal.domain.kernel import changes
 from portal.errors import Unavailable
 from portal.extensions import db
 from portal.search.core.results import SearchRequest, SearchResults, run_on

@@ -10,7 +10,7 @@ from flask_login import LoginManager, current_user
 from portal.domain import accounts
 from portal.domain.documents.workflow import TRANSITIONS
 from portal.domain.files.extract import STATUS_LABELS
-from portal.domain.vocab import RECIPIENT_KINDS, STATES
+from portal.domain.kernel.vocab import RECIPIENT_KINDS, STATES
 from portal.web.common import vn_datetime
 
 bp = Blueprint("admin", __name__, url_prefix="/quan-tri")

@@ -6,8 +6,9 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from portal.domain import accounts, audit
-from portal.domain.actor import Actor
+from portal.domain import accounts
+from portal.domain.kernel import audit
+from portal.domain.kernel.actor import Actor
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.web.admin import bp

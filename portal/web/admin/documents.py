@@ -13,9 +13,9 @@ from portal.domain.documents.symbols import symbol_key
 from portal.domain.editorial import editing, publishing
 from portal.domain.honors.models import decision_for
 from portal.domain.honors.requests import open_count
-from portal.domain.models_base import today_vn
+from portal.domain.kernel.models_base import today_vn
+from portal.domain.kernel.vocab import AWARD_LEVELS, DISTINCTIONS, DOCUMENT_TYPES, RELATION_KINDS, STATES
 from portal.domain.units import waiting
-from portal.domain.vocab import AWARD_LEVELS, DISTINCTIONS, DOCUMENT_TYPES, RELATION_KINDS, STATES
 from portal.errors import InvalidTransition, NotFound, ValidationFailed
 from portal.extensions import db
 from portal.web import notices

@@ -7,10 +7,10 @@ from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
-from portal.domain.bounds import parse_date, parse_ids, parse_int
 from portal.domain.documents.models import Document
+from portal.domain.kernel.bounds import parse_date, parse_ids, parse_int
+from portal.domain.kernel.vocab import AWARD_LEVELS, SIGNING_AUTHORITIES
 from portal.domain.units import consultation_report, consultations, decision_drafts, dossier_steps, dossiers
-from portal.domain.vocab import AWARD_LEVELS, SIGNING_AUTHORITIES
 from portal.errors import NotFound, ValidationFailed
 from portal.extensions import db
 from portal.web import notices
@@ -200,8 +200,8 @@ def _draft_page(waiting, form: dict, errors: list[str], status: int = 200):
     # President's decision), or the office's own name at level «Cơ quan, đơn vị».
     form = {"issuer_parent": defaults.get("issuer_parent", ""), "place": defaults.get("place", ""),
             **{k: v for k, v in form.items() if v}}
+    from portal.domain.kernel.vocab import CONFERRED_BY
     from portal.domain.units.proposals import proposal_of
-    from portal.domain.vocab import CONFERRED_BY
     return render_template("admin/decision_draft.html", waiting=waiting, form=form, errors=errors,
                            proposals={d.id: proposal_of(d) for d in waiting},
                            higher={d.id: CONFERRED_BY.get(d.distinction, ("", ""))[0] for d in waiting},

@@ -6,13 +6,13 @@ from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
-from portal.domain.bounds import parse_date, parse_int
 from portal.domain.documents import register
 from portal.domain.honors import annulments
 from portal.domain.honors import certificates as certs
 from portal.domain.honors.models import Award, decision_for, grouped_code
-from portal.domain.models_base import today_vn
-from portal.domain.vocab import DISTINCTIONS
+from portal.domain.kernel.bounds import parse_date, parse_int
+from portal.domain.kernel.models_base import today_vn
+from portal.domain.kernel.vocab import DISTINCTIONS
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.web import certificates
@@ -153,8 +153,8 @@ def decision_register_csv():
 def eligibility_lookup():
     """The office's lookup: a person's awards by year and whether they may be nominated."""
     from portal.domain.honors import eligibility
+    from portal.domain.kernel.vocab import EMULATION_TITLES
     from portal.domain.units import registrations
-    from portal.domain.vocab import EMULATION_TITLES
     form = {key: request.args.get(key, "").strip() for key in ("so-dinh-danh", "danh-hieu", "nam")}
     result, held, errors = None, [], []
     if form["so-dinh-danh"]:

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from portal.domain import accounts, audit
-from portal.domain.bounds import parse_int
+from portal.domain import accounts
 from portal.domain.honors import requests as honor_requests
-from portal.domain.vocab import PUBLICATION
+from portal.domain.kernel import audit
+from portal.domain.kernel.bounds import parse_int
+from portal.domain.kernel.vocab import PUBLICATION
 from portal.errors import ValidationFailed
 from portal.web.admin import bp, role_required
 from portal.web.common import actor

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.domain import audit, units
-from portal.domain.bounds import parse_ids
+from portal.domain import units
 from portal.domain.honors import exports
+from portal.domain.kernel import audit
+from portal.domain.kernel.bounds import parse_ids
 from portal.domain.units.registry import update_unit
 from portal.errors import ValidationFailed
 from portal.extensions import db

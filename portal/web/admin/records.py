@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from portal.domain.bounds import parse_int
 from portal.domain.honors import matters, records
+from portal.domain.kernel.bounds import parse_int
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.vietnamese.folding import fold

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import current_app, render_template, request
 
-from portal.domain.models_base import today_vn
+from portal.domain.kernel.models_base import today_vn
+from portal.domain.kernel.vocab import DISTINCTIONS
 from portal.domain.units import registrations
-from portal.domain.vocab import DISTINCTIONS
 from portal.web.admin import bp
 from portal.web.common import vn_datetime
 

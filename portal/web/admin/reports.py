@@ -6,8 +6,8 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from portal.domain.bounds import parse_date
 from portal.domain.campaigns.models import Campaign, ReviewRound
+from portal.domain.kernel.bounds import parse_date
 from portal.domain.units import reports
 from portal.errors import ValidationFailed
 from portal.extensions import db

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask, jsonify, request
 
 from portal import search as engine
-from portal.domain.bounds import parse_int
 from portal.domain.honors import roll as roll
+from portal.domain.kernel.bounds import parse_int
 from portal.errors import ValidationFailed
 from portal.web.common import absolute, absolute_path, filter_from_args, request_from_args
 

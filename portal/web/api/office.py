@@ -27,7 +27,7 @@ def _office_only():
 
 
 def _time(value) -> str | None:
-    from portal.domain.models_base import as_utc
+    from portal.domain.kernel.models_base import as_utc
     return as_utc(value).isoformat() if value else None
 
 

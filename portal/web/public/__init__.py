@@ -9,8 +9,8 @@ from flask import Blueprint, Flask, g, request, url_for
 from markupsafe import escape
 
 from portal.domain.campaigns.models import format_money
-from portal.domain.models_base import as_utc
-from portal.domain.vocab import strip_controls
+from portal.domain.kernel.models_base import as_utc
+from portal.domain.kernel.vocab import strip_controls
 from portal.web.common import vn_date
 
 bp = Blueprint("public", __name__)
@@ -25,7 +25,7 @@ def iso_vn_datetime(value: str | None) -> str:
     """A stored ISO instant (with its offset) as dd/mm/yyyy HH:MM in Vietnam time."""
     from datetime import datetime
 
-    from portal.domain.models_base import VN
+    from portal.domain.kernel.models_base import VN
     try:
         return datetime.fromisoformat(value).astimezone(VN).strftime("%d/%m/%Y %H:%M") if value else ""
     except (TypeError, ValueError):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from portal.domain.bounds import parse_int
-from portal.domain.models_base import today_vn
+from portal.domain.kernel.bounds import parse_int
+from portal.domain.kernel.models_base import today_vn
 from portal.domain.units import consultation_report, consultations
 from portal.errors import InvalidTransition, ValidationFailed
 from portal.web import notices

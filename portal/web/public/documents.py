@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, send_file, url_for
 
-from portal.domain.bounds import parse_int
 from portal.domain.campaigns.models import all_campaigns
 from portal.domain.documents import models as docs
 from portal.domain.documents.docx import build_docx
 from portal.domain.documents.listing import DocumentFilter, facets, latest, list_documents
 from portal.domain.documents.markdown import link_symbols
 from portal.domain.documents.symbols import symbol_key
-from portal.domain.vocab import DOCUMENT_TYPES
+from portal.domain.kernel.bounds import parse_int
+from portal.domain.kernel.vocab import DOCUMENT_TYPES
 from portal.web.cache import cached
 from portal.web.common import send_attachment
 from portal.web.public import bp

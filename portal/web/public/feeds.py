@@ -7,7 +7,7 @@ from portal.domain.campaigns.models import all_campaigns
 from portal.domain.documents.listing import latest
 from portal.domain.documents.models import Document, public_filter
 from portal.domain.honors.models import HonorDecision
-from portal.domain.models_base import as_utc
+from portal.domain.kernel.models_base import as_utc
 from portal.domain.units.consultations import all_consultations
 from portal.extensions import db
 from portal.web.cache import cached

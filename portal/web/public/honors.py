@@ -7,7 +7,7 @@ from portal.domain.documents import models as docs
 from portal.domain.honors import exports
 from portal.domain.honors import roll as roll
 from portal.domain.honors.models import HonorRequest, decision_for
-from portal.domain.vocab import DISTINCTIONS, strip_controls
+from portal.domain.kernel.vocab import DISTINCTIONS, strip_controls
 from portal.extensions import db
 from portal.web.cache import cached
 from portal.web.common import filter_from_args

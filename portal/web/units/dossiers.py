@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from portal.domain.campaigns.models import ReviewRound
+from portal.domain.kernel.vocab import DISTINCTIONS
 from portal.domain.units import dossier_files, dossier_steps, dossiers, reports
-from portal.domain.vocab import DISTINCTIONS
 from portal.errors import NotFound, ValidationFailed
 from portal.extensions import db
 from portal.services import storage

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
+from portal.domain.kernel.vocab import DISTINCTIONS
 from portal.domain.units import registrations
-from portal.domain.vocab import DISTINCTIONS
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.services import storage

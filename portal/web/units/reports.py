@@ -6,7 +6,7 @@ from datetime import datetime
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from portal.domain.campaigns.models import ReviewRound
-from portal.domain.models_base import VN
+from portal.domain.kernel.models_base import VN
 from portal.domain.units import reports
 from portal.errors import ValidationFailed
 from portal.extensions import db

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from portal.domain import accounts
-from portal.domain.actor import Actor
+from portal.domain.kernel.actor import Actor
 
 PASSWORD = "mật khẩu đủ dài 2024"
 EMAILS = {"admin": "quantri@vks.test", "reviewer": "duyet@vks.test", "editor": "bientap@vks.test"}

@@ -1,5 +1,5 @@
-from portal.domain import audit
 from portal.domain.accounts import by_email
+from portal.domain.kernel import audit
 from portal.extensions import db
 
 from .conftest import EMAILS, PASSWORD, Session

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from werkzeug.test import EnvironBuilder
 
-from portal.domain.audit import AuditEntry
 from portal.domain.documents.models import Attachment
 from portal.domain.honors.models import Award, AwardPrivate
+from portal.domain.kernel.audit import AuditEntry
 from portal.extensions import db
 from tests.pdfs import blank_pdf
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import DateTime, String, Text, event, or_, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from portal.domain.models_base import created_column, utcnow
+from portal.domain.kernel.models_base import created_column, utcnow
 from portal.extensions import db
 
 MAX_ATTEMPTS = 8   # then the message stays in the table, marked failed, for the administrator

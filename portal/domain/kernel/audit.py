@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.domain.models_base import created_column
-from portal.domain.vocab import strip_controls
+from portal.domain.kernel.models_base import created_column
+from portal.domain.kernel.vocab import strip_controls
 from portal.extensions import db
 
 

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import String, Text, event, inspect
 from sqlalchemy.orm import Session
 
-from portal.domain.vocab import strip_controls
+from portal.domain.kernel.vocab import strip_controls
 from portal.errors import ValidationFailed
 
 MAX_ID = 2**31 - 1  # the largest id any supported database stores in an integer column (int4)

@@ -8,11 +8,11 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.domain import audit
-from portal.domain.actor import Actor
-from portal.domain.bounds import parse_int
-from portal.domain.models_base import created_column, utcnow
-from portal.domain.vocab import Term, Vocabulary, strip_controls
+from portal.domain.kernel import audit
+from portal.domain.kernel.actor import Actor
+from portal.domain.kernel.bounds import parse_int
+from portal.domain.kernel.models_base import created_column, utcnow
+from portal.domain.kernel.vocab import Term, Vocabulary, strip_controls
 from portal.errors import NotFound, ValidationFailed
 from portal.extensions import db
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from portal.domain.vocab import strip_controls
+from portal.domain.kernel.vocab import strip_controls
 
 
 class _Loader(yaml.SafeLoader):

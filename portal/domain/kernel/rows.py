@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import BigInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.domain.vocab import RECIPIENT_KINDS
+from portal.domain.kernel.vocab import RECIPIENT_KINDS
 
 
 class ListedRecipient:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.database import budget
-from portal.domain.models_base import utcnow
+from portal.domain.kernel.models_base import utcnow
 from portal.extensions import db
 
 # Sent after a commit that recorded a change; receivers get the change id.
