@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from flask import g, has_app_context
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 
 from portal.domain.campaigns.models import Campaign, ReviewRound
 from portal.domain.documents.listing import Page
@@ -15,6 +15,7 @@ from portal.domain.honors.models import Award, HonorDecision
 from portal.domain.honors.names import LISTED
 from portal.domain.honors.places import Area
 from portal.domain.kernel import changes
+from portal.domain.kernel.rows import locality
 from portal.domain.kernel.vocab import DISTINCTIONS, RECIPIENT_KINDS
 from portal.extensions import db
 from portal.vietnamese.folding import fold
@@ -143,23 +144,45 @@ def _conditions(flt: HonorFilter, session=None) -> list:
     return _award_conditions(flt, [d.id for d in decisions if _decision_matches(d, flt)])
 
 
-def list_awards(flt: HonorFilter, page: int, per_page: int, session=None) -> Page:
-    """A page of listed awards in Vietnamese order (people by given name)."""
-    session = session or db.session
+def _page_ids(flt: HonorFilter, page: int, per_page: int, session) -> tuple[list[int], int]:
+    """The ids of a page of listed awards in Vietnamese order (people by given name), and the total."""
     if flt.name:
-        rows = sorted(filter(_keeper(flt, session), _named_rows(flt.name, session)),
-                      key=lambda r: (r.sort_key, r.id))
-        ids = [r.id for r in rows[(page - 1) * per_page:page * per_page]]
-        found = {row[0].id: row for row in session.execute(_base().where(Award.id.in_(ids or [-1])))}
-        return Page([tuple(found[i]) for i in ids if i in found], len(rows), page, per_page)
+        rows = sorted(filter(_keeper(flt, session), _named_rows(flt.name, session)), key=lambda r: (r.sort_key, r.id))
+        return [r.id for r in rows[(page - 1) * per_page:page * per_page]], len(rows)
     conds = _conditions(flt, session)
     source = _source(flt)
     total = session.scalar(db.select(func.count(Award.id)).select_from(source).where(*conds)) or 0
     # The page's ids first (awards table only), then their decisions and documents.
-    ids = list(session.scalars(db.select(Award.id).select_from(source).where(*conds).order_by(Award.sort_key, Award.id)
-                               .limit(per_page).offset((page - 1) * per_page)))
+    ids = session.scalars(db.select(Award.id).select_from(source).where(*conds).order_by(Award.sort_key, Award.id)
+                          .limit(per_page).offset((page - 1) * per_page))
+    return list(ids), total
+
+
+def list_awards(flt: HonorFilter, page: int, per_page: int, session=None) -> Page:
+    """A page of listed awards, each as (award, decision, document)."""
+    session = session or db.session
+    ids, total = _page_ids(flt, page, per_page, session)
     rows = {row[0].id: row for row in session.execute(_base().where(Award.id.in_(ids or [-1])))}
     return Page([tuple(rows[i]) for i in ids if i in rows], total, page, per_page)
+
+
+# What public_fields() reads, as columns: a page of the roll needs no model objects.
+_FIELDS = (Award.id, Award.seq, Award.kind, Award.name, Award.position, Award.unit, Award.village, Award.commune,
+           Award.district, Award.achievement, Award.contribution, Award.register_no, Award.publication,
+           Award.annulled, HonorDecision.contribution_public, HonorDecision.distinction,
+           HonorDecision.achievement_year, Document.symbol, Document.issued_on, Document.slug, Document.issuer,
+           Document.is_demo)
+_FIELDS_BY_ID = (db.select(*_FIELDS).join(HonorDecision, Award.decision_id == HonorDecision.id)
+                 .join(Document, HonorDecision.document_id == Document.id)
+                 .where(Award.id.in_(bindparam("ids", expanding=True))))  # built once
+
+
+def listed_fields(flt: HonorFilter, page: int, per_page: int, session=None) -> Page:
+    """list_awards() as the public fields of each award (what the honor roll's page shows)."""
+    session = session or db.session
+    ids, total = _page_ids(flt, page, per_page, session)
+    rows = {row.id: row for row in session.execute(_FIELDS_BY_ID, {"ids": ids})} if ids else {}
+    return Page([public_fields(rows[i], rows[i], rows[i]) for i in ids if i in rows], total, page, per_page)
 
 
 def _count_by(column, flt: HonorFilter, decisions: list[_Decision], annulled_only: bool = False) -> dict:
@@ -235,17 +258,18 @@ def statistics(flt: HonorFilter) -> dict:
             "by_kind": data["doi-tuong"], "by_area": sorted(data["dia-ban"], key=lambda r: -r[2])}
 
 
-def public_fields(award: Award, decision: HonorDecision, document: Document) -> dict:
-    """What anyone may see of an award; `name-unit` entries show name and unit only."""
+def public_fields(award, decision, document) -> dict:
+    """What anyone may see of an award; `name-unit` entries show name and unit only. Reads
+    columns only: the three may be model objects or one row of listed_fields()' columns."""
     full = award.publication == "public"
     return {
-        "id": award.id, "seq": award.seq, "kind": award.kind_label, "name": award.name,
+        "id": award.id, "seq": award.seq, "kind": RECIPIENT_KINDS.label(award.kind), "name": award.name,
         "position": award.position if full else None, "unit": award.unit,
-        "locality": award.locality if full else None,
+        "locality": locality(award.village, award.commune, award.district) if full else None,
         "achievement": award.achievement if full else None,
         "contribution": award.contribution if full and decision.contribution_public else None,
         "register_no": award.register_no if full else None,
-        "distinction": decision.distinction_label, "year": decision.achievement_year,
+        "distinction": DISTINCTIONS.label(decision.distinction), "year": decision.achievement_year,
         "decision": document.symbol, "decision_date": document.issued_on.isoformat(),
         "decision_slug": document.slug, "issuer": document.issuer, "demo": document.is_demo,
         "annulled": award.annulled, "status": "Đã bị hủy bỏ" if award.annulled else "Còn hiệu lực",

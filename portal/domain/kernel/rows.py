@@ -44,8 +44,12 @@ class RecipientRow(ListedRecipient):
 
     @property
     def locality(self) -> str:
-        """Thôn, xã, huyện as named at the time of the list."""
-        return ", ".join(p for p in (self.village, self.commune, self.district) if p)
+        return locality(self.village, self.commune, self.district)
+
+
+def locality(village: str | None, commune: str | None, district: str | None) -> str:
+    """Thôn, xã, huyện as named at the time of the list."""
+    return ", ".join(p for p in (village, commune, district) if p)
 
 
 class RecipientPrivate:

@@ -35,12 +35,11 @@ def active_filters(args, facets: dict) -> list[tuple[str, str, str]]:
 @cached
 def honor_roll():
     flt = filter_from_args(request.args)
-    page = roll.list_awards(flt, page_number(), current_app.config["PER_PAGE"])
+    page = roll.listed_fields(flt, page_number(), current_app.config["PER_PAGE"])
     if page.page > page.pages:
         abort(404)
-    rows = [roll.public_fields(*row) for row in page.items]
     facets = roll.facets(flt)
-    return render_template("honors/list.html", page=page, rows=rows, facets=facets, flt=flt,
+    return render_template("honors/list.html", page=page, rows=page.items, facets=facets, flt=flt,
                            active=active_filters(request.args, facets))
 
 
