@@ -310,3 +310,19 @@ def test_the_name_search_follows_corrections_and_new_decisions_at_once(roll, cli
     assert found("luong van thu60") == ["Lương Văn Thứ60"]
     assert len(found("luong van")) == 20  # a page of the 60
     assert name_index._state["index"] is built
+
+
+def test_a_name_search_inside_an_uncommitted_change_sees_that_change_and_nothing_after_its_rollback(roll):
+    from portal.domain.honors import roll as honor_roll
+
+    def named(typed: str) -> list[str]:
+        return [row[0].name for row in honor_roll.list_awards(honor_roll.HonorFilter(name=typed), 1, 20).items]
+
+    with roll.test_request_context():
+        assert named("dinh thi") == ["Đinh Thị Ánh"]
+        award = db.session.scalars(db.select(Award).where(Award.name == "Đinh Thị Ánh")).one()
+        award.set_name("Đinh Thị Ngọc Ánh")
+        db.session.flush()  # written in this transaction, not committed
+        assert named("ngoc anh") == ["Đinh Thị Ngọc Ánh"]
+        db.session.rollback()
+        assert named("ngoc anh") == [] and named("dinh thi") == ["Đinh Thị Ánh"]

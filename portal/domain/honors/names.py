@@ -207,7 +207,7 @@ def _from_database(name: str, session) -> list[Listed]:
 
 def matching(name: str, session) -> list[Listed]:
     """The listed awards whose name matches `name` (as a visitor types it), in no order."""
-    if session is not db.session or session.new or session.dirty or session.deleted:
+    if changes.holds_own_changes(session):
         return _from_database(name, session)
     index = current(session)
     with _lock:

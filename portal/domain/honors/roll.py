@@ -115,6 +115,8 @@ def _source(flt: HonorFilter):
 def _named_rows(name: str, session) -> list[names.Listed]:
     """The listed awards whose name matches, with what filters, counts and order need: found
     once per request (the page, its total and three facets each need them)."""
+    if changes.holds_own_changes(session):  # what it sees may yet be rolled back
+        return names.matching(name, session)
     cache = g.setdefault("_named_rows", {}) if has_app_context() else {}
     key = (id(session), name)
     if key not in cache:

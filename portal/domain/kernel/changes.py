@@ -105,6 +105,13 @@ def forget() -> None:
 _memos: list[PerGeneration] = []
 
 
+def holds_own_changes(session: Session) -> bool:
+    """Whether `session` sees content no generation names yet: changes pending, or flushed and
+    not committed, or another session than the request's."""
+    return (session is not db.session or bool(session.new or session.dirty or session.deleted)
+            or bool(session.info.get("change_pending")))
+
+
 class PerGeneration:
     """A value read from the database once per content generation and process, for reads that
     many requests repeat and only a change of content alters. A session holding changes of its
@@ -118,7 +125,7 @@ class PerGeneration:
 
     def get(self, session: Session, *extra):
         """`read(session)` as of the current generation; `extra` names what else it depends on."""
-        if session is not db.session or session.new or session.dirty or session.deleted:
+        if holds_own_changes(session):
             return self._read(session)
         key = (_engine_key(), generation(), *extra)
         kept = self._kept
