@@ -25,9 +25,10 @@ def absolute(endpoint: str, **values) -> str:
 
 def remember_links(app: Flask, size: int = 8192) -> None:
     """Templates call url_for() for the same links on every page (the layout's dozen, a list's
-    filters, each row's link): the answers are kept per app, keyed by the request's root and
-    blueprint and the link's endpoint and values. A link asked with `_external`, `_anchor` or
-    similar options, or with values that cannot be keys (lists), is built every time."""
+    filters, each row's link): the answers are kept per app, keyed by the request's root (and
+    blueprint, for a link relative to it) and the link's endpoint and values. A link asked with
+    `_external`, `_anchor` or similar options, or with values that cannot be keys (lists), is
+    built every time."""
     build = app.url_for
 
     @lru_cache(maxsize=size)
@@ -35,10 +36,12 @@ def remember_links(app: Flask, size: int = 8192) -> None:
         return build(endpoint, **dict(values))
 
     def link(endpoint: str, **values) -> str:
-        if not has_request_context() or any(key.startswith("_") for key in values):
+        if not has_request_context() or any(key[0] == "_" for key in values):
             return build(endpoint, **values)
+        here = request._get_current_object()  # noqa: SLF001 (one proxy lookup, not three)
         try:
-            return kept(request.script_root, request.blueprint, endpoint, tuple(sorted(values.items())))
+            return kept(here.script_root, here.blueprint if endpoint[0] == "." else None, endpoint,
+                        tuple(sorted(values.items())) if len(values) > 1 else tuple(values.items()))
         except TypeError:  # a value that is no key
             return build(endpoint, **values)
 
