@@ -156,8 +156,10 @@ def _replay(index: NameIndex, session) -> NameIndex | None:
     for _, keys in found:
         for key in keys.split():
             kind, _, ident = key.partition(":")
-            if ident.isdigit():
-                (award_ids if kind == "award" else document_ids if kind == "document" else set()).add(int(ident))
+            if kind == "award" and ident.isdigit():
+                award_ids.add(int(ident))
+            elif kind == "document" and ident.isdigit():
+                document_ids.add(int(ident))
     if award_ids or document_ids:
         of_documents = db.select(HonorDecision.id).where(HonorDecision.document_id.in_(document_ids))
         rows = session.execute(db.select(*_COLUMNS, Award.publication).where(
