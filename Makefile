@@ -48,10 +48,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 scan-tools: .venv-scan/.installed
 
 ## The whole test suite (browser checks included where Chromium is installed): spread over the
-## cores, then the tests held to a time bound or a score alone. Each part prints its count.
-TEST_WORKERS ?= 2
+## cores, then the tests held to a time bound alone. Each part prints its count.
+## One worker more than the cores: browser, scanner and server tests spend much of their time
+## waiting. Test files are handed out in the order tests/conftest.py gives (the longest first).
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+TEST_SPREAD := -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 test: setup node_modules/.package-lock.json scan-tools
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m "not solo"
+	$(BIN)/pytest $(TEST_SPREAD) -m "not solo"
 	$(BIN)/pytest -m solo
 
 ## The fast tests (no browser, no server started, no scanner), spread over the cores: run after every change.

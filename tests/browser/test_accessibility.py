@@ -41,35 +41,30 @@ def axe_source():
 
 @pytest.mark.parametrize("path", PAGES)
 @pytest.mark.parametrize("width", [1280, 375])
-def test_no_serious_accessibility_violation(browser, portal_url, axe_source, path, width):
-    _check(browser, portal_url, axe_source, path, width, None)
+def test_no_serious_accessibility_violation(tab, portal_url, axe_source, path, width):
+    _check(tab(width, script=axe_source), portal_url, path)
 
 
 @pytest.mark.parametrize("path", ADMIN_PAGES)
 @pytest.mark.parametrize("width", [1280, 768])
-def test_no_serious_accessibility_violation_in_the_admin_area(browser, portal_url, axe_source, signed_in, path,
-                                                              width):
-    state = signed_in(WEBMASTERS["reviewer"]) if path != "/quan-tri/dang-nhap" else None
-    _check(browser, portal_url, axe_source, path, width, state)
+def test_no_serious_accessibility_violation_in_the_admin_area(tab, portal_url, axe_source, path, width):
+    account = WEBMASTERS["reviewer"] if path != "/quan-tri/dang-nhap" else None
+    _check(tab(width, account, axe_source), portal_url, path)
 
 
 @pytest.mark.parametrize("path", UNIT_PAGES)
 @pytest.mark.parametrize("width", [1280, 375])
-def test_no_serious_accessibility_violation_in_the_unit_area(browser, portal_url, axe_source, signed_in, path, width):
-    _check(browser, portal_url, axe_source, path, width, signed_in(UNIT_ACCOUNT[0]))
+def test_no_serious_accessibility_violation_in_the_unit_area(tab, portal_url, axe_source, path, width):
+    _check(tab(width, UNIT_ACCOUNT[0], axe_source), portal_url, path)
 
 
-def _check(browser, portal_url, axe_source, path, width, state: dict | None):
-    """axe on one page at one width, signed in when given a browser state (conftest.signed_in)."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True,  # to inject axe
-                                  storage_state=state)
-    page = context.new_page()
+def _check(page, portal_url: str, path: str) -> None:
+    """axe on one page, in a kept tab (conftest.tab) that loads axe into every document, under
+    the page's own Content-Security-Policy."""
     page.goto(portal_url + path)
     assert "/dang-nhap" not in page.url or path == "/quan-tri/dang-nhap", f"{path} asked to sign in again"
-    page.add_script_tag(content=axe_source)
     result = page.evaluate("""async () => await axe.run(document, {
         runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""")
-    context.close()
     bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
            if v["impact"] in ("serious", "critical")]
     assert bad == [], bad

@@ -52,27 +52,23 @@ def _name(path: str) -> str:
             .replace("&", "_") or "home")
 
 
-def _look(browser, url: str, width: int, shot: str | None, state: dict | None = None) -> list[str]:
-    """Problems a reader would see on one page at one width (signed in when given a browser state)."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN", storage_state=state)
-    page = context.new_page()
-    try:
-        page.goto(url)
-        assert "/dang-nhap" not in page.url, f"{url} asked to sign in again"
-        page.evaluate("document.fonts.ready")
-        if shot:
-            LAYOUT.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(LAYOUT / f"{shot}-{width}.png"), full_page=True)
-        return page.evaluate(PROBLEMS)
-    finally:
-        context.close()
+def _look(page, url: str, shot: str | None) -> list[str]:
+    """Problems a reader would see on one page, opened in a kept tab (conftest.tab) of the width
+    checked; a screenshot of it when `shot` names one."""
+    page.goto(url)
+    assert "/dang-nhap" not in page.url, f"{url} asked to sign in again"
+    page.evaluate("document.fonts.ready")
+    if shot:
+        LAYOUT.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(LAYOUT / f"{shot}-{page.viewport_size['width']}.png"), full_page=True)
+    return page.evaluate(PROBLEMS)
 
 
 @pytest.mark.parametrize("path", PAGES)
 @pytest.mark.parametrize("width", SCREENSHOT_WIDTHS + CHECK_ONLY_WIDTHS)
-def test_public_pages_fit_every_width(browser, portal_url, path, width):
+def test_public_pages_fit_every_width(tab, portal_url, path, width):
     shot = _name(path) if width in SCREENSHOT_WIDTHS else None
-    assert _look(browser, portal_url + path, width, shot) == []
+    assert _look(tab(width), portal_url + path, shot) == []
 
 
 @pytest.mark.parametrize("width", SCREENSHOT_WIDTHS)
@@ -102,15 +98,15 @@ def test_the_editor_shows_vietnamese_in_its_own_font(browser, portal_url, signed
 @pytest.mark.parametrize("path", ["/quan-tri/", "/quan-tri/ho-so", "/quan-tri/ho-so/1", "/quan-tri/y-kien",
                                   "/quan-tri/quyet-dinh-khen-thuong/du-thao", "/quan-tri/dang-ky-thi-dua"])
 @pytest.mark.parametrize("width", SCREENSHOT_WIDTHS)
-def test_the_office_dossier_pages_fit_every_width(browser, portal_url, signed_in, path, width):
-    assert _look(browser, portal_url + path, width, "office-" + _name(path), signed_in(WEBMASTERS["editor"])) == []
+def test_the_office_dossier_pages_fit_every_width(tab, portal_url, path, width):
+    assert _look(tab(width, WEBMASTERS["editor"]), portal_url + path, "office-" + _name(path)) == []
 
 
 @pytest.mark.parametrize("path", ["/don-vi/", "/don-vi/bao-cao", "/don-vi/bao-cao/1", "/don-vi/ho-so",
                                   "/don-vi/ho-so/1", "/don-vi/dang-ky-thi-dua", "/don-vi/nguoi-duoc-khen"])
 @pytest.mark.parametrize("width", SCREENSHOT_WIDTHS)
-def test_the_unit_area_fits_every_width(browser, portal_url, signed_in, path, width):
-    assert _look(browser, portal_url + path, width, "unit-" + _name(path), signed_in(UNIT_ACCOUNT[0])) == []
+def test_the_unit_area_fits_every_width(tab, portal_url, path, width):
+    assert _look(tab(width, UNIT_ACCOUNT[0]), portal_url + path, "unit-" + _name(path)) == []
 
 
 def test_phone_honor_roll_folds_filters_and_shows_chips_and_cards(browser, portal_url):

@@ -9,8 +9,6 @@ import pytest
 from tests.browser.conftest import ARTIFACTS, CONSULTATION, UNIT_ACCOUNT, WEBMASTER_PASSWORD, WEBMASTERS
 from tests.browser.lighthouse import AGENT, CHROMIUM, LIGHTHOUSE, PAGES, PROFILES, failures, run_many
 
-pytestmark = pytest.mark.solo  # scores depend on the CPU the page gets
-
 # The consultation page, and the dashboards and dossier pages of the signed-in areas.
 MORE = {"consultation": (None, CONSULTATION), "office dashboard": (WEBMASTERS["editor"], "/quan-tri/"),
         "office dossier": (WEBMASTERS["editor"], "/quan-tri/ho-so/1"), "unit dashboard": (UNIT_ACCOUNT[0], "/don-vi/"),

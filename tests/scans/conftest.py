@@ -1,6 +1,9 @@
 """Scanners run against the real portal under gunicorn, with content and sample data loaded."""
+import os
+
 import pytest
 
+from tests.scans.wapiti import WAPITI
 from tests.servers import environment, flask, serve
 
 
@@ -13,3 +16,13 @@ def scanned_portal(tmp_path_factory):
         flask(env, *args)
     with serve(env) as base:
         yield base
+
+
+@pytest.fixture(scope="session")
+def wapiti():
+    if not WAPITI.exists():
+        message = "wapiti missing: `make scan-tools` installs it into .venv-scan"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return WAPITI

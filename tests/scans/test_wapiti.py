@@ -1,93 +1,11 @@
-"""wapiti (PyPI, pinned in requirements-scan.txt, in its own virtualenv .venv-scan) crawls the
-portal and attacks every page and form it finds: no injection, XSS, open redirect, missing
-security header or server error may be reported; a CSRF report is re-checked by hand."""
-import http.cookiejar
-import json
-import os
-import re
-import subprocess
-import urllib.error
-import urllib.parse
-import urllib.request
+"""wapiti (tests/scans/wapiti.py) attacks every page and form it finds with injected commands,
+SQL and scripts (reflected and stored), open redirects and header injection, and checks the
+security headers, the cookie flags and forged cross-site requests: nothing may be reported but
+what tests/scans/wapiti.py expects."""
+from tests.scans.wapiti import assert_nothing_found, scan
 
-import pytest
-
-from portal.config import PROJECT_ROOT
-from tests.servers import ARTIFACTS
-
-WAPITI = PROJECT_ROOT / ".venv-scan" / "bin" / "wapiti"
-MODULES = "exec,file,sql,timesql,xss,permanentxss,redirect,crlf,http_headers,csp,cookieflags,csrf,xxe,ssrf"
-# Binary downloads: their bytes are compressed data, in which the file module's one-character
-# signature for PHP code execution turns up by chance. Their arguments are the honor roll's,
-# which the scan attacks on /vinh-danh and the CSV export.
-EXCLUDED = ["/vinh-danh/xuat.xlsx*", "/van-ban/*/ban-word.docx"]
-# Over plain HTTP (the loopback server) a Secure cookie could not be sent back at all; the
-# portal marks it Secure whenever SITE_URL is https:// (tests/web/admin/test_auth.py).
-EXPECTED_OVER_HTTP = {"Secure Flag cookie"}
-# wapiti's CSRF module replays the crawled form without the crawl's session, so the genuine
-# request fails the CSRF check exactly as the forged one does, and it concludes that the token
-# is not checked. Each form it names is re-checked here: a real session's token is accepted and
-# a forged one refused (403).
-CSRF = "Cross Site Request Forgery"
-
-
-@pytest.fixture(scope="module")
-def wapiti():
-    if not WAPITI.exists():
-        message = "wapiti missing: `make scan-tools` installs it into .venv-scan"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return WAPITI
-
-
-def _token_is_checked(base: str, path: str) -> bool:
-    """The form posting to `path` accepts its own session's token and refuses a forged one (403).
-    The form is on the page at `path` (the sign-in form) or on the page above it (a request to
-    correct an award, posted to …/de-nghi)."""
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-    token = None
-    for page_path in (path, path.rsplit("/", 1)[0] or "/"):
-        try:
-            page = opener.open(base + page_path).read().decode()
-        except urllib.error.HTTPError:
-            continue
-        if found := re.search(r'name="csrf_token" value="([^"]+)"', page):
-            token = found[1]
-            break
-    assert token, f"no form with a token found for {path}"
-
-    def status(value: str) -> int:
-        body = urllib.parse.urlencode({"csrf_token": value, "loai": "correct", "noi-dung": "ngắn",
-                                       "lien-he": "", "email": "", "password": ""}).encode()
-        try:
-            return opener.open(base + path, data=body).status
-        except urllib.error.HTTPError as exc:
-            return exc.code
-
-    # With its token the form is read, and its (empty or short) fields refused for what they
-    # are: anything but the CSRF refusal.
-    return status(token) != 403 and status("wapiti") == 403
+MODULES = "exec,sql,xss,permanentxss,redirect,crlf,http_headers,csp,cookieflags,csrf"
 
 
 def test_wapiti_finds_nothing(wapiti, scanned_portal, tmp_path):
-    report = tmp_path / "wapiti.json"
-    command = [str(wapiti), "-u", scanned_portal + "/", "--scope", "folder", "-m", MODULES, "-d", "3",
-               "--max-links-per-page", "30", "--max-files-per-dir", "30", "--max-scan-time", "360",
-               "--max-attack-time", "90", "--flush-session", "--store-session", str(tmp_path / "session"),
-               "-f", "json", "-o", str(report), "--verbose", "0"]
-    for pattern in EXCLUDED:
-        command += ["-x", scanned_portal + pattern]
-    subprocess.run(command, capture_output=True, text=True, timeout=900, check=True)
-    findings = json.loads(report.read_text())
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "wapiti.json").write_text(json.dumps(findings, ensure_ascii=False, indent=1))
-    expected = (EXPECTED_OVER_HTTP if scanned_portal.startswith("http://") else set()) | {CSRF}
-    found = {name: [(item["path"], item["info"][:200]) for item in items]
-             for group in ("vulnerabilities", "anomalies") for name, items in findings[group].items()
-             if items and name not in expected}
-    assert found == {}
-    for item in findings["vulnerabilities"].get(CSRF, []):
-        assert "not properly checked" in item["info"], item["info"]  # a form without a token would fail
-        assert _token_is_checked(scanned_portal, item["path"])
-    assert findings["infos"]["crawled_pages_nbr"] >= 50  # it did reach the site's pages
+    assert_nothing_found(scan(wapiti, scanned_portal, MODULES, tmp_path), scanned_portal)
