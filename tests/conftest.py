@@ -15,6 +15,7 @@ from portal.domain.content import loader as content
 from portal.extensions import db
 from portal.services import storage
 from portal.web import cache
+from tests import servers
 
 CONTENT = PROJECT_ROOT / "content"
 DATABASE_FILE = "test.sqlite3"
@@ -69,10 +70,12 @@ def pytest_sessionstart(session):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """No test writes into the checkout: a file that appeared in it during the run fails the run."""
+    """No test writes into the checkout: a file that appeared in it during the run fails the run.
+    The portals the workers prepared for the run (tests/servers.py) are removed."""
     before = session.config.stash.get(_CHECKOUT, None)
     if before is None:
         return
+    shutil.rmtree(servers.run_folder(os.getpid()), ignore_errors=True)
     written = sorted(_checkout_files() - before)
     if written:
         session.config.get_terminal_writer().line(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import fcntl
 import hashlib
 import os
 import shutil
@@ -39,10 +40,12 @@ def serve(env: dict, workers: int = 2):
         yield base
 
 
-# -- data prepared once per test process ---------------------------------------------------------
-# A fault or cluster test starts from a migrated, loaded portal: the `flask` commands that make it
-# (migrate, load, rebuild, accounts; several seconds each) run once per process, and each test gets
-# a copy: of the folder (SQLite) or of the database (PostgreSQL, CREATE DATABASE … TEMPLATE).
+# -- data prepared once per test run -------------------------------------------------------------
+# A browser, scanner, fault or cluster test starts from a migrated, loaded portal: the commands that
+# make it (migrate, load, rebuild, accounts; about a second each, most of it starting Python) run
+# once per run, and each test gets a copy: of the folder (SQLite) or of the database (PostgreSQL,
+# CREATE DATABASE … TEMPLATE, once per process). Under pytest-xdist the workers of one run share
+# the folders: the first to need one makes it while the others wait on its lock.
 Steps = tuple[tuple[str, ...], ...]
 _folders: dict[tuple, Path] = {}
 _templates: dict[tuple, str] = {}
@@ -55,19 +58,50 @@ def _kept_folder() -> Path:
     return folder
 
 
+def run_folder(controller_pid: int) -> Path:
+    """Where the workers of the pytest-xdist run controlled by that process keep prepared portals
+    (the controller removes it when the run ends: tests/conftest.py)."""
+    return Path(tempfile.gettempdir()) / f"portal-prepared-run-{controller_pid}"
+
+
 def _run(steps: Steps, env: dict, step_env: dict | None) -> None:
+    """Each step is a `flask` command, or ("-m", module, …) run with Python."""
     for args in steps:
-        flask({**env, **(step_env or {})}, *args)
+        if args[0] == "-m":
+            subprocess.run([sys.executable, *args], cwd=PROJECT_ROOT, env={**env, **(step_env or {})}, check=True,
+                           capture_output=True)
+        else:
+            flask({**env, **(step_env or {})}, *args)
+
+
+def _made_once(key: tuple, make) -> Path:
+    """A folder that `make(folder)` filled, made once for this process or, under pytest-xdist, once
+    for the run."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        folder = _kept_folder()
+        make(folder)
+        return folder
+    root = run_folder(os.getppid())  # the workers are the controller's children
+    root.mkdir(exist_ok=True)
+    name = hashlib.sha1(repr(key).encode()).hexdigest()[:16]
+    folder, ready = root / name, root / f"{name}.ready"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or the process dies
+        if not ready.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # half made by a worker that died
+            folder.mkdir()
+            make(folder)
+            ready.touch()
+    return folder
 
 
 def prepared(data: Path, steps: Steps, step_env: dict | None = None, **extra: str) -> dict:
-    """environment(data, **extra), holding what the `steps` (flask commands, run with `step_env`
-    added) make, as if the test had run them in `data` itself."""
+    """environment(data, **extra), holding what the `steps` (run with `step_env` added) make, as if
+    the test had run them in `data` itself."""
     key = (steps, tuple(sorted((step_env or {}).items())), tuple(sorted(extra.items())))
     source = _folders.get(key)
     if source is None:
-        source = _kept_folder()
-        _run(steps, environment(source, **extra), step_env)
+        source = _made_once(key, lambda folder: _run(steps, environment(folder, **extra), step_env))
         _folders[key] = source
     shutil.copytree(source, data, dirs_exist_ok=True)
     return environment(data, **extra)

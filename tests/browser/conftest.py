@@ -6,16 +6,13 @@ missing browser fails the run instead.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from portal.config import PROJECT_ROOT
 from portal.domain.kernel.models_base import VN
-from tests.servers import ARTIFACTS, environment, flask, serve
+from tests.servers import ARTIFACTS, prepared, serve
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
@@ -41,21 +38,19 @@ def browser():
         chromium.close()
 
 
+ACCOUNTS = (*(("users", "create", email, "--role", role) for role, email in WEBMASTERS.items()),
+            ("users", "create", UNIT_ACCOUNT[0], "--role", "unit", "--unit", UNIT_ACCOUNT[1]))
+
+
 @pytest.fixture(scope="session")
 def portal_url(tmp_path_factory):
-    """Migrate, load content/ and demo/, build the index, serve with gunicorn; yield the base URL."""
-    data = tmp_path_factory.mktemp("portal")
-    env = environment(data)
-    for args in (["db", "upgrade"], ["content", "load", "content"], ["content", "load", "demo"],
-                 ["search", "rebuild"]):
-        flask(env, *args)
-    for role, email in WEBMASTERS.items():
-        flask({**env, "PORTAL_PASSWORD": WEBMASTER_PASSWORD}, "users", "create", email, "--role", role)
-    flask({**env, "PORTAL_PASSWORD": WEBMASTER_PASSWORD}, "users", "create", UNIT_ACCOUNT[0], "--role", "unit",
-          "--unit", UNIT_ACCOUNT[1])
-    # A dossier in appraisal with an open consultation: its pages are checked like the others.
-    subprocess.run([sys.executable, "-m", "tests.browser.seed_dossier"], cwd=PROJECT_ROOT, env=env, check=True,
-                   capture_output=True)
+    """Migrated, with content/ and demo/ loaded, indexed, the accounts above and a dossier in
+    appraisal with an open consultation (its pages are checked like the others); served with
+    gunicorn. Yields the base URL."""
+    env = prepared(tmp_path_factory.mktemp("portal"),
+                   (("db", "upgrade"), ("content", "load", "content"), ("content", "load", "demo"),
+                    ("search", "rebuild"), *ACCOUNTS, ("-m", "tests.browser.seed_dossier")),
+                   {"PORTAL_PASSWORD": WEBMASTER_PASSWORD})
     with serve(env) as base:
         yield base
 

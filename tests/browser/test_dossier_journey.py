@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.browser.conftest import UNIT_ACCOUNT, WEBMASTER_PASSWORD, WEBMASTERS
-from tests.servers import environment, flask, serve
+from tests.browser.conftest import ACCOUNTS, UNIT_ACCOUNT, WEBMASTER_PASSWORD, WEBMASTERS
+from tests.servers import prepared, serve
 from tests.web.test_dossiers import NOMINEES, PRIVATE, list_csv
 from tests.web.test_unit_reports import PDF
 
@@ -47,15 +47,8 @@ def clock(tmp_path):
 
 @pytest.fixture
 def moving_portal(tmp_path, clock):
-    data = tmp_path / "portal"
-    data.mkdir()
-    env = environment(data)
-    for args in (["db", "upgrade"], ["content", "load", "content"], ["search", "rebuild"]):
-        flask(env, *args)
-    secret = {**env, "PORTAL_PASSWORD": WEBMASTER_PASSWORD}
-    for role, email in WEBMASTERS.items():
-        flask(secret, "users", "create", email, "--role", role)
-    flask(secret, "users", "create", UNIT_ACCOUNT[0], "--role", "unit", "--unit", UNIT_ACCOUNT[1])
+    env = prepared(tmp_path / "portal", (("db", "upgrade"), ("content", "load", "content"), ("search", "rebuild"),
+                                         *ACCOUNTS), {"PORTAL_PASSWORD": WEBMASTER_PASSWORD})
     with serve({**env, **clock.env}) as base:
         yield base
 

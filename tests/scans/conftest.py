@@ -4,16 +4,13 @@ import os
 import pytest
 
 from tests.scans.wapiti import WAPITI
-from tests.servers import environment, flask, serve
+from tests.servers import prepared, serve
 
 
 @pytest.fixture(scope="package")
 def scanned_portal(tmp_path_factory):
-    data = tmp_path_factory.mktemp("scanned")
-    env = environment(data)
-    for args in (["db", "upgrade"], ["content", "load", "content"], ["content", "load", "demo"],
-                 ["search", "rebuild"]):
-        flask(env, *args)
+    env = prepared(tmp_path_factory.mktemp("scanned"), (("db", "upgrade"), ("content", "load", "content"),
+                                                       ("content", "load", "demo"), ("search", "rebuild")))
     with serve(env) as base:
         yield base
 
