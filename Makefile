@@ -58,9 +58,10 @@ test: setup node_modules/.package-lock.json scan-tools
 	$(BIN)/pytest -m solo
 
 ## The fast tests (no browser, no server started, no scanner), spread over the cores: run after every change.
+## Failures and errors are listed at the end; the skipped (PostgreSQL-only cases) only counted.
 FAST := -m "not slow"
 check: install
-	$(BIN)/pytest -q -n $${CHECK_WORKERS:-auto} -p no:cacheprovider $(FAST)
+	$(BIN)/pytest -q -rfE -n $${CHECK_WORKERS:-auto} -p no:cacheprovider $(FAST)
 
 lint: install
 	$(BIN)/ruff check portal tests bench

@@ -76,18 +76,28 @@ class Sender:
     def __init__(self, app: Flask):
         self.app, self.wake, self.pid = app, threading.Event(), None
         self.lock = threading.Lock()
+        self.stopping = False
 
     def kick(self) -> None:
         with self.lock:
             if self.pid != os.getpid():  # first use in this (forked) worker
-                self.pid = os.getpid()
+                self.pid, self.stopping = os.getpid(), False
                 threading.Thread(target=self._run, name="mail-sender", daemon=True).start()
         self.wake.set()
 
+    def stop(self) -> None:
+        """End the thread after its current round (what is queued stays queued): for an app that
+        is discarded while its process goes on, as in tests. A later kick starts a new one."""
+        with self.lock:
+            self.stopping, self.pid = True, None
+        self.wake.set()
+
     def _run(self) -> None:
-        while True:
+        while not self.stopping:
             self.wake.wait(timeout=60)
             self.wake.clear()
+            if self.stopping:
+                return
             try:
                 with self.app.app_context():
                     drain()
@@ -96,7 +106,7 @@ class Sender:
 
 
 def init_app(app: Flask) -> None:
-    sender = Sender(app)
+    sender = app.extensions["mail_sender"] = Sender(app)
 
     @app.after_request
     def _after(response):

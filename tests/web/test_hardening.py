@@ -321,7 +321,14 @@ def test_a_hung_mail_server_delays_no_request(dossier_app):  # noqa: F811
                 break
             time.sleep(0.2)
         assert row.sent_at is None and row.attempts == 1 and "timed out" in row.last_error
+    # An app discarded while its process goes on stops its sender (here: it would retry a minute
+    # later, after pytest has closed the output it logs to).
+    app.extensions["mail_sender"].stop()
     silent.close()
+    deadline = time.monotonic() + 10
+    while any(t.name == "mail-sender" for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(t.name == "mail-sender" for t in threading.enumerate())
 
 
 # -- the office's comment queue ----------------------------------------------------------------
