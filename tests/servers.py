@@ -21,6 +21,15 @@ from portal.config import PROJECT_ROOT
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS") or Path(tempfile.gettempdir()) / "portal-test-artifacts")
 
 
+def missing(message: str):
+    """A tool a test needs is not installed: skipped here with `message` (the way to install it),
+    a failure in CI (CI=true), where .ci/run installs every tool."""
+    import pytest
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def environment(data: Path, **extra: str) -> dict:
     """Settings of a portal whose database, index and uploads live under `data`."""
     return {**os.environ, "INSTANCE_DIR": str(data / "instance"), "DATABASE_URL": f"sqlite:///{data / 'db.sqlite3'}",

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from portal.domain.kernel.models_base import VN
-from tests.servers import ARTIFACTS, prepared, serve
+from tests.servers import ARTIFACTS, missing, prepared, serve
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
@@ -27,10 +27,7 @@ CONSULTATION = "/lay-y-kien/huan-chuong-lao-dong-hang-ba-vks-cao-loc-" + datetim
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        message = f"Chromium not found at {CHROMIUM}: install it (apt-get install chromium) to run browser checks"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(f"Chromium not found at {CHROMIUM}: install it (apt-get install chromium) to run browser checks")
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)

@@ -9,13 +9,12 @@ corrected list is what reaches the roll."""
 from __future__ import annotations
 
 import glob
-import os
 from datetime import UTC, datetime
 
 import pytest
 
 from tests.browser.conftest import ACCOUNTS, UNIT_ACCOUNT, WEBMASTER_PASSWORD, WEBMASTERS
-from tests.servers import prepared, serve
+from tests.servers import missing, prepared, serve
 from tests.web.test_dossiers import NOMINEES, PRIVATE, list_csv
 from tests.web.test_unit_reports import PDF
 
@@ -26,10 +25,7 @@ LIBFAKETIME = sorted(glob.glob("/usr/lib/*/faketime/libfaketime.so.1"))
 def clock(tmp_path):
     """A file holding the served portal's time; writing it moves the clock of every worker."""
     if not LIBFAKETIME:
-        message = "libfaketime not found: install it (apt-get install faketime) to run the dossier journey"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing("libfaketime not found: install it (apt-get install faketime) to run the dossier journey")
     path = tmp_path / "clock"
 
     def set_to(moment: str) -> None:

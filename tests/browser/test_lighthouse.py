@@ -1,13 +1,13 @@
 """Lighthouse scores of the main pages: at least 0.95 in every category (performance at
 least 0.9 on the throttled mobile profile). `make audit` prints the same figures."""
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, CONSULTATION, UNIT_ACCOUNT, WEBMASTER_PASSWORD, WEBMASTERS
 from tests.browser.lighthouse import AGENT, CHROMIUM, LIGHTHOUSE, PAGES, PROFILES, failures, run_many
+from tests.servers import missing
 
 # The consultation page, and the dashboards and dossier pages of the signed-in areas.
 MORE = {"consultation": (None, CONSULTATION), "office dashboard": (WEBMASTERS["editor"], "/quan-tri/"),
@@ -33,10 +33,7 @@ def scores(portal_url) -> dict[tuple[str, str], dict[str, float]]:
     """Every page under both profiles, audited once for the module in one Chromium (each test
     below checks its own page)."""
     if not LIGHTHOUSE.exists() or not Path(CHROMIUM).exists():
-        message = "Lighthouse or Chromium missing: run `npm ci` and install chromium to enable these checks"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing("Lighthouse or Chromium missing: run `npm ci` and install chromium to enable these checks")
     cookies = {email: session_cookie(portal_url, email) for email, _path in MORE.values() if email}
     pages = {**{page: (None, path) for page, path in PAGES.items()}, **MORE}
     keys = [(page, profile) for page in pages for profile in PROFILES]

@@ -21,7 +21,7 @@ import requests
 
 from bench.harness import free_port, gunicorn
 from portal.config import PROJECT_ROOT
-from tests.servers import prepared_database
+from tests.servers import missing, prepared_database
 
 PG = "postgresql://postgres@127.0.0.1:5432"
 ADMIN, PASSWORD = "quantri@vks.test", "mật khẩu quản trị cụm máy"
@@ -30,9 +30,7 @@ ADMIN, PASSWORD = "quantri@vks.test", "mật khẩu quản trị cụm máy"
 def _need(what: str, ok: bool) -> None:
     if ok:
         return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{what} is needed for the cluster test (.ci/run provides it)")
-    pytest.skip(f"{what} not available: the cluster test is skipped")
+    missing(f"{what} is needed for the cluster test (.ci/run provides it)")
 
 
 def _pg_up() -> bool:

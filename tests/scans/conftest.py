@@ -1,10 +1,9 @@
 """Scanners run against the real portal under gunicorn, with content and sample data loaded."""
-import os
 
 import pytest
 
 from tests.scans.wapiti import WAPITI
-from tests.servers import prepared, serve
+from tests.servers import missing, prepared, serve
 
 
 @pytest.fixture(scope="package")
@@ -18,8 +17,5 @@ def scanned_portal(tmp_path_factory):
 @pytest.fixture(scope="session")
 def wapiti():
     if not WAPITI.exists():
-        message = "wapiti missing: `make scan-tools` installs it into .venv-scan"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing("wapiti missing: `make scan-tools` installs it into .venv-scan")
     return WAPITI
