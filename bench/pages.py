@@ -156,23 +156,35 @@ def cold_queries(count: int) -> list[str]:
 
 
 def cold_names(count: int) -> list[str]:
-    """`count` distinct person names made of common parts (Nguyễn, Văn, Thị, …), half unmarked."""
+    """`count` distinct person names made of common parts (Nguyễn, Văn, Thị, …), half unmarked:
+    some 56,000 can be made, so a run of 20,000 requests never sends one twice."""
     import random
 
     from portal.vietnamese.syllables import folded_text
     rng = random.Random(29)
-    families = "Nguyễn Trần Lê Phạm Hoàng Vi Lương Hà Nông Chu Lý Đinh Đỗ Bế Hứa Lăng Triệu Mã".split()
-    middles = "Văn Thị Đức Minh Thu Hồng Quang Ngọc Kim Xuân".split()
-    givens = "An Anh Ánh Ân Bình Chiến Cường Dũng Đào Đức Giang Hà Hải Hoa Hùng Lan Linh Long Mai Nam".split()
+    families = ("Nguyễn Trần Lê Phạm Hoàng Vi Lương Hà Nông Chu Lý Đinh Đỗ Bế Hứa Lăng Triệu Mã Vũ Võ Đặng Bùi Ngô "
+                "Dương Đoàn Hồ Tô Mạc Lò Đàm").split()
+    middles = "Văn Thị Đức Minh Thu Hồng Quang Ngọc Kim Xuân Hữu Công Thanh Mạnh Bảo Tuấn Gia Hải Phương Diệu".split()
+    givens = ("An Anh Ánh Ân Bình Chiến Cường Dũng Đào Đức Giang Hà Hải Hoa Hùng Lan Linh Long Mai Nam Bảo Châu Dung "
+              "Hằng Hiền Hưng Khánh Lâm Lộc Lương Minh Ngân Nga Nhung Phong Quân Sơn Tâm Thắng Thảo Trang Tú Tùng "
+              "Vân Yến").split()
+    possible = 2 * len(middles) * len(givens) * (len(families) + 1)  # marked or not, with a family name or not
+    if count > possible * 3 // 4:
+        raise ValueError(f"at most {possible * 3 // 4} distinct names")
     out: dict[str, None] = {}
     while len(out) < count:
         name = " ".join([rng.choice(families), rng.choice(middles), rng.choice(givens)][rng.randrange(2):])
         if rng.random() < 0.5:
             name = folded_text(name)
         out[name] = None
-        if len(out) >= len(families) * len(middles) * len(givens):
-            break
     return list(out)
+
+
+def repeats(name: str, paths: list[str], result: Result, seconds: int) -> None:
+    """Say so when a cold row sent more requests than it has distinct paths (a page cache may
+    then have answered some)."""
+    if "cold" in name and result.rps * seconds > len(paths):
+        print(f"warning: {name}: about {result.rps * seconds:.0f} requests for {len(paths)} distinct paths")
 
 
 def doc_slug(item: dict) -> str:
@@ -212,6 +224,7 @@ def main() -> None:
              ("An", "anh", "Bình", "chien", "Dũng", "dao", "Hà", "hung", "Mai", "nam", "Oanh", "phuc", "Linh", "long",
               "Giang", "hai", "Hoa", "lan", "Cường", "duc")]
     step = max(1, args.count // 1000)
+    names_cold = cold_names(40000)  # 20,000 measured, 20,000 to warm up: none sent twice in a run
     slugs = [doc_slug(item) for item in itertools.islice(corpus.documents(args.count), 0, args.count, step)]
     pages = {
         "/ (section home)": ["/"],
@@ -227,12 +240,12 @@ def main() -> None:
         "/vinh-danh/xuat.csv?nam=2023 (export)": ["/vinh-danh/xuat.csv?nam=2023"],
         "/tim-kiem cold, every query unique": [f"/tim-kiem?q={quote(text)}" for text in cold_queries(6000)],
         "/tim-kiem cold, common name words": [f"/tim-kiem?q={quote(text)}" for text in cold_names(3000)],
-        "/vinh-danh?ten= cold, every name unique": [f"/vinh-danh?ten={quote(text)}" for text in cold_names(3000)],
+        "/vinh-danh?ten= cold, every name unique": [f"/vinh-danh?ten={quote(text)}" for text in names_cold[:20000]],
     }
     # A warm-up for the cold rows: other unique queries of the same kinds, never measured.
     warm = {"/tim-kiem cold, every query unique": [f"/tim-kiem?q={quote(t)}" for t in cold_queries(12000)[6000:]],
             "/tim-kiem cold, common name words": [f"/tim-kiem?q={quote(t)}" for t in cold_names(6000)[3000:]],
-            "/vinh-danh?ten= cold, every name unique": [f"/vinh-danh?ten={quote(t)}" for t in cold_names(6000)[3000:]]}
+            "/vinh-danh?ten= cold, every name unique": [f"/vinh-danh?ten={quote(t)}" for t in names_cold[20000:]]}
     with gunicorn("bench.minimal_app:app", env) as base:
         before = load(base, ["/"], args.seconds)
     measured = {}
@@ -245,18 +258,21 @@ def main() -> None:
                 if args.warm and name in warm:
                     load(base, warm[name], args.warm)
                 rows.append((name, load(base, paths, args.seconds)))
+                repeats(name, paths, rows[-1][1], args.seconds)
     reference = []
     cold_names_row = "/vinh-danh?ten= cold, every name unique"
-    if args.only in cold_names_row:  # the same name search on a plain SQLite FTS5 page, same run
+    if args.only in cold_names_row:  # the same name search on plain SQLite FTS5 pages, same run
         from bench import fts5_names_app
         fts_env = {**env, "FTS_NAMES_DB": str(work / "names-fts5.sqlite3")}
         listed = fts5_names_app.build(str(work / "bench.sqlite3"), fts_env["FTS_NAMES_DB"])
         print(f"FTS5 reference: {listed} listed names")
         with gunicorn("bench.fts5_names_app:app", fts_env) as base:
-            if args.warm:
-                load(base, warm[cold_names_row], args.warm)
-            reference.append((f"{cold_names_row} (plain SQLite FTS5 page)", load(base, pages[cold_names_row],
-                                                                                  args.seconds)))
+            for label, path in (("same content", "/vinh-danh?"), ("bare table", "/bang?")):
+                paths = [p.replace("/vinh-danh?", path) for p in pages[cold_names_row]]
+                if args.warm:
+                    load(base, [p.replace("/vinh-danh?", path) for p in warm[cold_names_row]], args.warm)
+                reference.append((f"FTS5 page, {label}", load(base, paths, args.seconds)))
+                repeats(cold_names_row, paths, reference[-1][1], args.seconds)
     with gunicorn("bench.minimal_app:app", env) as base:
         after = load(base, ["/"], args.seconds)
     baseline = Result((before.rps + after.rps) / 2, (before.p50_ms + after.p50_ms) / 2,
@@ -267,14 +283,14 @@ def main() -> None:
         print(f"\n-- {label}")
         report(rows, baseline)
     if reference:
-        print("\n-- reference")
+        print("\n-- references: plain SQLite FTS5 pages, the same name search (bench/fts5_names_app.py)")
         report(reference, baseline)
-        fts = reference[0][1].rps
         for label, rows in measured.items():
             portal = dict(rows).get(cold_names_row)
             if portal:
-                print(f"{label}: name search {portal.rps:.0f} req/s = {portal.rps / fts:.2f}x the FTS5 page "
-                      f"({fts:.0f} req/s)")
+                ratios = ", ".join(f"{portal.rps / fts.rps:.2f}x the {name} ({fts.rps:.0f} req/s)"
+                                   for name, fts in reference)
+                print(f"{label}: name search {portal.rps:.0f} req/s = {ratios}")
 
 
 def seed_postgres(work: Path, count: int, awards: int) -> dict:

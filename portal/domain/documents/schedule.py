@@ -87,6 +87,8 @@ def tick(now: datetime | None = None) -> bool:
     key = str(db.engine.url)
     generation = changes.generation()
     state = _state.get(key)
+    if state is not None and state["generation"] == generation and (state["due"] is None or now < state["due"]):
+        return False  # what was read for this generation stands: no session for it
     try:
         with Session(db.engine) as session:
             if state is None or state["generation"] != generation:

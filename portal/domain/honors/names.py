@@ -6,7 +6,7 @@ listed award to what the roll's filters, counts and order read. A name search is
 intersections: at 100,000 awards the database's word ranges took about 7 ms a request (an
 INTERSECT of index ranges, then the rows); the sets take a fraction of one.
 
-The index is read whole once per process (1.5 s and 77 MB at 100,000 awards), then follows the
+The index is read whole once per process (1.6 s and 90 MB at 100,000 awards), then follows the
 change sequence as the search index does: the awards a change names (`award:N`, or a decision's
 document) are read again, and nothing else. A change that asks for everything (`*`) or another
 database reads it whole again. Words are split as `award_words` stores them (`name_words`, the
@@ -34,7 +34,8 @@ MAX_REPLAY = 5000  # changes replayed at once; more, and the index is read whole
 
 
 class Listed(NamedTuple):
-    """What the roll's filters, facets and order need of a listed award."""
+    """What the roll's filters, facets and order need of a listed award, and what its row shows
+    (roll.row_fields): a page of found names is built without asking the database."""
 
     id: int
     kind: str
@@ -44,10 +45,27 @@ class Listed(NamedTuple):
     sort_key: str
     annulled: bool
     name_folded: str
+    name: str
+    publication: str
+    position: str | None
+    village: str | None
+    commune: str | None
+    district: str | None
 
 
 _COLUMNS = (Award.id, Award.kind, Award.decision_id, Award.district_area_id, Award.unit, Award.sort_key,
-            Award.annulled, Award.name_folded)
+            Award.annulled, Award.name_folded, Award.name, Award.publication, Award.position, Award.village,
+            Award.commune, Award.district)
+_SHARED = (1, 4, 9, 10, 11, 12, 13)  # kinds, units, publications, positions, places: a few hundred values
+
+
+def _listed(found) -> Listed:
+    """A row of _COLUMNS; the values many awards share are kept once (a third less memory)."""
+    values = list(found)
+    for at in _SHARED:
+        if values[at]:
+            values[at] = intern(values[at])
+    return Listed(*values)
 
 
 _WORD = re.compile(r"\w+")
@@ -132,9 +150,7 @@ def _read_whole(session, database: str) -> NameIndex:
     rows, words = index.rows, index.words
     # Through the connection: 100,000 plain rows, without the session's per-row bookkeeping.
     for found in session.connection().execute(db.select(*_COLUMNS).where(Award.publication.in_(LISTED))):
-        # Kinds and units repeat across thousands of rows: one string each (a third less memory).
-        row = rows[found[0]] = Listed(found[0], intern(found[1]), found[2], found[3],
-                                      intern(found[4]) if found[4] else None, *found[5:])
+        row = rows[found[0]] = _listed(found)
         for word in _words(row.name_folded):
             ids = words.get(word)
             if ids is None:
@@ -162,13 +178,13 @@ def _replay(index: NameIndex, session) -> NameIndex | None:
                 document_ids.add(int(ident))
     if award_ids or document_ids:
         of_documents = db.select(HonorDecision.id).where(HonorDecision.document_id.in_(document_ids))
-        rows = session.execute(db.select(*_COLUMNS, Award.publication).where(
+        rows = session.execute(db.select(*_COLUMNS).where(
             or_(Award.id.in_(award_ids), Award.decision_id.in_(of_documents)))).all()
         for award_id in award_ids | {row[0] for row in rows}:
             index.drop(award_id)  # gone, renamed, or no longer listed
-        for *row, publication in rows:
-            if publication in LISTED:
-                index.add(Listed(*row))
+        for row in rows:
+            if row.publication in LISTED:
+                index.add(_listed(row))
     index.applied = found[-1][0]
     return index
 
@@ -204,7 +220,7 @@ def _from_database(name: str, session) -> list[Listed]:
     named = named_ids(name).subquery("named")
     query = (db.select(*_COLUMNS).select_from(db.join(named, Award, Award.id == named.c.award_id))
              .where(Award.publication.in_(LISTED)))
-    return [Listed(*row) for row in session.execute(query)]
+    return [_listed(row) for row in session.execute(query)]
 
 
 def matching(name: str, session) -> list[Listed]:

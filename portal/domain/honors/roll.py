@@ -1,8 +1,8 @@
 """Public views of the honor roll: filters, counts, statistics and exports (public fields only)."""
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, replace
+from datetime import date
 
 from flask import g, has_app_context
 from sqlalchemy import bindparam, func
@@ -18,7 +18,6 @@ from portal.domain.kernel import changes
 from portal.domain.kernel.rows import locality
 from portal.domain.kernel.vocab import DISTINCTIONS, RECIPIENT_KINDS
 from portal.extensions import db
-from portal.vietnamese.folding import fold
 
 
 @dataclass(frozen=True)
@@ -45,18 +44,30 @@ def _base():
 
 @dataclass(frozen=True)
 class _Decision:
+    """A public decision with what filters use, and what a row of the roll shows of it and its
+    document (row_fields reads it as both)."""
+
     id: int
     distinction: str
     year: int | None
     campaign: str | None
     round_code: str | None
     round_label: str | None
+    symbol: str
+    issued_on: date
+    slug: str
+    is_demo: bool
+
+    @property
+    def achievement_year(self) -> int | None:
+        return self.year
 
 
 def forget() -> None:
     """Drop the decisions kept per generation and the name index: a new app may face a database
     whose generations restart from where an emptied one's did (tests on PostgreSQL)."""
     _decisions.clear()
+    _decision_ids.clear()
     names.forget()
 
 
@@ -64,6 +75,10 @@ def _public_decisions(session) -> list[_Decision]:
     """Decisions whose document is public (a few hundred at most), with what filters use; read
     once per content generation (a page of the honor roll needs them two or three times)."""
     return _decisions.get(session, SETTINGS["show_demo"])  # what public_filter() reads
+
+
+def _decisions_by_id(session) -> dict[int, _Decision]:
+    return _decision_ids.get(session, SETTINGS["show_demo"])
 
 
 def _read_public_decisions(session) -> list[_Decision]:
@@ -74,12 +89,14 @@ def _read_public_decisions(session) -> list[_Decision]:
                   Campaign.slug, ReviewRound.code, ReviewRound.label, HonorDecision.document_id)
         .outerjoin(Campaign, HonorDecision.campaign_id == Campaign.id)
         .outerjoin(ReviewRound, HonorDecision.review_round_id == ReviewRound.id)).all()
-    public = set(session.scalars(db.select(Document.id).where(
-        Document.id.in_([row[-1] for row in rows] or [-1]), public_filter())))
-    return [_Decision(*row[:-1]) for row in rows if row[-1] in public]
+    public = {found[0]: found[1:] for found in session.execute(
+        db.select(Document.id, Document.symbol, Document.issued_on, Document.slug, Document.is_demo)
+        .where(Document.id.in_([row[-1] for row in rows] or [-1]), public_filter()))}
+    return [_Decision(*row[:-1], *public[row[-1]]) for row in rows if row[-1] in public]
 
 
 _decisions = changes.PerGeneration(_read_public_decisions)
+_decision_ids = changes.PerGeneration(lambda session: {d.id: d for d in _public_decisions(session)})
 
 
 def _decision_matches(d: _Decision, flt: HonorFilter) -> bool:
@@ -146,11 +163,34 @@ def _conditions(flt: HonorFilter, session=None) -> list:
     return _award_conditions(flt, [d.id for d in decisions if _decision_matches(d, flt)])
 
 
+def _named_kept(flt: HonorFilter, session) -> list[names.Listed]:
+    """The awards whose name matches that the filter's other conditions keep, in the roll's
+    order: once per request and filter (the page, its total and facets without a filter of
+    their own ask the same)."""
+    if changes.holds_own_changes(session):
+        return sorted(filter(_keeper(flt, session), _named_rows(flt.name, session)), key=_in_order)
+    kept = g.setdefault("_named_kept", {}) if has_app_context() else {}
+    key = (id(session), flt)
+    if key not in kept:
+        kept[key] = sorted(filter(_keeper(flt, session), _named_rows(flt.name, session)), key=_in_order)
+    return kept[key]
+
+
+def _named_page(flt: HonorFilter, page: int, per_page: int, session) -> tuple[list[names.Listed], int]:
+    """A page of the awards whose name matches, in the roll's order, and their number."""
+    rows = _named_kept(flt, session)
+    return rows[(page - 1) * per_page:page * per_page], len(rows)
+
+
+def _in_order(row: names.Listed) -> tuple[str, int]:
+    return row.sort_key, row.id
+
+
 def _page_ids(flt: HonorFilter, page: int, per_page: int, session) -> tuple[list[int], int]:
     """The ids of a page of listed awards in Vietnamese order (people by given name), and the total."""
     if flt.name:
-        rows = sorted(filter(_keeper(flt, session), _named_rows(flt.name, session)), key=lambda r: (r.sort_key, r.id))
-        return [r.id for r in rows[(page - 1) * per_page:page * per_page]], len(rows)
+        rows, total = _named_page(flt, page, per_page, session)
+        return [r.id for r in rows], total
     conds = _conditions(flt, session)
     source = _source(flt)
     total = session.scalar(db.select(func.count(Award.id)).select_from(source).where(*conds)) or 0
@@ -168,113 +208,54 @@ def list_awards(flt: HonorFilter, page: int, per_page: int, session=None) -> Pag
     return Page([tuple(rows[i]) for i in ids if i in rows], total, page, per_page)
 
 
-# What public_fields() reads, as columns: a page of the roll needs no model objects.
-_FIELDS = (Award.id, Award.seq, Award.kind, Award.name, Award.position, Award.unit, Award.village, Award.commune,
-           Award.district, Award.achievement, Award.contribution, Award.register_no, Award.publication,
-           Award.annulled, HonorDecision.contribution_public, HonorDecision.distinction,
-           HonorDecision.achievement_year, Document.symbol, Document.issued_on, Document.slug, Document.issuer,
-           Document.is_demo)
+# What row_fields() reads, as columns: a page of the roll needs no model objects.
+_FIELDS = (Award.id, Award.kind, Award.name, Award.position, Award.unit, Award.village, Award.commune,
+           Award.district, Award.publication, Award.annulled, HonorDecision.distinction,
+           HonorDecision.achievement_year, Document.symbol, Document.issued_on, Document.slug, Document.is_demo)
 _FIELDS_BY_ID = (db.select(*_FIELDS).join(HonorDecision, Award.decision_id == HonorDecision.id)
                  .join(Document, HonorDecision.document_id == Document.id)
                  .where(Award.id.in_(bindparam("ids", expanding=True))))  # built once
 
 
 def listed_fields(flt: HonorFilter, page: int, per_page: int, session=None) -> Page:
-    """list_awards() as the public fields of each award (what the honor roll's page shows)."""
+    """A page of the honor roll as what each row shows (row_fields). A name search reads it
+    all from the name index and the decisions kept for the generation: no query at all."""
     session = session or db.session
+    if flt.name and not changes.holds_own_changes(session):
+        found, total = _named_page(flt, page, per_page, session)
+        decisions = _decisions_by_id(session)
+        return Page([row_fields(row, decisions[row.decision_id], decisions[row.decision_id]) for row in found],
+                    total, page, per_page)
     ids, total = _page_ids(flt, page, per_page, session)
     rows = {row.id: row for row in session.execute(_FIELDS_BY_ID, {"ids": ids})} if ids else {}
-    return Page([public_fields(rows[i], rows[i], rows[i]) for i in ids if i in rows], total, page, per_page)
+    return Page([row_fields(rows[i], rows[i], rows[i]) for i in ids if i in rows], total, page, per_page)
 
 
-def _count_by(column, flt: HonorFilter, decisions: list[_Decision], annulled_only: bool = False) -> dict:
-    if flt.name:
-        kept = filter(_keeper(flt, db.session), _named_rows(flt.name, db.session))
-        return dict(Counter(getattr(row, column.key) for row in kept if row.annulled or not annulled_only))
-    conds = _award_conditions(flt, [d.id for d in decisions if _decision_matches(d, flt)])
-    if annulled_only:
-        conds.append(Award.annulled.is_(True))
-    return dict(db.session.execute(db.select(column, func.count(Award.id)).select_from(_source(flt))
-                                   .where(*conds).group_by(column)).all())
-
-
-def facets(flt: HonorFilter) -> dict[str, list[tuple[str, str, int]]]:
-    """Counts for each filter under the others, as (value, label, count)."""
-    decisions = _public_decisions(db.session)
-    kinds = _count_by(Award.kind, flt.without("kind"), decisions)
-    per_decision = _count_by(Award.decision_id, replace(flt, distinction=None, year=None, review_round=None),
-                             decisions)
-    forms: dict[str, int] = {}
-    years: dict[int, int] = {}
-    rounds: dict[tuple, int] = {}
-    any_form, any_year, any_round = flt.without("distinction"), flt.without("year"), flt.without("review_round")
-    for d in decisions:
-        n = per_decision.get(d.id, 0)
-        if not n:
-            continue
-        if _decision_matches(d, any_form):
-            forms[d.distinction] = forms.get(d.distinction, 0) + n
-        if _decision_matches(d, any_year) and d.year:
-            years[d.year] = years.get(d.year, 0) + n
-        if _decision_matches(d, any_round) and d.round_code:
-            rounds[(d.round_code, d.round_label)] = rounds.get((d.round_code, d.round_label), 0) + n
-    by_area = _count_by(Award.district_area_id, flt.without("area"), decisions)
-    area_rows = [area for area in _areas.get(db.session) if area[0] in by_area]
+def row_fields(award, decision, document) -> dict:
+    """What a row of the honor roll shows of an award; `name-unit` entries show name and unit
+    only. Reads columns only: the three may be model objects, one row of columns, or a name
+    index entry with its kept decision."""
+    full = award.publication == "public"
     return {
-        "doi-tuong": sorted(((k, RECIPIENT_KINDS.label(k), n) for k, n in kinds.items()),
-                            key=lambda r: RECIPIENT_KINDS.rank(r[0])),
-        "hinh-thuc": sorted(((d, DISTINCTIONS.label(d), n) for d, n in forms.items()),
-                            key=lambda r: DISTINCTIONS.rank(r[0])),
-        "nam": sorted(((str(y), str(y), n) for y, n in years.items()), reverse=True),
-        "dot": sorted(((code, label, n) for (code, label), n in rounds.items()), key=lambda r: r[0]),
-        "dia-ban": sorted(((code, _area_label(name, level, valid_to), by_area[area_id])
-                           for area_id, code, name, level, valid_to in area_rows), key=lambda r: fold(r[1])),
+        "id": award.id, "kind": RECIPIENT_KINDS.label(award.kind), "name": award.name,
+        "position": award.position if full else None, "unit": award.unit,
+        "locality": locality(award.village, award.commune, award.district) if full else None,
+        "distinction": DISTINCTIONS.label(decision.distinction), "year": decision.achievement_year,
+        "decision": document.symbol, "decision_date": document.issued_on.isoformat(),
+        "decision_slug": document.slug, "demo": document.is_demo,
+        "annulled": award.annulled, "status": "Đã bị hủy bỏ" if award.annulled else "Còn hiệu lực",
     }
 
 
-_areas = changes.PerGeneration(lambda session: session.execute(
-    db.select(Area.id, Area.code, Area.name, Area.level, Area.valid_to)).all())  # a few dozen
-
-
-def _area_label(name: str, level: str, valid_to) -> str:
-    prefix = "TP." if level == "thanh-pho" else "Huyện"
-    return f"{prefix} {name}" + (" (cũ)" if valid_to else "")
-
-
-def statistics(flt: HonorFilter) -> dict:
-    """Counts by year and form, by recipient kind and by locality, for the charts; annulled
-    awards are counted apart, not in the years' figures."""
-    decisions = {d.id: d for d in _public_decisions(db.session)}
-    per_decision = _count_by(Award.decision_id, flt, list(decisions.values()))
-    annulled = _count_by(Award.decision_id, flt, list(decisions.values()), annulled_only=True)
-    by_year: dict[int, dict[str, int]] = {}
-    for decision_id, count in per_decision.items():
-        count -= annulled.get(decision_id, 0)
-        d = decisions[decision_id]
-        by_year.setdefault(d.year, {})
-        by_year[d.year][d.distinction] = by_year[d.year].get(d.distinction, 0) + count
-    forms = sorted({f for counts in by_year.values() for f in counts}, key=DISTINCTIONS.rank)
-    data = facets(flt)
-    return {"years": sorted(y for y in by_year if y), "forms": forms, "by_year": by_year,
-            "annulled": sum(annulled.values()),
-            "by_kind": data["doi-tuong"], "by_area": sorted(data["dia-ban"], key=lambda r: -r[2])}
-
-
 def public_fields(award, decision, document) -> dict:
-    """What anyone may see of an award; `name-unit` entries show name and unit only. Reads
-    columns only: the three may be model objects or one row of listed_fields()' columns."""
+    """What anyone may see of an award: its row (row_fields), with what it was for, its order
+    in the decision, the register number and the issuer."""
     full = award.publication == "public"
     return {
-        "id": award.id, "seq": award.seq, "kind": RECIPIENT_KINDS.label(award.kind), "name": award.name,
-        "position": award.position if full else None, "unit": award.unit,
-        "locality": locality(award.village, award.commune, award.district) if full else None,
+        **row_fields(award, decision, document), "seq": award.seq,
         "achievement": award.achievement if full else None,
         "contribution": award.contribution if full and decision.contribution_public else None,
-        "register_no": award.register_no if full else None,
-        "distinction": DISTINCTIONS.label(decision.distinction), "year": decision.achievement_year,
-        "decision": document.symbol, "decision_date": document.issued_on.isoformat(),
-        "decision_slug": document.slug, "issuer": document.issuer, "demo": document.is_demo,
-        "annulled": award.annulled, "status": "Đã bị hủy bỏ" if award.annulled else "Còn hiệu lực",
+        "register_no": award.register_no if full else None, "issuer": document.issuer,
     }
 
 

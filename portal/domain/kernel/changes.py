@@ -108,8 +108,10 @@ _memos: list[PerGeneration] = []
 def holds_own_changes(session: Session) -> bool:
     """Whether `session` sees content no generation names yet: changes pending, or flushed and
     not committed, or another session than the request's."""
-    return (session is not db.session or bool(session.new or session.dirty or session.deleted)
-            or bool(session.info.get("change_pending")))
+    if session is not db.session:
+        return True
+    session = session()  # the request's own, once: each attribute of the proxy looks it up again
+    return bool(session.new or session.dirty or session.deleted) or bool(session.info.get("change_pending"))
 
 
 class PerGeneration:

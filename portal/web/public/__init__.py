@@ -44,14 +44,46 @@ def vn_number(value) -> str:
 
 def url_with(**changes) -> str:
     """The current URL with some query arguments changed (None removes one); page resets."""
-    args = request.args.to_dict()
-    args.pop("trang", None)
+    parts = dict(_encoded_args())
     for key, value in changes.items():
         if value is None:
-            args.pop(key, None)
+            parts.pop(key, None)
         else:
-            args[key] = value
-    return _here_with(args)
+            parts[key] = _encoded(key, value)
+    return _here_with_query("&".join(parts.values()))
+
+
+def _encoded_args() -> dict[str, str]:
+    """This request's query arguments but the page, each as `key=value` encoded once per request
+    (a list's filters link to the page itself some thirty times, each a change of one argument)."""
+    kept = g.get("_args_encoded")
+    if kept is None:
+        kept = g._args_encoded = {key: _encoded(key, value) for key, value in request.args.to_dict().items()
+                                  if key != "trang"}
+    return kept
+
+
+def _encoded(key: str, value) -> str:
+    return urlencode(((key, value),), safe=_SAFE)
+
+
+def facet_links(facets: dict[str, list[tuple[str, str, int]]]) -> dict[str, list[tuple[str, int, str, bool]]]:
+    """Each facet value as (label, count, link, chosen): the link adds the value to this page's
+    filters, or for the value chosen, takes it away. Built here, once, rather than by a template
+    call per value (a list shows some thirty)."""
+    links = {}
+    for key, values in facets.items():
+        chosen = request.args.get(key)
+        links[key] = [(label, count, url_with(**{key: None if value == chosen else value}), value == chosen)
+                      for value, label, count in values]
+    return links
+
+
+def with_filters(endpoint: str) -> str:
+    """The link to another page of the same list (statistics, exports) under this page's filters."""
+    query = "&".join(_encoded_args().values())
+    path = url_for(endpoint)
+    return f"{path}?{query}" if query else path
 
 
 def page_url(number: int) -> str:
@@ -63,12 +95,16 @@ def page_url(number: int) -> str:
 
 
 def _here_with(args: dict) -> str:
-    """This page's URL with `args` as its query, as url_for() writes it; the path is built once
-    per request (a search page links to itself forty times: facets, tabs, sorting, pages)."""
+    return _here_with_query(urlencode(list(args.items()), safe=_SAFE))
+
+
+def _here_with_query(query: str) -> str:
+    """This page's URL with `query`, as url_for() writes it; the path is built once per request
+    (a search page links to itself forty times: facets, tabs, sorting, pages)."""
     here = g.get("_here")
     if here is None:
         here = g._here = url_for(request.endpoint, **(request.view_args or {}))
-    return f"{here}?{urlencode(list(args.items()), safe=_SAFE)}" if args else here
+    return f"{here}?{query}" if query else here
 
 
 _SAFE = "!$'()*,/:;?@"  # what url_for leaves unescaped in a query (the URL standard's set)
@@ -112,3 +148,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(feed_text, "feed_text")
     app.add_template_global(url_with)
     app.add_template_global(page_url)
+    app.add_template_global(with_filters)

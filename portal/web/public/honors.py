@@ -4,14 +4,14 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, stream_with_context, url_for
 
 from portal.domain.documents import models as docs
-from portal.domain.honors import exports
+from portal.domain.honors import counts, exports
 from portal.domain.honors import roll as roll
 from portal.domain.honors.models import HonorRequest, decision_for
 from portal.domain.kernel.vocab import DISTINCTIONS, strip_controls
 from portal.extensions import db
 from portal.web.cache import cached
 from portal.web.common import filter_from_args
-from portal.web.public import bp
+from portal.web.public import bp, facet_links
 from portal.web.public.documents import page_number
 from portal.web.throttle import too_many
 
@@ -38,15 +38,28 @@ def honor_roll():
     page = roll.listed_fields(flt, page_number(), current_app.config["PER_PAGE"])
     if page.page > page.pages:
         abort(404)
-    facets = roll.facets(flt)
-    return render_template("honors/list.html", page=page, rows=page.items, facets=facets, flt=flt,
-                           active=active_filters(request.args, facets))
+    facets = counts.facets(flt)
+    return render_template("honors/list.html", page=page, rows=linked(page.items), facets=facet_links(facets),
+                           flt=flt, active=active_filters(request.args, facets))
+
+
+def linked(rows: list[dict]) -> list[dict]:
+    """Rows of the roll with their links (`href`, `decision_href`) and the decision's date as
+    dd/mm/yyyy (`decision_day`), made in one pass here rather than by template calls a row."""
+    kept = current_app.jinja_env.globals  # links kept per app: web/common.remember_links
+    link, award = kept["url_for"], kept["link_stem"]("public.honor_award", "award_id")
+    for row in rows:
+        day = row["decision_date"]
+        row["href"] = f"{award}{row['id']}"
+        row["decision_href"] = link("public.honor_decision", slug=row["decision_slug"])
+        row["decision_day"] = f"{day[8:10]}/{day[5:7]}/{day[:4]}"
+    return rows
 
 
 @bp.get("/vinh-danh/thong-ke")
 @cached
 def honor_statistics():
-    return render_template("honors/statistics.html", stats=roll.statistics(filter_from_args(request.args)),
+    return render_template("honors/statistics.html", stats=counts.statistics(filter_from_args(request.args)),
                            distinctions=DISTINCTIONS)
 
 
