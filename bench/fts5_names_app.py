@@ -117,9 +117,9 @@ _GROUPS = [("doi-tuong", "Đối tượng"), ("hinh-thuc", "Hình thức"), ("na
 _TEMPLATE = app.jinja_env.from_string(_PAGE)  # compiled once (render_template_string compiles every time)
 
 
-@app.get("/vinh-danh")
-def names_page():
-    text = request.args.get("ten", "")
+def found(text: str) -> tuple[list[tuple], int, dict[str, list[tuple[str, str, int]]]]:
+    """The name search the page shows: its first 20 rows, their number, and the counts by kind,
+    form, year and district (bench/names_search.py times this beside the portal's)."""
     match = _match(text)
     rows, total, facets = [], 0, {key: [] for key, _title in _GROUPS}
     if match:
@@ -133,6 +133,13 @@ def names_page():
             "CASE WHEN r.public THEN r.place END, r.form_label, r.year, r.symbol, r.issued_on, r.slug "
             "FROM names JOIN rows r ON r.id = names.rowid WHERE names MATCH ? ORDER BY r.sort_key, r.id LIMIT ?",
             (match, PER_PAGE)).fetchall()
+    return rows, total, facets
+
+
+@app.get("/vinh-danh")
+def names_page():
+    text = request.args.get("ten", "")
+    rows, total, facets = found(text)
     query = urlencode({"ten": text})
 
     def narrow(key: str, value: str) -> str:

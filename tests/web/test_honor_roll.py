@@ -313,6 +313,37 @@ def test_the_name_search_follows_corrections_and_new_decisions_at_once(roll, cli
     assert name_index._state["index"] is built
 
 
+def test_a_name_search_shows_what_the_list_shows_and_follows_each_shown_field(roll, client):
+    """Found by name, a row is built from the name index and the decisions kept for the
+    generation: it shows the same fields as the list without a name, hides the position and
+    place of a name-and-unit entry, and shows a corrected position, place, unit or decision
+    symbol at the next search."""
+    def row_of(query: str) -> str:
+        html = client.get("/vinh-danh?" + query).get_data(as_text=True)
+        found = re.findall(r"<tr>\s*<th scope=\"row\">.*?</tr>", html, re.S)
+        return found[0] if len(found) == 1 else f"{len(found)} rows"
+
+    listed, named = row_of("dia-ban=huyen-loc-binh"), row_of("ten=dinh+thi+a")
+    assert named == listed and "Chuyên viên" in named and "Thôn Nà Chuông, Xã Tân Liên, Lộc Bình" in named
+    assert "15/QĐ-UBND" in named and "/vinh-danh/quyet-dinh/15-qd-ubnd-2022" in named
+    with roll.app_context():
+        award = db.session.scalars(db.select(Award).where(Award.name == "Đinh Thị Ánh")).one()
+        award.position, award.village, award.unit = "Kiểm sát viên", "Thôn Khòn Bó", "Phòng 7"
+        award.decision.document.symbol = "16/QĐ-UBND"
+        symbol = award.decision.document.symbol
+        db.session.commit()
+    named = row_of("ten=dinh+thi+a")
+    assert "Kiểm sát viên" in named and "Thôn Khòn Bó" in named and "Phòng 7" in named and symbol in named
+    assert named == row_of("dia-ban=huyen-loc-binh")
+    with roll.app_context():
+        award = db.session.scalars(db.select(Award).where(Award.name == "Đinh Thị Ánh")).one()
+        award.publication = "name-unit"
+        db.session.commit()
+    named = row_of("ten=dinh+thi+a")
+    assert "Đinh Thị Ánh" in named and "Phòng 7" in named
+    assert "Kiểm sát viên" not in named and "Khòn Bó" not in named
+
+
 def test_a_name_search_inside_an_uncommitted_change_sees_that_change_and_nothing_after_its_rollback(roll):
     from portal.domain.honors import roll as honor_roll
 

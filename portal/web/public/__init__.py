@@ -45,6 +45,7 @@ def vn_number(value) -> str:
 def url_with(**changes) -> str:
     """The current URL with some query arguments changed (None removes one); page resets."""
     parts = dict(_encoded_args())
+    parts.pop("trang", None)
     for key, value in changes.items():
         if value is None:
             parts.pop(key, None)
@@ -54,12 +55,11 @@ def url_with(**changes) -> str:
 
 
 def _encoded_args() -> dict[str, str]:
-    """This request's query arguments but the page, each as `key=value` encoded once per request
-    (a list's filters link to the page itself some thirty times, each a change of one argument)."""
+    """This request's query arguments, each as `key=value` encoded once per request (a list's
+    filters and pages link to the page itself some thirty times, each a change of one argument)."""
     kept = g.get("_args_encoded")
     if kept is None:
-        kept = g._args_encoded = {key: _encoded(key, value) for key, value in request.args.to_dict().items()
-                                  if key != "trang"}
+        kept = g._args_encoded = {key: _encoded(key, value) for key, value in request.args.to_dict().items()}
     return kept
 
 
@@ -67,13 +67,13 @@ def _encoded(key: str, value) -> str:
     return urlencode(((key, value),), safe=_SAFE)
 
 
-def facet_links(facets: dict[str, list[tuple[str, str, int]]]) -> dict[str, list[tuple[str, int, str, bool]]]:
+def facet_links(facets: dict[str, list[tuple[str, str, int]]], args: dict) -> dict[str, list[tuple]]:
     """Each facet value as (label, count, link, chosen): the link adds the value to this page's
-    filters, or for the value chosen, takes it away. Built here, once, rather than by a template
-    call per value (a list shows some thirty)."""
+    filters (`args`, this request's), or for the value chosen, takes it away. Built here rather
+    than by a template call per value (a list shows some thirty)."""
     links = {}
     for key, values in facets.items():
-        chosen = request.args.get(key)
+        chosen = args.get(key)
         links[key] = [(label, count, url_with(**{key: None if value == chosen else value}), value == chosen)
                       for value, label, count in values]
     return links
@@ -81,21 +81,19 @@ def facet_links(facets: dict[str, list[tuple[str, str, int]]]) -> dict[str, list
 
 def with_filters(endpoint: str) -> str:
     """The link to another page of the same list (statistics, exports) under this page's filters."""
-    query = "&".join(_encoded_args().values())
+    query = "&".join(value for key, value in _encoded_args().items() if key != "trang")
     path = url_for(endpoint)
     return f"{path}?{query}" if query else path
 
 
 def page_url(number: int) -> str:
-    args = request.args.to_dict()
-    args["trang"] = number
+    """This list's page `number` under the same filters (page 1 has no `trang`)."""
+    parts = dict(_encoded_args())
     if number == 1:
-        args.pop("trang")
-    return _here_with(args)
-
-
-def _here_with(args: dict) -> str:
-    return _here_with_query(urlencode(list(args.items()), safe=_SAFE))
+        parts.pop("trang", None)
+    else:
+        parts["trang"] = _encoded("trang", number)
+    return _here_with_query("&".join(parts.values()))
 
 
 def _here_with_query(query: str) -> str:

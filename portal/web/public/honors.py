@@ -34,13 +34,15 @@ def active_filters(args, facets: dict) -> list[tuple[str, str, str]]:
 @bp.get("/vinh-danh")
 @cached
 def honor_roll():
-    flt = filter_from_args(request.args)
+    args = request.args.to_dict()  # read a dozen times: a plain dict (a MultiDict raises on each miss)
+    flt = filter_from_args(args)
     page = roll.listed_fields(flt, page_number(), current_app.config["PER_PAGE"])
     if page.page > page.pages:
         abort(404)
     facets = counts.facets(flt)
-    return render_template("honors/list.html", page=page, rows=linked(page.items), facets=facet_links(facets),
-                           flt=flt, active=active_filters(request.args, facets))
+    return render_template("honors/list.html", page=page, rows=linked(page.items), facets=facet_links(facets, args),
+                           flt=flt, active=active_filters(args, facets), args=args,
+                           demo_count=sum(1 for row in page.items if row["demo"]))
 
 
 def linked(rows: list[dict]) -> list[dict]:
