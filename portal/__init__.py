@@ -91,6 +91,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cache.init_app(app)
     cli.init_app(app)
     common.remember_links(app)
+    common.remember_chrome(app)
     if app.config["SCHEMA_CHECK"] and not app.testing and serving:
         with app.app_context():
             schema.check()  # refuse to serve a database of another schema revision

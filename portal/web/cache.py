@@ -101,7 +101,8 @@ def cached(view):
     def wrapper(*args, **kwargs):
         if request.method != "GET" or current_app.config.get("PAGE_CACHE_DISABLED") or _personal():
             return view(*args, **kwargs)
-        key = (request.path, request.query_string, changes.generation(), current_app.name)
+        # The root too: a portal reached both at / and under a prefix links differently in each.
+        key = (request.script_root + request.path, request.query_string, changes.generation(), current_app.name)
         hit = _pages.get(key)
         if hit is not None:
             return _respond(*hit)

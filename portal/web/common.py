@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from flask import Flask, abort, current_app, has_request_context, request, send_file, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from portal import search as engine
 from portal.domain.honors import roll
@@ -55,6 +56,27 @@ def remember_links(app: Flask, size: int = 8192) -> None:
 
     app.jinja_env.globals["url_for"] = link
     app.jinja_env.globals["link_stem"] = link_stem
+
+
+def remember_chrome(app: Flask, size: int = 256) -> None:
+    """The layout's head links, header and footer (templates/chrome/) are the same on every page
+    of a kind: each is rendered once per app, root, endpoint and, on the search page, the
+    words in the header's box, and kept (an eighth of a list page's time went to them). A
+    fragment reads only what its key names (`endpoint`, `search_box`), config and url_for."""
+    environment = app.jinja_env
+
+    @lru_cache(maxsize=size)
+    def kept(name: str, root: str, endpoint: str | None, search_box: str) -> Markup:
+        html = environment.get_template(f"chrome/{name}.html").render(endpoint=endpoint, search_box=search_box)
+        return Markup(html)  # noqa: S704 (the output of an autoescaped template)
+
+    def chrome(name: str) -> Markup:
+        here = request._get_current_object()  # noqa: SLF001 (one proxy lookup)
+        endpoint = here.endpoint
+        box = here.args.get("q", "") if name == "header" and endpoint == "public.search" else ""
+        return kept(name, here.script_root, endpoint, box)
+
+    environment.globals["chrome"] = chrome
 
 
 def absolute_path(path: str) -> str:

@@ -292,6 +292,26 @@ def test_links_kept_by_templates_follow_where_the_portal_is_mounted(seeded, clie
         assert link("public.honor_roll", ten=["a", "b"]) == "/vinh-danh?ten=a&ten=b"  # no key: built each time
 
 
+def test_the_kept_layout_marks_each_page_kind_and_carries_each_search(seeded, client):
+    """The layout's header and footer are rendered once per page kind and kept: the current
+    section is still marked on each kind, and the header's box still shows each search typed."""
+    def header(url: str, **options) -> str:
+        html = client.get(url, **options).get_data(as_text=True)
+        return html[html.index('<header class="site-header">'):html.index("</header>")]
+
+    def current(html: str) -> list[str]:
+        return re.findall(r'aria-current="page">([^<]+)<', html)
+
+    assert current(header("/vinh-danh?nam=2022")) == ["Vinh danh"]
+    assert current(header("/van-ban")) == ["Văn bản"] and current(header("/")) == ["Trang chủ"]
+    assert 'value="giải phóng"' in header("/tim-kiem?q=giải+phóng")
+    assert 'value="174/KH-UBND"' in header("/tim-kiem?q=174/KH-UBND")
+    assert 'value=""' in header("/vinh-danh?q=giải+phóng")  # the box speaks of searches only
+    mounted = header("/van-ban", base_url="http://localhost/thi-dua")
+    assert 'href="/thi-dua/vinh-danh"' in mounted and current(mounted) == ["Văn bản"]
+    assert 'href="/vinh-danh"' in header("/van-ban")
+
+
 @pytest.mark.parametrize(("slug", "day"), [("174-kh-ubnd-2022", "04/08/2022"), ("1033-vks-vp-2022", "09/08/2022")])
 def test_a_document_is_dated_in_vietnams_time(seeded, client, slug, day):
     # Seen: the plan was signed 04/08/2022; its page said "Đã đăng ngày 03/08/2022" (the UTC date).
