@@ -68,7 +68,7 @@ def remember_chrome(app: Flask, size: int = 256) -> None:
     @lru_cache(maxsize=size)
     def kept(name: str, root: str, endpoint: str | None, search_box: str) -> Markup:
         html = environment.get_template(f"chrome/{name}.html").render(endpoint=endpoint, search_box=search_box)
-        return Markup(html)  # noqa: S704 (the output of an autoescaped template)
+        return Markup(html)  # noqa: S704  # nosec B704 (the output of an autoescaped template)
 
     def chrome(name: str) -> Markup:
         here = request._get_current_object()  # noqa: SLF001 (one proxy lookup)
