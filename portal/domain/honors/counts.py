@@ -8,7 +8,6 @@ from dataclasses import replace
 from sqlalchemy import func
 
 from portal.domain.honors.models import Award
-from portal.domain.honors.places import Area
 from portal.domain.honors.roll import (
     HonorFilter,
     _award_conditions,
@@ -17,8 +16,8 @@ from portal.domain.honors.roll import (
     _named_kept,
     _public_decisions,
     _source,
+    areas,
 )
-from portal.domain.kernel import changes
 from portal.domain.kernel.vocab import DISTINCTIONS, RECIPIENT_KINDS
 from portal.extensions import db
 from portal.vietnamese.folding import fold
@@ -56,7 +55,7 @@ def facets(flt: HonorFilter) -> dict[str, list[tuple[str, str, int]]]:
         if _decision_matches(d, any_round) and d.round_code:
             rounds[(d.round_code, d.round_label)] = rounds.get((d.round_code, d.round_label), 0) + n
     by_area = _count_by(Award.district_area_id, flt.without("area"), decisions)
-    area_rows = [area for area in _areas.get(db.session) if area[0] in by_area]
+    area_rows = [area for area in areas(db.session) if area[0] in by_area]
     return {
         "doi-tuong": sorted(((k, RECIPIENT_KINDS.label(k), n) for k, n in kinds.items()),
                             key=lambda r: RECIPIENT_KINDS.rank(r[0])),
@@ -67,10 +66,6 @@ def facets(flt: HonorFilter) -> dict[str, list[tuple[str, str, int]]]:
         "dia-ban": sorted(((code, _area_label(name, level, valid_to), by_area[area_id])
                            for area_id, code, name, level, valid_to in area_rows), key=lambda r: fold(r[1])),
     }
-
-
-_areas = changes.PerGeneration(lambda session: session.execute(
-    db.select(Area.id, Area.code, Area.name, Area.level, Area.valid_to)).all())  # a few dozen
 
 
 def _area_label(name: str, level: str, valid_to) -> str:

@@ -66,8 +66,8 @@ class _Decision:
 def forget() -> None:
     """Drop the decisions kept per generation and the name index: a new app may face a database
     whose generations restart from where an emptied one's did (tests on PostgreSQL)."""
-    _decisions.clear()
-    _decision_ids.clear()
+    for kept in (_decisions, _decision_ids, _prepared, _areas):
+        kept.clear()
     names.forget()
 
 
@@ -142,20 +142,36 @@ def _named_rows(name: str, session) -> list[names.Listed]:
 
 
 def _keeper(flt: HonorFilter, session):
-    """_award_conditions() as a test of the rows _named_rows() reads, prepared once per filter
-    (a common name word matches thousands of rows, each tested for the page and four counts)."""
-    prepared = g.setdefault("_named_filters", {}) if has_app_context() else {}
-    key = (id(session), replace(flt, name=None, kind=None, unit=None))
-    if key not in prepared:
-        area_id = session.scalar(db.select(Area.id).where(Area.code == flt.area)) if flt.area else None
-        prepared[key] = ({d.id for d in _public_decisions(session) if _decision_matches(d, flt)}, area_id or -1)
-    decision_ids, area_id = prepared[key]
+    """_award_conditions() as a test of the rows _named_rows() reads. What it needs of the
+    decisions and areas is prepared once per generation and filter (a page asks it for the
+    list and three counts; a common name word matches thousands of rows)."""
+    prepared = _prepared.get(session)
+    key = (flt.distinction, flt.year, flt.campaign, flt.review_round, flt.decision_id, flt.area)
+    found = prepared.get(key)
+    if found is None:
+        if len(prepared) >= 512:  # filters come from addresses anyone types
+            prepared.clear()
+        area_id = next((a[0] for a in areas(session) if a[1] == flt.area), -1) if flt.area else -1
+        found = prepared[key] = ({d.id for d in _public_decisions(session) if _decision_matches(d, flt)}, area_id)
+    decision_ids, area_id = found
     kind, unit, area = flt.kind, flt.unit, flt.area
 
     def keeps(row) -> bool:
         return (row.decision_id in decision_ids and (not kind or row.kind == kind)
                 and (not unit or row.unit == unit) and (not area or row.district_area_id == area_id))
     return keeps
+
+
+_prepared = changes.PerGeneration(lambda session: {})  # _keeper()'s, per filter
+
+
+def areas(session) -> list:
+    """The areas (a few dozen) as (id, code, name, level, valid_to), read once per generation."""
+    return _areas.get(session)
+
+
+_areas = changes.PerGeneration(lambda session: session.execute(
+    db.select(Area.id, Area.code, Area.name, Area.level, Area.valid_to)).all())
 
 
 def _conditions(flt: HonorFilter, session=None) -> list:

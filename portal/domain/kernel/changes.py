@@ -111,7 +111,10 @@ def holds_own_changes(session: Session) -> bool:
     if session is not db.session:
         return True
     session = session()  # the request's own, once: each attribute of the proxy looks it up again
-    return bool(session.new or session.dirty or session.deleted) or bool(session.info.get("change_pending"))
+    if session.info.get("change_pending") or session.new:
+        return True
+    # Only an object the session holds can be changed or deleted (a public page holds none).
+    return bool(session.identity_map) and bool(session.dirty or session.deleted)
 
 
 class PerGeneration:
