@@ -36,7 +36,7 @@ def main() -> None:
                            "SEARCH_INDEX_DIR": str(work / "index-pg"), "UPLOAD_DIR": str(work / "uploads-pg"),
                            "SEARCH_BACKEND": "postgresql"})
     from bench import fts5_names_app
-    from bench.pages import cold_names
+    from bench.corpus import cold_names
     from portal import create_app
     from portal.domain.honors import counts, roll
 

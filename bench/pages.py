@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import corpus  # noqa: E402
+from bench.corpus import cold_names, cold_queries  # noqa: E402
 from bench.harness import Result, gunicorn, load, report  # noqa: E402
 from portal.domain.documents.models import Document  # noqa: E402
 
@@ -136,48 +137,6 @@ def seed_awards(count: int) -> None:
     if words:
         db.session.execute(insert(AwardWord), words)
     db.session.commit()
-
-
-def cold_queries(count: int) -> list[str]:
-    """`count` distinct queries as people type them: a phrase, with or without marks, with a
-    second word or phrase, or a number; shuffled so no request repeats within a run."""
-    import random
-
-    from portal.vietnamese.syllables import folded_text
-    rng = random.Random(23)
-    phrases = [p for topic in corpus.TOPICS for p in topic]
-    out: dict[str, None] = {}
-    while len(out) < count:
-        first, second = rng.choice(phrases), rng.choice(phrases + corpus.CONNECTIVES)
-        text = {0: f"{first} {second}", 1: folded_text(f"{first} {second}"),
-                2: f"{first} {rng.randrange(1, 2000)}", 3: f"{second} {first}"}[rng.randrange(4)]
-        out[text] = None
-    return list(out)
-
-
-def cold_names(count: int) -> list[str]:
-    """`count` distinct person names made of common parts (Nguyễn, Văn, Thị, …), half unmarked:
-    some 56,000 can be made, so a run of 26,000 requests never sends one twice."""
-    import random
-
-    from portal.vietnamese.syllables import folded_text
-    rng = random.Random(29)
-    families = ("Nguyễn Trần Lê Phạm Hoàng Vi Lương Hà Nông Chu Lý Đinh Đỗ Bế Hứa Lăng Triệu Mã Vũ Võ Đặng Bùi Ngô "
-                "Dương Đoàn Hồ Tô Mạc Lò Đàm").split()
-    middles = "Văn Thị Đức Minh Thu Hồng Quang Ngọc Kim Xuân Hữu Công Thanh Mạnh Bảo Tuấn Gia Hải Phương Diệu".split()
-    givens = ("An Anh Ánh Ân Bình Chiến Cường Dũng Đào Đức Giang Hà Hải Hoa Hùng Lan Linh Long Mai Nam Bảo Châu Dung "
-              "Hằng Hiền Hưng Khánh Lâm Lộc Lương Minh Ngân Nga Nhung Phong Quân Sơn Tâm Thắng Thảo Trang Tú Tùng "
-              "Vân Yến").split()
-    possible = 2 * len(middles) * len(givens) * (len(families) + 1)  # marked or not, with a family name or not
-    if count > possible * 3 // 4:
-        raise ValueError(f"at most {possible * 3 // 4} distinct names")
-    out: dict[str, None] = {}
-    while len(out) < count:
-        name = " ".join([rng.choice(families), rng.choice(middles), rng.choice(givens)][rng.randrange(2):])
-        if rng.random() < 0.5:
-            name = folded_text(name)
-        out[name] = None
-    return list(out)
 
 
 def repeats(name: str, paths: list[str], result: Result, seconds: int) -> None:
