@@ -344,6 +344,30 @@ def test_a_name_search_shows_what_the_list_shows_and_follows_each_shown_field(ro
     assert "Kiểm sát viên" not in named and "Khòn Bó" not in named
 
 
+def test_a_name_typed_once_is_answered_without_asking_the_database(roll, client, monkeypatch):
+    """The page of a name search is built from the name index and what is kept for the
+    generation: once those are read, a name never typed before sends no statement (on
+    PostgreSQL, no round trip), and the page still shows the right row."""
+    from sqlalchemy import event
+
+    from portal.domain.kernel import changes
+    from portal.extensions import db as database
+
+    assert "Bùi Văn Dũng" in client.get("/vinh-danh?ten=bui+van").get_data(as_text=True)  # all read once
+    monkeypatch.setitem(changes.settings, "poll", 3600)  # the generation as last read, as between polls
+    statements = []
+    with roll.app_context():
+        engine = database.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        page = client.get("/vinh-danh?ten=dinh+thi+a&doi-tuong=ca-nhan").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert names(page) == ["Đinh Thị Ánh"] and "Chuyên viên" in page
+    assert statements == []
+
+
 def test_a_name_search_inside_an_uncommitted_change_sees_that_change_and_nothing_after_its_rollback(roll):
     from portal.domain.honors import roll as honor_roll
 
