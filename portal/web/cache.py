@@ -128,7 +128,10 @@ def cached(view):
             headers["Content-Disposition"] = response.headers["Content-Disposition"]
         entry = (body, response.mimetype, 200, headers)
         _remember(key, entry)
-        return _respond(*entry)
+        if request.if_none_match:
+            return _respond(*entry)  # another node may have given this visitor the same page
+        response.headers.update(headers)  # the response made is the one kept: no second one
+        return response
 
     wrapper.page_cached = True  # tests walk every cached route
     return wrapper
