@@ -60,21 +60,26 @@ def remember_links(app: Flask, size: int = 8192) -> None:
 
 def remember_chrome(app: Flask, size: int = 256) -> None:
     """The layout's head links, header and footer (templates/chrome/) are the same on every page
-    of a kind: each is rendered once per app, root, endpoint and, on the search page, the
-    words in the header's box, and kept (an eighth of a list page's time went to them). A
-    fragment reads only what its key names (`endpoint`, `search_box`), config and url_for."""
+    of a kind: each is rendered once per app, root and endpoint, and kept (an eighth of a list
+    page's time went to them). A header whose box shows the words searched is made each time
+    (each search would take a place of its own). A fragment reads only `endpoint`,
+    `search_box`, config and url_for."""
     environment = app.jinja_env
 
-    @lru_cache(maxsize=size)
-    def kept(name: str, root: str, endpoint: str | None, search_box: str) -> Markup:
+    def render(name: str, endpoint: str | None, search_box: str) -> Markup:
         html = environment.get_template(f"chrome/{name}.html").render(endpoint=endpoint, search_box=search_box)
         return Markup(html)  # noqa: S704  # nosec B704 (the output of an autoescaped template)
+
+    @lru_cache(maxsize=size)
+    def kept(name: str, root: str, endpoint: str | None) -> Markup:
+        return render(name, endpoint, "")
 
     def chrome(name: str) -> Markup:
         here = request._get_current_object()  # noqa: SLF001 (one proxy lookup)
         endpoint = here.endpoint
-        box = here.args.get("q", "") if name == "header" and endpoint == "public.search" else ""
-        return kept(name, here.script_root, endpoint, box)
+        if name == "header" and endpoint == "public.search" and here.args.get("q"):
+            return render(name, endpoint, here.args["q"])
+        return kept(name, here.script_root, endpoint)
 
     environment.globals["chrome"] = chrome
 
