@@ -1,4 +1,5 @@
-"""Public views of the honor roll: filters, counts, statistics and exports (public fields only)."""
+"""Public views of the honor roll: filters, listing, the fields a row shows and exports (public
+fields only); the counts and statistics are in counts.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
