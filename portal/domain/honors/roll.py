@@ -114,8 +114,8 @@ def _award_conditions(flt: HonorFilter, decision_ids: list[int]) -> list:
     if flt.kind:
         conds.append(Award.kind == flt.kind)
     if flt.area:
-        area_id = db.session.scalar(db.select(Area.id).where(Area.code == flt.area))
-        conds.append(Award.district_area_id == (area_id or -1))
+        area_id = _area_id(flt.area, db.session)
+        conds.append(Award.district_area_id == area_id)
     if flt.unit:
         conds.append(Award.unit == flt.unit)
     return conds
@@ -152,7 +152,7 @@ def _keeper(flt: HonorFilter, session):
     if found is None:
         if len(prepared) >= 512:  # filters come from addresses anyone types
             prepared.clear()
-        area_id = next((a[0] for a in areas(session) if a[1] == flt.area), -1) if flt.area else -1
+        area_id = _area_id(flt.area, session) if flt.area else -1
         found = prepared[key] = ({d.id for d in _public_decisions(session) if _decision_matches(d, flt)}, area_id)
     decision_ids, area_id = found
     kind, unit, area = flt.kind, flt.unit, flt.area
@@ -173,6 +173,11 @@ def areas(session) -> list:
 
 _areas = changes.PerGeneration(lambda session: session.execute(
     db.select(Area.id, Area.code, Area.name, Area.level, Area.valid_to)).all())
+
+
+def _area_id(code: str, session) -> int:
+    """The id of the area with `code` (a former district keeps its code), -1 for none."""
+    return next((area[0] for area in areas(session) if area[1] == code), -1)
 
 
 def _conditions(flt: HonorFilter, session=None) -> list:
