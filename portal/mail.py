@@ -76,27 +76,28 @@ class Sender:
     def __init__(self, app: Flask):
         self.app, self.wake, self.pid = app, threading.Event(), None
         self.lock = threading.Lock()
-        self.stopping = False
+        self.current: object | None = None  # the running thread's token; stop() or a new thread retires it
 
     def kick(self) -> None:
         with self.lock:
-            if self.pid != os.getpid():  # first use in this (forked) worker
-                self.pid, self.stopping = os.getpid(), False
-                threading.Thread(target=self._run, name="mail-sender", daemon=True).start()
+            if self.pid != os.getpid():  # first use in this (forked) worker, or after stop()
+                self.pid, token = os.getpid(), object()
+                self.current = token
+                threading.Thread(target=self._run, args=(token,), name="mail-sender", daemon=True).start()
         self.wake.set()
 
     def stop(self) -> None:
         """End the thread after its current round (what is queued stays queued): for an app that
         is discarded while its process goes on, as in tests. A later kick starts a new one."""
         with self.lock:
-            self.stopping, self.pid = True, None
+            self.current, self.pid = None, None
         self.wake.set()
 
-    def _run(self) -> None:
-        while not self.stopping:
+    def _run(self, token: object) -> None:
+        while self.current is token:
             self.wake.wait(timeout=60)
             self.wake.clear()
-            if self.stopping:
+            if self.current is not token:
                 return
             try:
                 with self.app.app_context():

@@ -331,6 +331,30 @@ def test_a_hung_mail_server_delays_no_request(dossier_app):  # noqa: F811
     assert not any(t.name == "mail-sender" for t in threading.enumerate())
 
 
+def test_a_sender_stopped_and_started_again_runs_one_thread(app):
+    """stop() then kick() at once: the stopped thread must end, not go on beside the new one
+    (two senders would each send the queue)."""
+    import threading
+    import time
+
+    sender = app.extensions["mail_sender"]
+
+    def senders() -> set:
+        return {t for t in threading.enumerate() if t.name == "mail-sender"}
+
+    before = senders()
+    sender.kick()
+    first = senders() - before
+    sender.stop()
+    sender.kick()  # before the first thread has woken to see it was stopped
+    deadline = time.monotonic() + 10
+    while first & senders() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    running = senders() - before
+    sender.stop()
+    assert len(first) == 1 and not first & running and len(running) == 1
+
+
 # -- the office's comment queue ----------------------------------------------------------------
 def test_the_comment_queue_is_paginated(dossier_app, as_role):  # noqa: F811
     from portal.domain.units.consultations import COMMENTS_PER_PAGE, Consultation, ConsultationComment
