@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.domain.kernel.models_base import VN
 from tests.servers import ARTIFACTS, missing, prepared, serve
@@ -50,6 +51,13 @@ def portal_url(tmp_path_factory):
                    {"PORTAL_PASSWORD": WEBMASTER_PASSWORD})
     with serve(env) as base:
         yield base
+
+
+def shows(locator, text: str) -> None:
+    """The element's visible text contains `text`, waited for: right after a click that submits
+    a form the next page may have committed with its body not yet parsed, so one read of
+    inner_text() can see an empty page."""
+    expect(locator).to_contain_text(text, use_inner_text=True)
 
 
 def sign_in(page, base: str, email: str) -> None:

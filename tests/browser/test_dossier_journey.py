@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.browser.conftest import ACCOUNTS, UNIT_ACCOUNT, WEBMASTER_PASSWORD, WEBMASTERS
+from tests.browser.conftest import ACCOUNTS, UNIT_ACCOUNT, WEBMASTER_PASSWORD, WEBMASTERS, shows
 from tests.servers import missing, prepared, serve
 from tests.web.test_dossiers import NOMINEES, PRIVATE, list_csv
 from tests.web.test_unit_reports import PDF
@@ -87,7 +87,7 @@ def test_from_directive_to_honor_roll_with_nothing_typed_twice(browser_contexts,
     with unit.expect_download():
         row.get_by_role("link", name="Bản Word").click()
     unit.reload()
-    assert "Đã nhận" in unit.locator("tr", has_text="174/KH-UBND").inner_text()
+    shows(unit.locator("tr", has_text="174/KH-UBND"), "Đã nhận")
 
     # Its sơ kết report with figures (late: due 15/12/2022).
     unit.click("nav >> text=Báo cáo")
@@ -96,7 +96,7 @@ def test_from_directive_to_honor_roll_with_nothing_typed_twice(browser_contexts,
     unit.fill("#f-ho-ban-giao-som", "12")
     unit.fill("#f-dien-tich-ban-giao", "1.250,5")
     unit.get_by_role("button", name="Nộp báo cáo").click()
-    assert "sau hạn" in unit.locator("body").inner_text()
+    shows(unit.locator("body"), "sau hạn")
 
     # A dossier of three for Huân chương Lao động hạng Ba.
     unit.click("nav >> text=Hồ sơ khen thưởng")
@@ -108,9 +108,9 @@ def test_from_directive_to_honor_roll_with_nothing_typed_twice(browser_contexts,
         unit.get_by_role("button", name="Đính kèm").click()
     unit.set_input_files("#l-file", str(nominees))
     unit.get_by_role("button", name="Nạp danh sách").click()
-    assert "Đã nạp danh sách: 3 người" in unit.locator("body").inner_text()
+    shows(unit.locator("body"), "Đã nạp danh sách: 3 người")
     unit.get_by_role("button", name="Nộp hồ sơ").click()
-    assert "Đã nộp" in unit.locator(".lead").inner_text()
+    shows(unit.locator(".lead"), "Đã nộp")
 
     # The office appraises, agrees to all three, and opens the consultation for the individual.
     office = sign_in(browser_contexts, base, WEBMASTERS["editor"])
@@ -120,33 +120,34 @@ def test_from_directive_to_honor_roll_with_nothing_typed_twice(browser_contexts,
     for name in (row[2] for row in NOMINEES):  # one form for the list: every choice is kept
         office.locator("tr", has_text=name).locator("select").select_option("approved")
     office.get_by_role("button", name="Ghi ý kiến thẩm định cả danh sách").click()
-    assert f"Đã ghi ý kiến thẩm định của {len(NOMINEES)} người" in office.locator("body").inner_text()
+    shows(office.locator("body"), f"Đã ghi ý kiến thẩm định của {len(NOMINEES)} người")
     office.get_by_role("button", name="Mở lấy ý kiến").click()
-    assert "Đã mở lấy ý kiến đến hết ngày 19/02/2027 (10 ngày làm việc)" in office.locator("body").inner_text()
+    shows(office.locator("body"), "Đã mở lấy ý kiến đến hết ngày 19/02/2027 (10 ngày làm việc)")
 
     # A visitor reads it (public fields only) and comments.
     visitor = browser_contexts().new_page()
     visitor.goto(base + "/")
     visitor.click("nav >> text=Lấy ý kiến")
-    assert "còn 10 ngày làm việc" in visitor.locator("body").inner_text()
+    shows(visitor.locator("body"), "còn 10 ngày làm việc")
     visitor.click("h2 a")
+    shows(visitor.locator("main"), "Lương Thị Hạnh")
     page_text = visitor.locator("main").inner_text()
     assert "Lương Thị Hạnh" in page_text and not any(value in page_text for value in PRIVATE.values())
     visitor.fill("#gy-noi-dung", "Chị Hạnh tận tụy, giúp bà con hiểu chính sách bồi thường.")
     visitor.get_by_role("button", name="Gửi ý kiến").click()
-    assert "Đã gửi ý kiến" in visitor.locator("body").inner_text()
+    shows(visitor.locator("body"), "Đã gửi ý kiến")
 
     # Ten working days later (Tết 2027 from 04 to 10/02 not counted) the window has closed.
     clock("2027-02-22 09:00:00")
     visitor.reload()
-    assert "Đã kết thúc lấy ý kiến" in visitor.locator("main").inner_text()
+    shows(visitor.locator("main"), "Đã kết thúc lấy ý kiến")
     office = sign_in(browser_contexts, base, WEBMASTERS["editor"])  # yesterday's session has expired
     office.goto(base + "/quan-tri/y-kien")
-    assert "tận tụy" in office.locator("main").inner_text()
+    shows(office.locator("main"), "tận tụy")
     office.goto(base + "/quan-tri/ho-so?trang-thai=consulting")
     office.click("table >> text=Đề nghị Huân chương Lao động hạng Ba")
     office.get_by_role("button", name="Trình khen thưởng").click()
-    assert "Đã trình" in office.locator(".lead").inner_text()
+    shows(office.locator(".lead"), "Đã trình")
 
     # A Huân chương is the President's to confer: the office proposes it up in a tờ trình drafted
     # from the dossier (numbered from the register) ...
@@ -159,12 +160,12 @@ def test_from_directive_to_honor_roll_with_nothing_typed_twice(browser_contexts,
     office.fill("#f-signer_title", "PHÓ VIỆN TRƯỞNG")
     office.fill("#f-signer", "Hoàng Văn Ký")
     office.get_by_role("button", name="Dự thảo tờ trình đề nghị cấp trên").click()
-    assert "Đã dự thảo tờ trình 1/TTr-VKS" in office.locator("body").inner_text()
+    shows(office.locator("body"), "Đã dự thảo tờ trình 1/TTr-VKS")
     assert "Đề nghị Chủ tịch nước Cộng hòa xã hội chủ nghĩa Việt Nam tặng Huân chương Lao động hạng Ba" in \
         office.locator(".lead").inner_text()
     # ... and records the President's decision when it comes back, which then fills the roll.
     office.goto(base + "/quan-tri/quyet-dinh-khen-thuong/du-thao")
-    assert "đã có tờ trình 1/TTr-VKS" in office.locator("main").inner_text()
+    shows(office.locator("main"), "đã có tờ trình 1/TTr-VKS")
     office.check("input[name=dossier]")
     office.fill("#f-symbol", "215/QĐ-CTN")
     office.fill("#f-issued_on", "2027-02-22")
@@ -172,7 +173,7 @@ def test_from_directive_to_honor_roll_with_nothing_typed_twice(browser_contexts,
     office.fill("#f-signer_title", "CHỦ TỊCH NƯỚC")
     office.fill("#f-signer", "Trần Văn Nước")
     office.get_by_role("button", name="Tạo dự thảo quyết định").click()
-    assert "với 3 người được khen" in office.locator("body").inner_text()
+    shows(office.locator("body"), "với 3 người được khen")
     office.click("button:has-text('Gửi duyệt')")
     reviewer = sign_in(browser_contexts, base, WEBMASTERS["reviewer"])
     reviewer.click("nav >> text=Chờ duyệt")
@@ -185,12 +186,13 @@ def test_from_directive_to_honor_roll_with_nothing_typed_twice(browser_contexts,
     assert all(row[2] in roll for row in NOMINEES)
     assert not any(value in roll for value in PRIVATE.values())
     visitor.click(f"text={NOMINEES[1][2]}")
+    shows(visitor.locator("main"), "215/QĐ-CTN")
     award = visitor.locator("main").inner_text()
     assert "215/QĐ-CTN" in award and "của Chủ tịch nước Cộng hòa xã hội chủ nghĩa Việt Nam" in award
     assert "Viện kiểm sát nhân dân tỉnh Lạng Sơn" not in award.split("Quyết định")[1].split("\n")[0]
     unit = sign_in(browser_contexts, base, UNIT_ACCOUNT[0])
     unit.goto(base + "/don-vi/ho-so")
-    assert "Đã quyết định" in unit.locator("main").inner_text()
+    shows(unit.locator("main"), "Đã quyết định")
 
 
 def test_a_dossier_returned_after_its_draft_leaves_the_draft_and_the_roll_gets_the_corrected_list(
@@ -226,7 +228,7 @@ def test_a_dossier_returned_after_its_draft_leaves_the_draft_and_the_roll_gets_t
         for select in office.locator("tr select").all():
             select.select_option("approved")
         office.get_by_role("button", name="Ghi ý kiến thẩm định cả danh sách").click()
-        assert f"Đã ghi ý kiến thẩm định của {count} người" in office.locator("body").inner_text()
+        shows(office.locator("body"), f"Đã ghi ý kiến thẩm định của {count} người")
         office.get_by_role("button", name="Trình khen thưởng").click()
         dossier_url = office.url
         office.goto(base + "/quan-tri/quyet-dinh-khen-thuong/du-thao")
@@ -234,7 +236,7 @@ def test_a_dossier_returned_after_its_draft_leaves_the_draft_and_the_roll_gets_t
         office.fill("#f-issued_on", "2027-02-01")
         office.fill("#f-signer", "Hoàng Văn Ký")
         office.get_by_role("button", name="Tạo dự thảo quyết định").click()
-        assert f"với {count} người được khen" in office.locator("body").inner_text()
+        shows(office.locator("body"), f"với {count} người được khen")
         return dossier_url
 
     office = sign_in(browser_contexts, base, WEBMASTERS["editor"])
@@ -243,23 +245,23 @@ def test_a_dossier_returned_after_its_draft_leaves_the_draft_and_the_roll_gets_t
     office.goto(dossier_url)
     office.fill("#r-return", f"{dropped} đã nhận Giấy khen năm nay cho cùng thành tích")
     office.get_by_role("button", name="Trả lại", exact=True).click()
-    told = office.locator("body").inner_text()
-    assert "Hồ sơ đã được rút khỏi dự thảo quyết định" in told and "không còn đăng được" in told
+    shows(office.locator("body"), "Hồ sơ đã được rút khỏi dự thảo quyết định")
+    shows(office.locator("body"), "không còn đăng được")
 
     reviewer = sign_in(browser_contexts, base, WEBMASTERS["reviewer"])
     reviewer.goto(draft_url)
-    assert "Rút hồ sơ khỏi dự thảo" in reviewer.locator("main").inner_text()
+    shows(reviewer.locator("main"), "Rút hồ sơ khỏi dự thảo")
     reviewer.click("button:has-text('Gửi duyệt')")
     reviewer.get_by_role("button", name="Đăng…", exact=True).click()
     reviewer.get_by_role("button", name="Xác nhận đăng", exact=True).click()
-    assert "không còn khớp hồ sơ" in reviewer.locator("body").inner_text()
+    shows(reviewer.locator("body"), "không còn khớp hồ sơ")
 
     unit.goto(base + "/don-vi/")
     unit.click("text=hồ sơ bị trả lại, cần bổ sung và nộp lại")
-    assert "đã nhận Giấy khen năm nay" in unit.locator("main").inner_text()
+    shows(unit.locator("main"), "đã nhận Giấy khen năm nay")
     unit.set_input_files("#l-file", str(corrected))
     unit.get_by_role("button", name="Nạp danh sách").click()
-    assert "Đã nạp danh sách: 2 người" in unit.locator("body").inner_text()
+    shows(unit.locator("body"), "Đã nạp danh sách: 2 người")
     unit.get_by_role("button", name="Nộp hồ sơ").click()
 
     office.goto(base + "/quan-tri/")

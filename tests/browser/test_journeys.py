@@ -3,7 +3,7 @@ import re
 
 import docx
 
-from tests.browser.conftest import ARTIFACTS, WEBMASTER_PASSWORD, WEBMASTERS
+from tests.browser.conftest import ARTIFACTS, WEBMASTER_PASSWORD, WEBMASTERS, shows
 
 
 def test_a_unit_finds_reads_and_downloads_the_plan(page, portal_url, tmp_path):
@@ -37,7 +37,7 @@ def test_keyboard_only_skip_link_menu_and_search(page, portal_url):
     page.keyboard.type("1033 vks vp")
     page.keyboard.press("Enter")
     page.wait_for_url("**/tim-kiem?**")
-    assert "1033/VKS-VP" in page.locator(".result").first.inner_text()
+    shows(page.locator(".result").first, "1033/VKS-VP")
 
 
 def test_a_citizen_on_a_phone_filters_the_honor_roll_and_prints_an_award(browser, portal_url):
@@ -89,7 +89,7 @@ def test_a_webmaster_drafts_submits_publishes_finds_and_retracts(browser, portal
     page.get_by_role("button", name="Lưu", exact=True).click()
     page.wait_for_url(re.compile(r".*/quan-tri/van-ban/\d+$"))
     page.click("button:has-text('Gửi duyệt')")
-    assert "Chờ duyệt" in page.locator(".state").first.inner_text()
+    shows(page.locator(".state").first, "Chờ duyệt")
     editor.close()
 
     reviewer = browser.new_context(locale="vi-VN")
@@ -101,18 +101,18 @@ def test_a_webmaster_drafts_submits_publishes_finds_and_retracts(browser, portal
     page.get_by_role("button", name="Đăng…", exact=True).click()
     assert "Đăng công khai" in page.locator("h1").inner_text()  # a page of its own asks first
     page.get_by_role("button", name="Xác nhận đăng", exact=True).click()
-    assert "Đã đăng" in page.locator(".state").first.inner_text()
+    shows(page.locator(".state").first, "Đã đăng")
 
     page.goto(portal_url + "/tim-kiem?q=dien hinh tien tien")
-    assert "77/KH-VKS" in page.locator(".result").first.inner_text()
+    shows(page.locator(".result").first, "77/KH-VKS")
     page.goto(portal_url + "/van-ban/174-kh-ubnd-2022")
-    assert "77/KH-VKS" in page.locator("#lien-quan").inner_text()
+    shows(page.locator("#lien-quan"), "77/KH-VKS")
 
     page.goto(portal_url + "/quan-tri/van-ban?q=77/KH-VKS")
     page.click("table >> text=77/KH-VKS")
     page.fill("#comment-retract", "Đăng nhầm")
     page.click("button:has-text('Gỡ xuống')")
-    assert "Đã gỡ" in page.locator(".state").first.inner_text()
+    shows(page.locator(".state").first, "Đã gỡ")
     page.goto(portal_url + "/tim-kiem?q=dien hinh tien tien")
     assert "77/KH-VKS" not in page.content()
     page.goto(portal_url + "/rss.xml")

@@ -3,7 +3,7 @@ tablet and desktop widths into ARTIFACTS/layout/ (tests/servers.py), and a check
 page sideways or is clipped by its container (headings, labels, table cells, chart text)."""
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, UNIT_ACCOUNT, WEBMASTERS
+from tests.browser.conftest import ARTIFACTS, UNIT_ACCOUNT, WEBMASTERS, shows
 from tests.browser.test_accessibility import PAGES
 
 SCREENSHOT_WIDTHS = [390, 768, 1280]
@@ -116,7 +116,7 @@ def test_phone_honor_roll_folds_filters_and_shows_chips_and_cards(browser, porta
         page.goto(portal_url + "/vinh-danh?doi-tuong=ho-gia-dinh&nam=2022")
         fold = page.locator("details.filter-fold")
         assert fold.get_attribute("open") is None  # folded: the first name is on the first screen
-        assert "(2 đang chọn)" in fold.locator("summary").inner_text()
+        shows(fold.locator("summary"), "(2 đang chọn)")
         first_name = page.locator("table.honors tbody tr th a").first.bounding_box()
         assert first_name["y"] < 844
         row = page.locator("table.honors tbody tr").first
@@ -127,7 +127,7 @@ def test_phone_honor_roll_folds_filters_and_shows_chips_and_cards(browser, porta
         chips.filter(has_text="Năm").click()
         page.wait_for_url("**/vinh-danh?doi-tuong=ho-gia-dinh")
         assert page.locator(".chips .chip").count() == 1
-        assert "(1 đang chọn)" in page.locator("details.filter-fold summary").inner_text()
+        shows(page.locator("details.filter-fold summary"), "(1 đang chọn)")
         for link in page.locator("table.honors td a.nowrap").all():  # symbols never break inside
             assert link.evaluate("el => el.getClientRects().length") == 1
     finally:
