@@ -10,6 +10,7 @@ import jinja2.bccache
 from flask import Flask
 
 from portal.config import DEFAULTS, PROJECT_ROOT, from_environment, trusted_hosts
+from portal.web.floor import Portal
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
@@ -32,7 +33,7 @@ _COMPILED = _CompiledTemplates()
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the Flask app from the environment, or from `test_config` in tests."""
-    app = Flask(__name__, instance_relative_config=True,
+    app = Portal(__name__, instance_relative_config=True,
                 template_folder=str(PROJECT_ROOT / "templates"),
                 static_folder=str(PROJECT_ROOT / "static"))
     app.jinja_options = {**app.jinja_options, "bytecode_cache": _COMPILED}

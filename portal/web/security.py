@@ -29,6 +29,10 @@ def install_converters(app: Flask) -> None:
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+# On every response, unless the view set its own.
+HEADERS = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+           ("Referrer-Policy", "strict-origin-when-cross-origin"),
+           ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
 
 
 class SingleContentType:
@@ -107,11 +111,10 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        present = {name.lower() for name, _value in headers.items()}  # one pass, no lookup per field
+        for name, value in HEADERS:
+            if name.lower() not in present:
+                headers.add(name, value)
         if request.path.startswith(("/quan-tri", "/don-vi", "/api/v1/office")):
             headers["Cache-Control"] = "no-store"
         return response

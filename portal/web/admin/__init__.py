@@ -11,6 +11,7 @@ from portal.domain import accounts
 from portal.domain.documents.workflow import TRANSITIONS
 from portal.domain.files.extract import STATUS_LABELS
 from portal.domain.kernel.vocab import RECIPIENT_KINDS, STATES
+from portal.web import floor
 from portal.web.common import vn_datetime
 
 bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
@@ -94,4 +95,5 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "admin.login"
     login_manager.login_message = "Vui lòng đăng nhập để vào khu vực quản trị."
     login_manager.session_protection = "strong"
+    floor.anonymous_without_cookies(app, login_manager)
     app.register_blueprint(bp)

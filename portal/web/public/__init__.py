@@ -5,7 +5,7 @@ from datetime import date
 from email.utils import format_datetime
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, g, request, url_for
+from flask import Blueprint, Flask, current_app, g, request, url_for
 from markupsafe import escape
 
 from portal.domain.campaigns.models import format_money
@@ -82,7 +82,7 @@ def facet_links(facets: dict[str, list[tuple[str, str, int]]], args: dict) -> di
 def with_filters(endpoint: str) -> str:
     """The link to another page of the same list (statistics, exports) under this page's filters."""
     query = "&".join(value for key, value in _encoded_args().items() if key != "trang")
-    path = url_for(endpoint)
+    path = current_app.jinja_env.globals["url_for"](endpoint)  # the links kept: web/common.remember_links
     return f"{path}?{query}" if query else path
 
 
