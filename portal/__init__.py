@@ -63,7 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.domain.honors import annulments, certificates, matters, records, roll  # noqa: F401 (models)
     from portal.domain.kernel import bounds, changes, outbox, schema  # noqa: F401 (models)
     from portal.search import service as search_service
-    from portal.web import admin, api, cache, common, errors, health, public, security
+    from portal.web import admin, api, cache, common, errors, health, public, security, warmup
     from portal.web import units as unit_area
 
     serving = click.get_current_context(silent=True) is None  # a server, not a `flask` command
@@ -97,4 +97,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         with app.app_context():
             schema.check()  # refuse to serve a database of another schema revision
     search_service.init_app(app)
+    if serving:
+        warmup.start(app)
     return app

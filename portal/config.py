@@ -101,6 +101,9 @@ def from_environment(instance_path: Path, secret_key: str | None = None) -> dict
         "DB_REQUEST_BUDGET": float(os.environ.get("DB_REQUEST_BUDGET", "2")),
         "DB_STATEMENT_TIMEOUT": float(os.environ.get("DB_STATEMENT_TIMEOUT", "30")),
         "DB_POOL_TIMEOUT": float(os.environ.get("DB_POOL_TIMEOUT", "2")),
+        # Read the honor roll's name index as a worker starts (web/warmup.py): 1 or 0; unset, a
+        # worker gunicorn starts does, anything else does not.
+        "WARM_UP": {"1": True, "0": False}.get(os.environ.get("WARM_UP", "")),
         # Login throttle across workers: Redis when set, else the database.
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         # Where originals and staged award lists live: this machine's UPLOAD_DIR, or the database.

@@ -382,3 +382,33 @@ def test_a_name_search_inside_an_uncommitted_change_sees_that_change_and_nothing
         assert named("ngoc anh") == ["Đinh Thị Ngọc Ánh"]
         db.session.rollback()
         assert named("ngoc anh") == [] and named("dinh thi") == ["Đinh Thị Ánh"]
+
+
+def test_a_started_worker_reads_the_name_index_before_anyone_types_a_name(roll, client, monkeypatch):
+    """The warm-up a served worker runs as it starts (web/warmup.py): afterwards the first name
+    ever typed in that process sends no statement; tests and scripts start none of their own."""
+    from sqlalchemy import event
+
+    from portal.domain.honors import names as name_index
+    from portal.domain.kernel import changes
+    from portal.extensions import db as database
+    from portal.web import warmup
+
+    assert not warmup.wanted(roll)  # a test app: no thread behind the test's back
+    monkeypatch.setitem(roll.config, "WARM_UP", True)
+    assert warmup.wanted(roll)
+    name_index.forget()
+    monkeypatch.setitem(changes.settings, "poll", 3600)
+    client.get("/vinh-danh")  # the generation read, as by any first page
+    warmup.start(roll).join(timeout=60)
+    statements = []
+    with roll.app_context():
+        engine = database.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        page = client.get("/vinh-danh?ten=hoang+van+chi").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert names(page) == ["Hộ ông Hoàng Văn Chiến"]
+    assert statements == []

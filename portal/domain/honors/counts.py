@@ -90,3 +90,15 @@ def statistics(flt: HonorFilter) -> dict:
     return {"years": sorted(y for y in by_year if y), "forms": forms, "by_year": by_year,
             "annulled": sum(annulled.values()),
             "by_kind": data["doi-tuong"], "by_area": sorted(data["dia-ban"], key=lambda r: -r[2])}
+
+
+def prepare(session) -> int:
+    """Read now what the honor roll reads once per generation (the name index, the public
+    decisions, the areas), so that a worker's first visitors do not wait for it; returns the
+    number of names indexed."""
+    from portal.domain.honors import names
+    from portal.domain.honors.roll import _decisions_by_id
+    index = names.current(session)
+    _decisions_by_id(session)
+    areas(session)
+    return len(index.rows)
