@@ -14,6 +14,7 @@ from portal.domain.honors.roll import (
     _Decision,
     _decision_matches,
     _named_kept,
+    _named_rows,
     _public_decisions,
     _source,
     areas,
@@ -34,8 +35,13 @@ def _count_by(column, flt: HonorFilter, decisions: list[_Decision], annulled_onl
                                    .where(*conds).group_by(column)).all())
 
 
+FACETS = ("doi-tuong", "hinh-thuc", "nam", "dot", "dia-ban")
+
+
 def facets(flt: HonorFilter) -> dict[str, list[tuple[str, str, int]]]:
     """Counts for each filter under the others, as (value, label, count)."""
+    if flt.name and not _named_rows(flt.name, db.session):
+        return {key: [] for key in FACETS}  # a name nobody has: nothing to count under any filter
     decisions = _public_decisions(db.session)
     kinds = _count_by(Award.kind, flt.without("kind"), decisions)
     per_decision = _count_by(Award.decision_id, replace(flt, distinction=None, year=None, review_round=None),

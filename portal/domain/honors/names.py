@@ -37,7 +37,7 @@ MAX_REPLAY = 5000  # changes replayed at once; more, and the index is read whole
 
 class Listed(NamedTuple):
     """What the roll's filters, facets and order need of a listed award, and what its row shows
-    (roll.row_fields): a page of found names is built without asking the database."""
+    (shown.row_fields): a page of found names is built without asking the database."""
 
     id: int
     kind: str

@@ -15,9 +15,8 @@ from portal.domain.honors import names
 from portal.domain.honors.models import Award, HonorDecision
 from portal.domain.honors.names import LISTED
 from portal.domain.honors.places import Area
+from portal.domain.honors.shown import public_fields, row_fields
 from portal.domain.kernel import changes
-from portal.domain.kernel.rows import locality
-from portal.domain.kernel.vocab import DISTINCTIONS, RECIPIENT_KINDS
 from portal.extensions import db
 
 
@@ -190,12 +189,17 @@ def _named_kept(flt: HonorFilter, session) -> list[names.Listed]:
     order: once per request and filter (the page, its total and facets without a filter of
     their own ask the same)."""
     if changes.holds_own_changes(session):
-        return sorted(filter(_keeper(flt, session), _named_rows(flt.name, session)), key=_in_order)
+        return _kept_in_order(flt, session)
     kept = g.setdefault("_named_kept", {}) if has_app_context() else {}
     key = (id(session), flt)
     if key not in kept:
-        kept[key] = sorted(filter(_keeper(flt, session), _named_rows(flt.name, session)), key=_in_order)
+        kept[key] = _kept_in_order(flt, session)
     return kept[key]
+
+
+def _kept_in_order(flt: HonorFilter, session) -> list[names.Listed]:
+    rows = _named_rows(flt.name, session)
+    return sorted(filter(_keeper(flt, session), rows), key=_in_order) if rows else []  # no name: no filter to prepare
 
 
 def _named_page(flt: HonorFilter, page: int, per_page: int, session) -> tuple[list[names.Listed], int]:
@@ -251,34 +255,6 @@ def listed_fields(flt: HonorFilter, page: int, per_page: int, session=None) -> P
     ids, total = _page_ids(flt, page, per_page, session)
     rows = {row.id: row for row in session.execute(_FIELDS_BY_ID, {"ids": ids})} if ids else {}
     return Page([row_fields(rows[i], rows[i], rows[i]) for i in ids if i in rows], total, page, per_page)
-
-
-def row_fields(award, decision, document) -> dict:
-    """What a row of the honor roll shows of an award; `name-unit` entries show name and unit
-    only. Reads columns only: the three may be model objects, one row of columns, or a name
-    index entry with its kept decision."""
-    full = award.publication == "public"
-    return {
-        "id": award.id, "kind": RECIPIENT_KINDS.label(award.kind), "name": award.name,
-        "position": award.position if full else None, "unit": award.unit,
-        "locality": locality(award.village, award.commune, award.district) if full else None,
-        "distinction": DISTINCTIONS.label(decision.distinction), "year": decision.achievement_year,
-        "decision": document.symbol, "decision_date": document.issued_on.isoformat(),
-        "decision_slug": document.slug, "demo": document.is_demo,
-        "annulled": award.annulled, "status": "Đã bị hủy bỏ" if award.annulled else "Còn hiệu lực",
-    }
-
-
-def public_fields(award, decision, document) -> dict:
-    """What anyone may see of an award: its row (row_fields), with what it was for, its order
-    in the decision, the register number and the issuer."""
-    full = award.publication == "public"
-    return {
-        **row_fields(award, decision, document), "seq": award.seq,
-        "achievement": award.achievement if full else None,
-        "contribution": award.contribution if full and decision.contribution_public else None,
-        "register_no": award.register_no if full else None, "issuer": document.issuer,
-    }
 
 
 def export_rows(flt: HonorFilter, limit: int = 200_000):

@@ -75,7 +75,8 @@ def entries_for_awards(document: Document, session=None, decisions: dict | None 
     `decisions`: every decision by document id, read beforehand (a rebuild: one query, not one
     per document)."""
     from portal.domain.honors.models import decision_for
-    from portal.domain.honors.roll import HonorFilter, list_awards, public_fields
+    from portal.domain.honors.roll import HonorFilter, list_awards
+    from portal.domain.honors.shown import public_fields
 
     decision = decisions.get(document.id) if decisions is not None else decision_for(document, session)
     if decision is None or not document.is_public:

@@ -5,7 +5,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.domain.documents.models import Document, public_filter
 from portal.domain.honors.models import HonorDecision
-from portal.domain.honors.roll import listed_award, public_fields
+from portal.domain.honors.roll import listed_award
+from portal.domain.honors.shown import public_fields
 from portal.extensions import db
 from portal.search.core.entries import SearchEntry, entries_for_awards, entry_for_award, entry_for_document
 

@@ -5,6 +5,7 @@ from flask import Blueprint, Flask, jsonify, request
 
 from portal import search as engine
 from portal.domain.honors import roll as roll
+from portal.domain.honors import shown
 from portal.domain.kernel.bounds import parse_int
 from portal.errors import ValidationFailed
 from portal.web.common import absolute, absolute_path, filter_from_args, request_from_args
@@ -82,7 +83,7 @@ def honors():
     result = roll.list_awards(filter_from_args(request.args), page, per_page)
     items = []
     for award, decision, document in result.items:
-        row = roll.public_fields(award, decision, document)
+        row = shown.public_fields(award, decision, document)
         row["url"] = absolute("public.honor_award", award_id=award.id)
         row.pop("decision_slug")
         items.append(row)

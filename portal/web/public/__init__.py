@@ -79,11 +79,11 @@ def facet_links(facets: dict[str, list[tuple[str, str, int]]], args: dict) -> di
     return links
 
 
-def with_filters(endpoint: str) -> str:
-    """The link to another page of the same list (statistics, exports) under this page's filters."""
+def with_filters(*endpoints: str) -> list[str]:
+    """The links to other pages of the same list (statistics, exports) under this page's filters."""
     query = "&".join(value for key, value in _encoded_args().items() if key != "trang")
-    path = current_app.jinja_env.globals["url_for"](endpoint)  # the links kept: web/common.remember_links
-    return f"{path}?{query}" if query else path
+    link = current_app.jinja_env.globals["url_for"]  # the links kept: web/common.remember_links
+    return [f"{link(endpoint)}?{query}" if query else link(endpoint) for endpoint in endpoints]
 
 
 def page_url(number: int) -> str:

@@ -9,6 +9,7 @@ from portal.domain.campaigns.models import campaign_by_slug, timeline
 from portal.domain.documents import models as docs
 from portal.domain.documents.listing import campaign_documents
 from portal.domain.honors import roll as roll
+from portal.domain.honors import shown
 from portal.web.cache import cached
 from portal.web.public import bp
 
@@ -24,7 +25,7 @@ def campaign(slug: str):
     for rnd in found.rounds:
         page = roll.list_awards(roll.HonorFilter(campaign=found.slug, review_round=rnd.code), 1, 12)
         if page.total:
-            honors[rnd.code] = (rnd, page.total, [roll.public_fields(*row) for row in page.items])
+            honors[rnd.code] = (rnd, page.total, [shown.public_fields(*row) for row in page.items])
     return render_template("campaign.html", campaign=found, plan=plan,
                            milestones=timeline(found, date.today()), honors=honors,
                            documents=campaign_documents(found), today=date.today())

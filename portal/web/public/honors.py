@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, stream_with_context, url_for
 
 from portal.domain.documents import models as docs
-from portal.domain.honors import counts, exports
+from portal.domain.honors import counts, exports, shown
 from portal.domain.honors import roll as roll
 from portal.domain.honors.models import HonorRequest, decision_for
 from portal.domain.kernel.vocab import DISTINCTIONS, strip_controls
@@ -41,7 +41,8 @@ def honor_roll():
         abort(404)
     facets = counts.facets(flt)
     return render_template("honors/list.html", page=page, rows=linked(page.items), facets=facet_links(facets, args),
-                           flt=flt, active=active_filters(args, facets), args=args,
+                           flt=flt, active=active_filters(args, facets), args=args, typed=args.get("ten", ""),
+                           kept_filters=[(key, args[key]) for key in FILTER_NAMES if key != "ten" and args.get(key)],
                            demo_count=sum(1 for row in page.items if row["demo"]))
 
 
@@ -91,7 +92,7 @@ def honor_decision(slug: str):
     if decision is None:
         abort(404)
     page = roll.list_awards(roll.HonorFilter(decision_id=decision.id), 1, 100_000)
-    rows = [roll.public_fields(*row) for row in page.items]
+    rows = [shown.public_fields(*row) for row in page.items]
     rows.sort(key=lambda r: r["seq"])
     return render_template("honors/decision.html", document=document, decision=decision, rows=rows)
 
@@ -102,7 +103,7 @@ def honor_award(award_id: int):
     if found is None:
         abort(404)
     award, decision, document = found
-    return render_template("honors/award.html", row=roll.public_fields(award, decision, document),
+    return render_template("honors/award.html", row=shown.public_fields(award, decision, document),
                            decision=decision, document=document, annulments=award.annulments,
                            collective=award.recipient_id if award.kind == "tap-the" else None)
 
@@ -117,7 +118,7 @@ def honor_collective(record_id: int):
         abort(404)
     record, rows = found
     return render_template("honors/collective.html", record=record,
-                           rows=[roll.public_fields(*row) for row in rows])
+                           rows=[shown.public_fields(*row) for row in rows])
 
 
 @bp.post("/vinh-danh/khen-thuong/<int:award_id>/yeu-cau")
@@ -137,7 +138,7 @@ def honor_request(award_id: int):
         problems.append("Hãy để lại cách liên hệ (điện thoại hoặc thư điện tử).")
     if problems:
         award, decision, document = found
-        return render_template("honors/award.html", row=roll.public_fields(award, decision, document),
+        return render_template("honors/award.html", row=shown.public_fields(award, decision, document),
                                decision=decision, document=document, annulments=award.annulments,
                                problems=problems, form=request.form), 400
     if too_many("honor-request", request.remote_addr or "?", limit=5, seconds=3600):
