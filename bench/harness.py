@@ -138,3 +138,19 @@ def report(rows: list[tuple[str, Result]], baseline: Result) -> None:
         ratio = result.rps / baseline.rps
         print(f"{name:44} {result.rps:9.0f} {ratio:7.2f} {100 * ratio:6.2f} "
               f"{result.p50_ms:8.2f} {result.p99_ms:8.2f}")
+
+
+def side_by_side(targets: dict[str, tuple[str, list[str]]], seconds: int, rounds: int = 5) -> dict[str, Result]:
+    """Several servers, all up, measured in turns: `rounds` short runs each, one after another
+    (A B C A B C …), so that the machine's drift over minutes (a fifth on a shared machine)
+    touches each alike. targets: label -> (base URL, paths); each round takes the next slice of
+    a target's paths, so a list of distinct paths stays distinct over the rounds. Requests per
+    second are over all rounds; latencies are the rounds' mean."""
+    share = max(1, seconds // rounds)
+    runs: dict[str, list[Result]] = {label: [] for label in targets}
+    for turn in range(rounds):
+        for label, (base, paths) in targets.items():
+            size = len(paths) // rounds
+            runs[label].append(load(base, paths[turn * size:(turn + 1) * size], share))
+    return {label: Result(sum(r.rps for r in done) / len(done), sum(r.p50_ms for r in done) / len(done),
+                          sum(r.p99_ms for r in done) / len(done)) for label, done in runs.items()}

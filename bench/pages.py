@@ -8,6 +8,10 @@ database `portal_bench_pages` on PG_URL with the PostgreSQL search backend, and 
 portals in the same run, side by side.)
 Both apps run under gunicorn with 2 sync workers in the same run; wrk drives them.
 
+The cold name search is measured beside plain SQLite FTS5 pages doing the same search
+(bench/fts5_names_app.py): every server up at once, each measured in ROUNDS short turns (A B C
+A B C …), so that the machine's drift touches all alike.
+
 "cold" rows send a different query with every request (thousands of distinct ones), so neither
 the page cache nor the result cache can answer: the speed of a search typed once. With
 --warm W, each cold row first runs W seconds of other unique queries of its kind, unmeasured: a
@@ -21,6 +25,7 @@ import os
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -28,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import corpus  # noqa: E402
 from bench.corpus import cold_names, cold_queries  # noqa: E402
-from bench.harness import Result, gunicorn, load, report  # noqa: E402
+from bench.harness import Result, gunicorn, load, report, side_by_side  # noqa: E402
 from portal.domain.documents.models import Document  # noqa: E402
 
 
@@ -139,6 +144,9 @@ def seed_awards(count: int) -> None:
     db.session.commit()
 
 
+ROUNDS = 5  # turns of the side-by-side comparison (seconds / ROUNDS each)
+
+
 def repeats(name: str, paths: list[str], result: Result, seconds: int) -> None:
     """Say so when a cold row sent more requests than it has distinct paths (a page cache may
     then have answered some)."""
@@ -207,31 +215,44 @@ def main() -> None:
             "/vinh-danh?ten= cold, every name unique": [f"/vinh-danh?ten={quote(t)}" for t in names_cold[26000:]]}
     with gunicorn("bench.minimal_app:app", env) as base:
         before = load(base, ["/"], args.seconds)
+    cold_names_row = "/vinh-danh?ten= cold, every name unique"
+    beside_fts5 = args.only in cold_names_row  # that row is measured below, in turns with FTS5's pages
     measured = {}
     for label, portal_env in portals.items():
         rows = measured[label] = []
         with gunicorn("portal:create_app()", portal_env) as base:
             for name, paths in pages.items():
-                if args.only not in name:
+                if args.only not in name or (beside_fts5 and name == cold_names_row):
                     continue
                 if args.warm and name in warm:
                     load(base, warm[name], args.warm)
                 rows.append((name, load(base, paths, args.seconds)))
                 repeats(name, paths, rows[-1][1], args.seconds)
     reference = []
-    cold_names_row = "/vinh-danh?ten= cold, every name unique"
-    if args.only in cold_names_row:  # the same name search on plain SQLite FTS5 pages, same run
+    if beside_fts5:  # the same name search on plain SQLite FTS5 pages, same run, in turns
         from bench import fts5_names_app
         fts_env = {**env, "FTS_NAMES_DB": str(work / "names-fts5.sqlite3")}
         listed = fts5_names_app.build(str(work / "bench.sqlite3"), fts_env["FTS_NAMES_DB"])
-        print(f"FTS5 reference: {listed} listed names")
-        with gunicorn("bench.fts5_names_app:app", fts_env) as base:
-            for label, path in (("same content", "/vinh-danh?"), ("bare table", "/bang?")):
-                paths = [p.replace("/vinh-danh?", path) for p in pages[cold_names_row]]
+        print(f"FTS5 reference: {listed} listed names; each server measured in {ROUNDS} turns")
+        cold, warm_up = pages[cold_names_row], warm[cold_names_row]
+        with ExitStack() as stack:
+            servers = {label: stack.enter_context(gunicorn("portal:create_app()", portal_env))
+                       for label, portal_env in portals.items()}
+            fts_base = stack.enter_context(gunicorn("bench.fts5_names_app:app", fts_env))
+            targets = {}
+            for label, base, prefix in ([(label, base, "/vinh-danh?") for label, base in servers.items()]
+                                        + [("FTS5 page, same content", fts_base, "/vinh-danh?"),
+                                           ("FTS5 page, bare table", fts_base, "/bang?")]):
                 if args.warm:
-                    load(base, [p.replace("/vinh-danh?", path) for p in warm[cold_names_row]], args.warm)
-                reference.append((f"FTS5 page, {label}", load(base, paths, args.seconds)))
-                repeats(cold_names_row, paths, reference[-1][1], args.seconds)
+                    load(base, [p.replace("/vinh-danh?", prefix) for p in warm_up], args.warm)
+                targets[label] = (base, [p.replace("/vinh-danh?", prefix) for p in cold])
+            results = side_by_side(targets, args.seconds, ROUNDS)
+        for label, result in results.items():
+            repeats(cold_names_row, cold[:len(cold) // ROUNDS], result, max(1, args.seconds // ROUNDS))
+            if label in measured:
+                measured[label].append((cold_names_row, result))
+            else:
+                reference.append((label, result))
     with gunicorn("bench.minimal_app:app", env) as base:
         after = load(base, ["/"], args.seconds)
     baseline = Result((before.rps + after.rps) / 2, (before.p50_ms + after.p50_ms) / 2,
