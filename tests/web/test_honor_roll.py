@@ -344,26 +344,32 @@ def test_a_name_search_shows_what_the_list_shows_and_follows_each_shown_field(ro
     assert "Kiểm sát viên" not in named and "Khòn Bó" not in named
 
 
-def test_a_name_typed_once_is_answered_without_asking_the_database(roll, client, monkeypatch):
-    """The page of a name search is built from the name index and what is kept for the
-    generation: once those are read, a name never typed before sends no statement (on
-    PostgreSQL, no round trip), and the page still shows the right row."""
+def page_and_statements(app, client, url: str) -> tuple[str, list[str]]:
+    """The page at `url` and the SQL statements the app sent to make it."""
     from sqlalchemy import event
 
-    from portal.domain.kernel import changes
     from portal.extensions import db as database
 
-    assert "Bùi Văn Dũng" in client.get("/vinh-danh?ten=bui+van").get_data(as_text=True)  # all read once
-    monkeypatch.setitem(changes.settings, "poll", 3600)  # the generation as last read, as between polls
     statements = []
-    with roll.app_context():
+    with app.app_context():
         engine = database.engine
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)
     try:
-        page = client.get("/vinh-danh?ten=dinh+thi+a&doi-tuong=ca-nhan").get_data(as_text=True)
+        return client.get(url).get_data(as_text=True), statements
     finally:
         event.remove(engine, "before_cursor_execute", listener)
+
+
+def test_a_name_typed_once_is_answered_without_asking_the_database(roll, client, monkeypatch):
+    """The page of a name search is built from the name index and what is kept for the
+    generation: once those are read, a name never typed before sends no statement (on
+    PostgreSQL, no round trip), and the page still shows the right row."""
+    from portal.domain.kernel import changes
+
+    assert "Bùi Văn Dũng" in client.get("/vinh-danh?ten=bui+van").get_data(as_text=True)  # all read once
+    monkeypatch.setitem(changes.settings, "poll", 3600)  # the generation as last read, as between polls
+    page, statements = page_and_statements(roll, client, "/vinh-danh?ten=dinh+thi+a&doi-tuong=ca-nhan")
     assert names(page) == ["Đinh Thị Ánh"] and "Chuyên viên" in page
     assert statements == []
 
@@ -387,11 +393,8 @@ def test_a_name_search_inside_an_uncommitted_change_sees_that_change_and_nothing
 def test_a_started_worker_reads_the_name_index_before_anyone_types_a_name(roll, client, monkeypatch):
     """The warm-up a served worker runs as it starts (web/warmup.py): afterwards the first name
     ever typed in that process sends no statement; tests and scripts start none of their own."""
-    from sqlalchemy import event
-
     from portal.domain.honors import names as name_index
     from portal.domain.kernel import changes
-    from portal.extensions import db as database
     from portal.web import warmup
 
     assert not warmup.wanted(roll)  # a test app: no thread behind the test's back
@@ -401,14 +404,6 @@ def test_a_started_worker_reads_the_name_index_before_anyone_types_a_name(roll, 
     monkeypatch.setitem(changes.settings, "poll", 3600)
     client.get("/vinh-danh")  # the generation read, as by any first page
     warmup.start(roll).join(timeout=60)
-    statements = []
-    with roll.app_context():
-        engine = database.engine
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        page = client.get("/vinh-danh?ten=hoang+van+chi").get_data(as_text=True)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
+    page, statements = page_and_statements(roll, client, "/vinh-danh?ten=hoang+van+chi")
     assert names(page) == ["Hộ ông Hoàng Văn Chiến"]
     assert statements == []
