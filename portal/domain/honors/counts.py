@@ -7,12 +7,14 @@ from dataclasses import replace
 
 from sqlalchemy import func
 
+from portal.domain.honors import names
 from portal.domain.honors.models import Award
 from portal.domain.honors.roll import (
     HonorFilter,
     _award_conditions,
     _Decision,
     _decision_matches,
+    _decisions_by_id,
     _named_kept,
     _named_rows,
     _public_decisions,
@@ -102,8 +104,6 @@ def prepare(session) -> int:
     """Read now what the honor roll reads once per generation (the name index, the public
     decisions, the areas), so that a worker's first visitors do not wait for it; returns the
     number of names indexed."""
-    from portal.domain.honors import names
-    from portal.domain.honors.roll import _decisions_by_id
     index = names.current(session)
     _decisions_by_id(session)
     areas(session)

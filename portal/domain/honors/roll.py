@@ -199,7 +199,7 @@ def _named_kept(flt: HonorFilter, session) -> list[names.Listed]:
 
 def _kept_in_order(flt: HonorFilter, session) -> list[names.Listed]:
     rows = _named_rows(flt.name, session)
-    return sorted(filter(_keeper(flt, session), rows), key=_in_order) if rows else []  # no name: no filter to prepare
+    return sorted(filter(_keeper(flt, session), rows), key=_in_order) if rows else []  # nobody: nothing to prepare
 
 
 def _named_page(flt: HonorFilter, page: int, per_page: int, session) -> tuple[list[names.Listed], int]:
