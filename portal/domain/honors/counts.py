@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from operator import attrgetter
 
 from sqlalchemy import func
 
@@ -29,7 +30,9 @@ from portal.vietnamese.folding import fold
 def _count_by(column, flt: HonorFilter, decisions: list[_Decision], annulled_only: bool = False) -> dict:
     if flt.name:
         kept = _named_kept(flt, db.session)
-        return dict(Counter(getattr(row, column.key) for row in kept if row.annulled or not annulled_only))
+        if annulled_only:
+            kept = [row for row in kept if row.annulled]
+        return dict(Counter(map(attrgetter(column.key), kept)))
     conds = _award_conditions(flt, [d.id for d in decisions if _decision_matches(d, flt)])
     if annulled_only:
         conds.append(Award.annulled.is_(True))

@@ -133,17 +133,36 @@ class NameIndex:
     def matching(self, name: str) -> list[Listed]:
         """The listed awards whose name has every word typed, the last one perhaps only begun."""
         typed = _typed(name)
-        whole = sorted((self.words.get(word, set()) for word in typed[:-1]), key=len)
+        whole = sorted((self.words.get(word, _NONE) for word in typed[:-1]), key=len)
         begun = self._beginning(typed[-1][:MAX_WORD])
-        if whole:
-            found = whole[0].intersection(*whole[1:])
+        if not whole:
+            found = set().union(*begun)
+        elif not whole[0] or not begun:
+            return []
+        elif sum(map(len, begun)) < len(whole[0]):
+            # The beginning is the rarest part ("Nguyễn Văn Tù"): each of its words' sets is
+            # narrowed by the whole words, every step walking the smaller set.
+            found = set()
+            for ids in begun:
+                for other in whole:
+                    ids = ids.intersection(other)
+                    if not ids:
+                        break
+                found |= ids
+        else:
+            found = whole[0]
+            for other in whole[1:]:
+                found = found.intersection(other)
+                if not found:
+                    return []
             # Each begun word's share of what the whole words found: every step walks the
             # smaller set, so a short beginning ("n") matching half the names costs little.
             found = set().union(*(found.intersection(ids) for ids in begun))
-        else:
-            found = set().union(*begun)
         rows = self.rows
         return [rows[i] for i in found]
+
+
+_NONE: frozenset[int] = frozenset()
 
 
 def _read_whole(session, database: str) -> NameIndex:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from operator import attrgetter
 
 from flask import g, has_app_context
 from sqlalchemy import bindparam, func
@@ -197,6 +198,9 @@ def _named_kept(flt: HonorFilter, session) -> list[names.Listed]:
     return kept[key]
 
 
+_in_order = attrgetter("sort_key", "id")  # the roll's order, as a key made in C
+
+
 def _kept_in_order(flt: HonorFilter, session) -> list[names.Listed]:
     rows = _named_rows(flt.name, session)
     return sorted(filter(_keeper(flt, session), rows), key=_in_order) if rows else []  # nobody: nothing to prepare
@@ -206,10 +210,6 @@ def _named_page(flt: HonorFilter, page: int, per_page: int, session) -> tuple[li
     """A page of the awards whose name matches, in the roll's order, and their number."""
     rows = _named_kept(flt, session)
     return rows[(page - 1) * per_page:page * per_page], len(rows)
-
-
-def _in_order(row: names.Listed) -> tuple[str, int]:
-    return row.sort_key, row.id
 
 
 def _page_ids(flt: HonorFilter, page: int, per_page: int, session) -> tuple[list[int], int]:
