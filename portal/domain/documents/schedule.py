@@ -84,7 +84,7 @@ def _load(session: Session, generation: str) -> dict:
 def tick(now: datetime | None = None) -> bool:
     """Apply window edges that have passed; True when this process recorded the change."""
     now = now or utcnow()
-    key = str(db.engine.url)
+    key = changes.engine_key()
     generation = changes.generation()
     state = _state.get(key)
     if state is not None and state["generation"] == generation and (state["due"] is None or now < state["due"]):

@@ -216,7 +216,7 @@ _lock = threading.Lock()
 
 def current(session) -> NameIndex:
     """This process's index, brought up to the content generation."""
-    database = str(session.get_bind().url)
+    database = changes.engine_key(session.get_bind())
     newest = int(changes.generation())
     with _lock:
         index = _state["index"]

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
 from blinker import signal
 from sqlalchemy import BigInteger, DateTime, Integer, Text, event, func, insert, select
@@ -58,8 +59,17 @@ _lock = threading.Lock()
 settings = {"poll": POLL_SECONDS}
 
 
-def _engine_key() -> str:
-    return str(db.engine.url)
+def engine_key(engine=None) -> str:
+    """The database an engine (the app's, by default) reaches, as its URL without password:
+    the key of what each process knows of that database. Rendered once per engine."""
+    engine = engine if engine is not None else db.engine
+    key = _urls.get(engine)
+    if key is None:
+        key = _urls[engine] = str(engine.url)
+    return key
+
+
+_urls: WeakKeyDictionary = WeakKeyDictionary()  # engine -> str(url): rendering a URL costs a few µs
 
 
 def latest(session: Session | None = None) -> int:
@@ -82,7 +92,7 @@ def generation() -> str:
     """The content generation: the newest change id, re-read at most every `POLL_SECONDS`.
     While the database does not answer, the generation last read stands (pages rendered for it
     are still served from the cache) and is asked again only every `RETRY_SECONDS`."""
-    key = _engine_key()
+    key = engine_key()
     known = _known.get(key)
     if known is None or time.monotonic() - known[1] >= settings["poll"]:
         try:
@@ -132,7 +142,7 @@ class PerGeneration:
         """`read(session)` as of the current generation; `extra` names what else it depends on."""
         if holds_own_changes(session):
             return self._read(session)
-        key = (_engine_key(), generation(), *extra)
+        key = (engine_key(), generation(), *extra)
         kept = self._kept
         if kept is None or kept[0] != key:
             kept = self._kept = (key, self._read(session))
@@ -259,7 +269,7 @@ def _record(session: Session) -> None:
 def _notify(session: Session) -> None:
     ident = session.info.pop("change_id", None)
     if ident:
-        _learn(str(session.get_bind().url), ident)
+        _learn(engine_key(session.get_bind()), ident)
         committed.send(session, change_id=ident)
 
 

@@ -49,7 +49,7 @@ class PostgresBackend:
         if table is None:  # checked at start-up; made again only if dropped since
             store.ensure_schema(session)
             table = session.execute(text("SELECT to_regclass('search_entries')::oid")).scalar()
-        key = (str(session.get_bind().url), table)
+        key = (changes.engine_key(session.get_bind()), table)
         with self.tables_lock:
             found = self.tables.get(key)
             if found is None:
@@ -60,7 +60,7 @@ class PostgresBackend:
         return found
 
     def search(self, request: SearchRequest, generation: str) -> SearchResults:
-        key = (astuple(request), generation, str(db.engine.url))
+        key = (astuple(request), generation, changes.engine_key())
         cached = self.results.get(key)
         if cached is not None:
             return cached

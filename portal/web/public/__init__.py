@@ -5,7 +5,7 @@ from datetime import date
 from email.utils import format_datetime
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, current_app, g, request, url_for
+from flask import Blueprint, Flask, current_app, g, request
 from markupsafe import escape
 
 from portal.domain.campaigns.models import format_money
@@ -34,6 +34,8 @@ def iso_vn_datetime(value: str | None) -> str:
 
 def vn_number(value) -> str:
     """1250 -> "1.250"; 1250.5 -> "1.250,5" (Vietnamese separators); numbers given as text too."""
+    if type(value) is int:  # a count: most calls
+        return f"{value:,}".replace(",", ".")
     from decimal import Decimal
     number = Decimal(str(value))
     whole, _, fraction = f"{number:f}".partition(".")
@@ -101,7 +103,8 @@ def _here_with_query(query: str) -> str:
     (a search page links to itself forty times: facets, tabs, sorting, pages)."""
     here = g.get("_here")
     if here is None:
-        here = g._here = url_for(request.endpoint, **(request.view_args or {}))
+        link = current_app.jinja_env.globals["url_for"]  # the links kept: web/common.remember_links
+        here = g._here = link(request.endpoint, **(request.view_args or {}))
     return f"{here}?{query}" if query else here
 
 

@@ -11,7 +11,7 @@ from portal.domain.kernel.vocab import DISTINCTIONS, strip_controls
 from portal.extensions import db
 from portal.web.cache import cached
 from portal.web.common import filter_from_args
-from portal.web.public import bp, facet_links
+from portal.web.public import bp, facet_links, url_with
 from portal.web.public.documents import page_number
 from portal.web.throttle import too_many
 
@@ -19,15 +19,15 @@ FILTER_NAMES = {"ten": "Tên", "doi-tuong": "Đối tượng", "hinh-thuc": "Hì
                 "phong-trao": "Phong trào", "dot": "Đợt", "dia-ban": "Địa bàn", "don-vi": "Đơn vị"}
 
 
-def active_filters(args, facets: dict) -> list[tuple[str, str, str]]:
-    """(key, what, value as shown) for every filter in the address, in a fixed order; the
-    honor roll shows each as a chip that removes it."""
+def active_filters(args, facets: dict) -> list[tuple[str, str, str, str]]:
+    """(key, what, value as shown, link without it) for every filter in the address, in a fixed
+    order; the honor roll shows each as a chip that removes it."""
     active = []
     for key, what in FILTER_NAMES.items():
         value = strip_controls(args.get(key, ""))
         if value:
             labels = {code: label for code, label, _count in facets.get(key) or ()}
-            active.append((key, what, labels.get(value, value)))
+            active.append((key, what, labels.get(value, value), url_with(**{key: None})))
     return active
 
 
@@ -40,8 +40,10 @@ def honor_roll():
     if page.page > page.pages:
         abort(404)
     facets = counts.facets(flt)
+    active = active_filters(args, facets)
     return render_template("honors/list.html", page=page, rows=linked(page.items), facets=facet_links(facets, args),
-                           flt=flt, active=active_filters(args, facets), args=args, typed=args.get("ten", ""),
+                           flt=flt, active=active, folded=sum(1 for key, *_rest in active if key != "ten"),
+                           args=args, typed=args.get("ten", ""),
                            kept_filters=[(key, args[key]) for key in FILTER_NAMES if key != "ten" and args.get(key)],
                            demo_count=sum(1 for row in page.items if row["demo"]))
 
