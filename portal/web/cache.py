@@ -5,6 +5,12 @@ by every process and node on the database), not once per request; browsers and p
 revalidate with If-None-Match and get 304, from whichever node answers. The cache is bounded in
 bytes (`PAGE_CACHE_BYTES`), and a page larger than `PAGE_CACHE_MAX_PAGE` is never kept.
 
+A page asked with a query (a name typed, a search, a filter) is kept from its second request on,
+as nginx's `proxy_cache_min_uses 2` does: most names and words are typed once, and keeping each
+cost a tenth of a cold name search, then pushed out a page that many read. A small doorkeeper
+(hashes of the pages asked once lately, `PAGE_CACHE_SIZE` × 4) remembers them. A page without a
+query (the section's pages, a document) is kept at once.
+
 While the database does not answer, a page not yet rendered for the current generation is served
 as it was last rendered, if it is still kept (stale-if-error, RFC 5861): a visitor reads
 yesterday's honor roll rather than an error page. Only pages that need the database get the 503.
@@ -32,11 +38,30 @@ _newest: dict[tuple, tuple] = {}
 log = logging.getLogger(__name__)
 
 
+_asked_once: OrderedDict[int, None] = OrderedDict()  # hash(page) of the pages asked once lately
+
+
 def clear() -> None:
     with _lock:
         _pages.clear()
         _newest.clear()
+        _asked_once.clear()
         _size["bytes"] = 0
+
+
+def _admitted(key: tuple) -> bool:
+    """Whether a page rendered now is worth keeping: one without a query always; one with a
+    query when it was asked before (see the module)."""
+    if not key[1]:
+        return True
+    seen = hash(_page_of(key))  # a collision only keeps a page one request early
+    with _lock:
+        if _asked_once.pop(seen, False) is None:
+            return True
+        _asked_once[seen] = None
+        if len(_asked_once) > 4 * current_app.config.get("PAGE_CACHE_SIZE", 2000):
+            _asked_once.popitem(last=False)
+    return False
 
 
 def cached_bytes() -> int:
@@ -119,6 +144,8 @@ def cached(view):
         if (response.status_code != 200 or response.direct_passthrough or session.modified
                 or "Set-Cookie" in response.headers):
             return response  # made for this visitor alone
+        if not _admitted(key):
+            return response  # asked once so far: not kept
         body = response.get_data()
         headers = {
             "ETag": '"' + hashlib.blake2b(body + key[2].encode(), digest_size=12).hexdigest() + '"',

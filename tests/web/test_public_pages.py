@@ -202,6 +202,21 @@ def test_pages_answer_conditional_requests_with_304(seeded, client):
     assert again.status_code == 304 and again.data == b""
 
 
+def test_a_page_asked_with_a_query_is_kept_from_its_second_request(seeded, client):
+    """A name typed once is not kept (it would push out a page many read); typed again, it is,
+    and answers a conditional request with 304. A page without a query is kept at once."""
+    from portal.web import cache
+    cache.clear()
+    once = client.get("/vinh-danh?ten=Ho%C3%A0ng")
+    assert once.status_code == 200 and "ETag" not in once.headers and cache.cached_bytes() == 0
+    twice = client.get("/vinh-danh?ten=Ho%C3%A0ng")
+    assert twice.get_data() == once.get_data() and cache.cached_bytes() > 0
+    again = client.get("/vinh-danh?ten=Ho%C3%A0ng", headers={"If-None-Match": twice.headers["ETag"]})
+    assert again.status_code == 304
+    kept = cache.cached_bytes()
+    assert "ETag" in client.get("/vinh-danh").headers and cache.cached_bytes() > kept
+
+
 def test_a_change_shows_at_once_despite_the_page_cache(seeded, client, content_dir):
     assert "khẩn trương" not in client.get("/van-ban/1033-vks-vp-2022").get_data(as_text=True)
     etag = client.get("/van-ban/1033-vks-vp-2022").headers["ETag"]
