@@ -216,7 +216,8 @@ _lock = threading.Lock()
 
 def current(session) -> NameIndex:
     """This process's index, brought up to the content generation."""
-    database = changes.engine_key(session.get_bind())
+    # The request's session is not opened for this (a name nobody has needs no session at all).
+    database = changes.engine_key(db.engine if session is db.session else session.get_bind())
     newest = int(changes.generation())
     with _lock:
         index = _state["index"]

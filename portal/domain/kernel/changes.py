@@ -120,6 +120,8 @@ def holds_own_changes(session: Session) -> bool:
     not committed, or another session than the request's."""
     if session is not db.session:
         return True
+    if not session.registry.has():
+        return False  # the request has not opened its session yet: it holds nothing
     session = session()  # the request's own, once: each attribute of the proxy looks it up again
     if session.info.get("change_pending") or session.new:
         return True
