@@ -8,7 +8,7 @@ three costs Flask and its extensions pay again on every request are paid once he
   a function, so it is kept.
 - `SessionCookies`: the signed cookie's serializer depends only on the secret key and the
   session settings, yet Flask builds it on every request, cookie or not. It is kept per key and
-  settings.
+  settings. An empty session that nothing changed only adds "Vary: Cookie" to the answer.
 - `Templates.make_globals`: a template's globals are the environment's own dict, not a ChainMap
   over it. Jinja checks, at every `{% from … import %}` of every render, which of the page's
   globals the imported template lacks, and builds each page's context from them: both walk a
@@ -95,6 +95,19 @@ class SessionCookies(SecureCookieSessionInterface):
             if len(self._kept) < 16:  # one per secret key in use; tests make a few
                 self._kept[key] = made
         return made
+
+    def save_session(self, app: Flask, session, response) -> None:
+        if session or session.modified or session.permanent:
+            return super().save_session(app, session, response)
+        # An empty session never changed (most public pages): no cookie to set or delete, only
+        # "Vary: Cookie" when the page read it, as Flask adds it, without parsing the field.
+        if session.accessed:
+            vary = response.headers.get("Vary")
+            if not vary:
+                response.headers["Vary"] = "Cookie"
+            elif "cookie" not in vary.lower():
+                response.vary.add("Cookie")
+        return None
 
 
 def anonymous_without_cookies(app: Flask, login_manager) -> None:

@@ -44,3 +44,15 @@ def test_a_wrong_password_still_fails_and_the_right_one_signs_in(app, users):
     assert "Đăng xuất" not in visitor.login(users["editor"], PASSWORD + "x").get_data(as_text=True)
     visitor.login(users["editor"])
     assert visitor.get("/quan-tri/").status_code == 200
+
+
+def test_a_public_page_sets_no_cookie_but_varies_on_it_and_a_flash_still_reaches_its_visitor(app, client):
+    """An empty session that nothing changed writes no cookie; shared caches are still told that
+    the page depends on one (a visitor with a flashed message sees their own page)."""
+    page = client.get("/vinh-danh?ten=Ho%C3%A0ng")
+    assert "Set-Cookie" not in page.headers and "Cookie" in page.headers.get("Vary", "")
+    with client.session_transaction() as session:
+        session["_flashes"] = [("message", "Đã gửi yêu cầu đính chính.")]
+    own = client.get("/vinh-danh")
+    assert "Đã gửi yêu cầu đính chính." in own.get_data(as_text=True) and "Set-Cookie" in own.headers
+    assert "Đã gửi yêu cầu đính chính." not in client.get("/vinh-danh").get_data(as_text=True)
