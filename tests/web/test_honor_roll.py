@@ -65,6 +65,17 @@ def test_former_district_facet_is_labelled_and_finds_2022_awards(roll, client):
     assert [r["name"] for r in data["results"]] == ["Hộ ông Hoàng Văn Chiến"] and data["results"][0]["year"] == 2022
 
 
+def test_a_filter_that_matches_nothing_still_reads_in_vietnamese_on_its_chip(roll, client):
+    """Seen by hand: `/vinh-danh?ten=hoàng&doi-tuong=ca-nhan` (nobody) showed the chip
+    "Đối tượng: ca-nhan", the filter's code, because no count listed it."""
+    html = client.get("/vinh-danh?" + urlencode({"ten": "Zzq Không Ai", "doi-tuong": "ca-nhan",
+                                                  "hinh-thuc": "bang-khen-chu-tich-ubnd-tinh",
+                                                  "dia-ban": "huyen-cao-loc"})).get_data(as_text=True)
+    chips = re.findall(r'class="chip"[^>]*>([^<]*)<', html)
+    assert [c.strip() for c in chips] == ["Tên: Zzq Không Ai", "Đối tượng: Cá nhân",
+                                          "Hình thức: Bằng khen của Chủ tịch UBND tỉnh", "Địa bàn: Huyện Cao Lộc (cũ)"]
+
+
 def test_decision_and_award_pages(roll, client):
     html = client.get("/vinh-danh/quyet-dinh/15-qd-ubnd-2022").get_data(as_text=True)
     assert names(html) == ["Nguyễn Văn An", "Hộ ông Hoàng Văn Chiến", "Đinh Thị Ánh", "Ủy ban nhân dân xã Tân Liên"]

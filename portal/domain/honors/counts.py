@@ -79,6 +79,20 @@ def facets(flt: HonorFilter) -> dict[str, list[tuple[str, str, int]]]:
     }
 
 
+def filter_label(key: str, value: str) -> str:
+    """How a filter's value reads when no count lists it (nothing matches under the others):
+    the kind's, form's or district's name, never its code; other values as given."""
+    if key == "doi-tuong":
+        return RECIPIENT_KINDS.label(value)
+    if key == "hinh-thuc":
+        return DISTINCTIONS.label(value)
+    if key == "dia-ban":
+        for _id, code, name, level, valid_to in areas(db.session):
+            if code == value:
+                return _area_label(name, level, valid_to)
+    return value
+
+
 def _area_label(name: str, level: str, valid_to) -> str:
     prefix = "TP." if level == "thanh-pho" else "Huyện"
     return f"{prefix} {name}" + (" (cũ)" if valid_to else "")

@@ -72,10 +72,18 @@ def _encoded(key: str, value) -> str:
 def facet_links(facets: dict[str, list[tuple[str, str, int]]], args: dict) -> dict[str, list[tuple]]:
     """Each facet value as (label, count, link, chosen): the link adds the value to this page's
     filters (`args`, this request's), or for the value chosen, takes it away. Built here rather
-    than by a template call per value (a list shows some thirty)."""
+    than by a template call per value (a list shows some thirty); a facet with no value chosen
+    (most) shares one stem, the page's other filters, as url_with() writes them."""
     links = {}
+    others = None
     for key, values in facets.items():
         chosen = args.get(key)
+        if chosen is None:
+            if others is None:
+                others = _here_with_query("&".join(v for k, v in _encoded_args().items() if k != "trang"))
+                others += "&" if "?" in others else "?"
+            links[key] = [(label, count, others + _encoded(key, value), False) for value, label, count in values]
+            continue
         links[key] = [(label, count, url_with(**{key: None if value == chosen else value}), value == chosen)
                       for value, label, count in values]
     return links

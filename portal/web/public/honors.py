@@ -27,7 +27,8 @@ def active_filters(args, facets: dict) -> list[tuple[str, str, str, str]]:
         value = strip_controls(args.get(key, ""))
         if value:
             labels = {code: label for code, label, _count in facets.get(key) or ()}
-            active.append((key, what, labels.get(value, value), url_with(**{key: None})))
+            shown = labels.get(value) or counts.filter_label(key, value)
+            active.append((key, what, shown, url_with(**{key: None})))
     return active
 
 
