@@ -58,6 +58,21 @@ def remember_links(app: Flask, size: int = 8192) -> None:
     app.jinja_env.globals["link_stem"] = link_stem
 
 
+def kept_links():
+    """The current app's url_for() through the links remember_links() keeps (fetch it once for a
+    loop of links)."""
+    return current_app.jinja_env.globals["url_for"]
+
+
+def kept_link(endpoint: str, **values) -> str:
+    return kept_links()(endpoint, **values)
+
+
+def kept_link_stem(endpoint: str, last: str, **values) -> str:
+    """The kept link to `endpoint` without its last segment (see remember_links)."""
+    return current_app.jinja_env.globals["link_stem"](endpoint, last, **values)
+
+
 def remember_chrome(app: Flask, size: int = 256) -> None:
     """The layout's head links, header and footer (templates/chrome/) are the same on every page
     of a kind: each is rendered once per app, root and endpoint, and kept (an eighth of a list

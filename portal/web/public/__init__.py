@@ -5,13 +5,13 @@ from datetime import date
 from email.utils import format_datetime
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, current_app, g, request
+from flask import Blueprint, Flask, g, request
 from markupsafe import escape
 
 from portal.domain.campaigns.models import format_money
 from portal.domain.kernel.models_base import as_utc
 from portal.domain.kernel.vocab import strip_controls
-from portal.web.common import vn_date
+from portal.web.common import kept_link, vn_date
 
 bp = Blueprint("public", __name__)
 
@@ -92,8 +92,7 @@ def facet_links(facets: dict[str, list[tuple[str, str, int]]], args: dict) -> di
 def with_filters(*endpoints: str) -> list[str]:
     """The links to other pages of the same list (statistics, exports) under this page's filters."""
     query = "&".join(value for key, value in _encoded_args().items() if key != "trang")
-    link = current_app.jinja_env.globals["url_for"]  # the links kept: web/common.remember_links
-    return [f"{link(endpoint)}?{query}" if query else link(endpoint) for endpoint in endpoints]
+    return [f"{kept_link(endpoint)}?{query}" if query else kept_link(endpoint) for endpoint in endpoints]
 
 
 def page_url(number: int) -> str:
@@ -111,8 +110,7 @@ def _here_with_query(query: str) -> str:
     (a search page links to itself forty times: facets, tabs, sorting, pages)."""
     here = g.get("_here")
     if here is None:
-        link = current_app.jinja_env.globals["url_for"]  # the links kept: web/common.remember_links
-        here = g._here = link(request.endpoint, **(request.view_args or {}))
+        here = g._here = kept_link(request.endpoint, **(request.view_args or {}))
     return f"{here}?{query}" if query else here
 
 

@@ -10,7 +10,7 @@ from portal.domain.honors.models import HonorRequest, decision_for
 from portal.domain.kernel.vocab import DISTINCTIONS, strip_controls
 from portal.extensions import db
 from portal.web.cache import cached
-from portal.web.common import filter_from_args
+from portal.web.common import filter_from_args, kept_link_stem, kept_links
 from portal.web.public import bp, facet_links, url_with
 from portal.web.public.documents import page_number
 from portal.web.throttle import too_many
@@ -52,8 +52,7 @@ def honor_roll():
 def linked(rows: list[dict]) -> list[dict]:
     """Rows of the roll with their links (`href`, `decision_href`) and the decision's date as
     dd/mm/yyyy (`decision_day`), made in one pass here rather than by template calls a row."""
-    kept = current_app.jinja_env.globals  # links kept per app: web/common.remember_links
-    link, award = kept["url_for"], kept["link_stem"]("public.honor_award", "award_id")
+    link, award = kept_links(), kept_link_stem("public.honor_award", "award_id")
     for row in rows:
         day = row["decision_date"]
         row["href"] = f"{award}{row['id']}"
